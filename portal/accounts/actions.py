@@ -1,0 +1,116 @@
+"""Writes to people and departments (check → write → audit → event on commit)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from portal.core import audit, events
+
+from .models import Department, User
+from .permissions import require_module_perm
+
+PROFILE_FIELDS = ("display_name", "title", "phone", "email", "language")
+
+
+def _may_administer_people(user: User) -> bool:
+    return user.is_superuser or user.has_perm("accounts.settings_manage")
+
+
+@transaction.atomic
+def register_person(
+    *,
+    acting_user: User | None,
+    username: str,
+    password: str | None,
+    display_name: str = "",
+    email: str = "",
+    department: Department | None = None,
+    title: str = "",
+    phone: str = "",
+    roles: list[str] | tuple[str, ...] = (),
+) -> User:
+    """Register a person in the given roles (module permission: settings → register)."""
+    if acting_user is not None:
+        require_module_perm(acting_user, "settings", "register")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("A person with this user name already exists.")})
+    user = User(
+        username=username,
+        display_name=display_name,
+        email=email,
+        department=department,
+        title=title,
+        phone=phone,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    if roles:
+        user.groups.set(Group.objects.filter(name__in=roles))
+    audit.record(acting_user, "person.registered", user,
+                 changes={"roles": sorted(roles), "department": str(department or "")})
+    events.publish("accounts.person_registered", user_id=user.pk)
+    return user
+
+
+@transaction.atomic
+def update_profile(user: User, *, acting_user: User, **fields: str) -> User:
+    """A person edits their own profile; administrators may edit anyone's."""
+    if acting_user.pk != user.pk and not _may_administer_people(acting_user):
+        raise PermissionDenied(_("You may only edit your own profile."))
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown profile fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    before = audit.snapshot(user, fields)
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=list(fields))
+    changes = audit.diff(before, audit.snapshot(user, fields))
+    if changes:
+        audit.record(acting_user, "person.profile_updated", user, changes=changes)
+    return user
+
+
+@transaction.atomic
+def set_language(user: User, language: str) -> None:
+    if language not in {"", "en", "zh-hans"}:
+        raise ValidationError({"language": _("Unsupported language.")})
+    user.language = language
+    user.save(update_fields=["language"])
+
+
+@transaction.atomic
+def move_person(user: User, *, department: Department | None, acting_user: User) -> User:
+    """Move a person to another department; their records' manager chain follows."""
+    if not _may_administer_people(acting_user):
+        raise PermissionDenied(_("Only administrators can move people between departments."))
+    before = str(user.department or "")
+    user.department = department
+    user.save(update_fields=["department"])
+    audit.record(acting_user, "person.moved", user,
+                 changes={"department": [before, str(department or "")]})
+    events.publish("accounts.person_moved", user_id=user.pk,
+                   department_id=department.pk if department else None)
+    return user
+
+
+@transaction.atomic
+def create_department(
+    *, name: str, parent: Department | None = None, manager: User | None = None,
+    acting_user: User | None,
+) -> Department:
+    if acting_user is not None and not _may_administer_people(acting_user):
+        raise PermissionDenied(_("Only administrators can change the organisation."))
+    department = Department(name=name, parent=parent, manager=manager)
+    department.full_clean(exclude=["path"])
+    department.save()
+    audit.record(acting_user, "department.created", department)
+    events.publish("accounts.department_changed", department_id=department.pk)
+    return department

@@ -1,0 +1,37 @@
+from django.contrib import admin
+
+from .models import AuditEntry, NumberingRule, NumberSequence
+
+
+@admin.register(NumberingRule)
+class NumberingRuleAdmin(admin.ModelAdmin):
+    list_display = ["key", "name", "pattern", "reset"]
+    search_fields = ["key", "name"]
+
+
+@admin.register(NumberSequence)
+class NumberSequenceAdmin(admin.ModelAdmin):
+    list_display = ["rule", "period", "last_value"]
+    list_filter = ["rule"]
+    readonly_fields = ["rule", "period", "last_value"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor", "action", "content_type", "object_repr"]
+    list_filter = ["action", "content_type"]
+    search_fields = ["object_repr", "message"]
+    list_select_related = ["actor", "content_type"]
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

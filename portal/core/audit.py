@@ -1,0 +1,67 @@
+"""The audit log: actions record who changed what; pages show an object's history."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import AuditEntry
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, list | tuple | set):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The current values of `fields`, as JSON-friendly primitives (FKs by their text)."""
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{"field": [old, new]}`` for every field whose value changed."""
+    return {
+        name: [before.get(name), value]
+        for name, value in after.items()
+        if before.get(name) != value
+    }
+
+
+def record(
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    *,
+    changes: dict[str, Any] | None = None,
+    message: str = "",
+) -> AuditEntry:
+    """Write one audit row; call from inside the action's transaction."""
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:255],
+        changes={k: _plain(v) for k, v in (changes or {}).items()},
+        message=message,
+    )
+
+
+def history(obj: models.Model) -> models.QuerySet[AuditEntry]:
+    """An object's audit entries, newest first, with the actor loaded."""
+    return AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+        object_id=str(obj.pk),
+    ).select_related("actor")

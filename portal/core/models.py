@@ -1,0 +1,119 @@
+"""Core models: the audit log, code numbering rules and the visibility keys of objects."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntry(models.Model):
+    """Who did what to which object, when, and what changed."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=64)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("object type"), on_delete=models.CASCADE
+    )
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=255)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    target = GenericForeignKey("content_type", "object_id")
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class NumberingRule(models.Model):
+    """A pattern for the codes Agora issues, e.g. ``C{yyyy}{seq:05}`` for customer codes."""
+
+    class Reset(models.TextChoices):
+        NEVER = "never", _("Never")
+        YEARLY = "yearly", _("Every year")
+        MONTHLY = "monthly", _("Every month")
+        DAILY = "daily", _("Every day")
+
+    key = models.SlugField(_("key"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    pattern = models.CharField(
+        _("pattern"),
+        max_length=100,
+        help_text=_(
+            "Placeholders: {yyyy} {yy} {mm} {dd} and {seq} or {seq:05} (zero-padded to 5)."
+        ),
+    )
+    reset = models.CharField(
+        _("sequence resets"), max_length=10, choices=Reset.choices, default=Reset.YEARLY
+    )
+
+    class Meta:
+        verbose_name = _("numbering rule")
+        verbose_name_plural = _("numbering rules")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.pattern})"
+
+    def clean(self) -> None:
+        from .numbering import validate_pattern
+
+        try:
+            validate_pattern(self.pattern)
+        except ValueError as exc:
+            raise ValidationError({"pattern": str(exc)}) from exc
+
+
+class NumberSequence(models.Model):
+    """The last number issued by one rule in one period (a year, month, day, or forever)."""
+
+    rule = models.ForeignKey(NumberingRule, on_delete=models.CASCADE, related_name="sequences")
+    period = models.CharField(max_length=16)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "period"], name="unique_sequence_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule.key}/{self.period}: {self.last_value}"
+
+
+class ObjectAccess(models.Model):
+    """One visibility key of one object: the single access rule of DESIGN.md, materialised.
+
+    An object may be read by a user when one of the object's keys is among the user's keys
+    (see `portal.core.visibility`). The same keys are indexed with search documents.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.BigIntegerField()
+    key = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "key", "object_id"], name="unique_object_access_key"
+            )
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id} ← {self.key}"

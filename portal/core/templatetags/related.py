@@ -1,0 +1,17 @@
+"""{% related_panels obj %} renders the panels other apps contribute to a record's page."""
+
+from django import template
+from django.template.loader import render_to_string
+
+from portal.core.related import related_panels as collect
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def related_panels(context, obj) -> str:
+    request = context["request"]
+    return "".join(
+        render_to_string(panel.template, {**panel.context, "object": obj}, request=request)
+        for panel in collect(request, obj)
+    )

@@ -1,0 +1,159 @@
+"""The one access rule: an object is readable by a user when they share a visibility key.
+
+Keys a reader holds (`user_keys`):
+  ``staff``          every active user (for public-to-staff objects)
+  ``u:<user id>``    the user themself
+  ``d:<dept id>``    their department and each department above it (sharing with a department
+                     reaches its sub-departments)
+  ``g:<group id>``   each role/group they belong to
+  ``m:<dept id>``    each department in the subtree they manage (the manager chain)
+Administrators see everything and get no filter at all.
+
+Objects carry their keys in `ObjectAccess` rows (set by the owning app's actions through
+`set_object_keys`); list pages, detail pages, the API, search and notifications all filter
+through `filter_visible` / `can_see`, and search indexes the same keys with each document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypeVar
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import ObjectAccess
+
+if TYPE_CHECKING:
+    from portal.accounts.models import User
+
+M = TypeVar("M", bound=models.Model)
+
+STAFF = "staff"
+ADMIN_GROUP = "Administrators"
+
+
+def user_key(user_id: int) -> str:
+    return f"u:{user_id}"
+
+
+def department_key(department_id: int) -> str:
+    return f"d:{department_id}"
+
+
+def group_key(group_id: int) -> str:
+    return f"g:{group_id}"
+
+
+def manager_key(department_id: int) -> str:
+    return f"m:{department_id}"
+
+
+def is_administrator(user: User) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_agora_is_admin", None)
+    if cached is None:
+        cached = user.groups.filter(name=ADMIN_GROUP).exists()
+        user._agora_is_admin = cached
+    return cached
+
+
+def user_keys(user: User) -> frozenset[str]:
+    """Every key the user holds; cached on the user object for the request."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_agora_keys", None)
+    if cached is not None:
+        return cached
+    from portal.accounts.models import Department
+
+    keys = {STAFF, user_key(user.pk)}
+    keys.update(group_key(gid) for gid in user.groups.values_list("id", flat=True))
+    if user.department_id:
+        department = Department.objects.only("id", "path").get(pk=user.department_id)
+        keys.update(department_key(pk) for pk in department.ancestor_ids(include_self=True))
+    for path in Department.objects.filter(manager=user).values_list("path", flat=True):
+        subtree = Department.objects.filter(path__startswith=path).values_list("id", flat=True)
+        keys.update(manager_key(pk) for pk in subtree)
+    user._agora_keys = frozenset(keys)
+    return user._agora_keys
+
+
+def owner_keys(owner: User | None) -> set[str]:
+    """Keys that let an owner and their manager chain see an object."""
+    if owner is None:
+        return set()
+    keys = {user_key(owner.pk)}
+    if owner.department_id:
+        keys.add(manager_key(owner.department_id))
+    return keys
+
+
+def set_object_keys(obj: models.Model, keys: Iterable[str]) -> None:
+    """Replace the visibility keys of one object (call inside the writing action)."""
+    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=True)
+    wanted = set(keys)
+    existing = set(
+        ObjectAccess.objects.filter(content_type=content_type, object_id=obj.pk).values_list(
+            "key", flat=True
+        )
+    )
+    if existing - wanted:
+        ObjectAccess.objects.filter(
+            content_type=content_type, object_id=obj.pk, key__in=existing - wanted
+        ).delete()
+    if wanted - existing:
+        ObjectAccess.objects.bulk_create(
+            [
+                ObjectAccess(content_type=content_type, object_id=obj.pk, key=key)
+                for key in sorted(wanted - existing)
+            ]
+        )
+
+
+def object_keys(obj: models.Model) -> set[str]:
+    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=True)
+    return set(
+        ObjectAccess.objects.filter(content_type=content_type, object_id=obj.pk).values_list(
+            "key", flat=True
+        )
+    )
+
+
+def keys_by_object(model: type[models.Model], ids: Iterable[int]) -> dict[int, set[str]]:
+    """Keys of many objects in one query (for bulk indexing)."""
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
+    result: dict[int, set[str]] = {}
+    rows = ObjectAccess.objects.filter(content_type=content_type, object_id__in=list(ids))
+    for object_id, key in rows.values_list("object_id", "key"):
+        result.setdefault(object_id, set()).add(key)
+    return result
+
+
+def filter_visible(queryset: models.QuerySet[M], user: User) -> models.QuerySet[M]:
+    """Narrow a queryset to the objects the user may read (one subquery, no per-row work)."""
+    if is_administrator(user):
+        return queryset
+    keys = user_keys(user)
+    if not keys:
+        return queryset.none()
+    content_type = ContentType.objects.get_for_model(queryset.model, for_concrete_model=True)
+    visible_ids = ObjectAccess.objects.filter(content_type=content_type, key__in=keys).values(
+        "object_id"
+    )
+    return queryset.filter(pk__in=visible_ids)
+
+
+def can_see(user: User, obj: models.Model) -> bool:
+    if is_administrator(user):
+        return True
+    keys = user_keys(user)
+    if not keys:
+        return False
+    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=True)
+    return ObjectAccess.objects.filter(
+        content_type=content_type, object_id=obj.pk, key__in=keys
+    ).exists()

@@ -1,0 +1,3 @@
+"""WebSocket routes (DESIGN.md: /ws/notifications/)."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Customer and deal records: models."""

@@ -1,0 +1,15 @@
+"""Test settings: fast hashing, mail kept in memory, subscriber errors raised."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EVENTS_RAISE_ERRORS = True
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+MEDIA_ROOT = VAR_DIR / "test-media" / str(os.getpid())
+ALLOWED_HOSTS = ["*"]

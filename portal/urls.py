@@ -1,0 +1,48 @@
+"""Top-level URLs: the portal's own pages first, the API, the admins, then Wagtail's pages
+(the knowledge base and the forum) as the catch-all."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.http import JsonResponse
+from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from portal.core.views import page_not_found, server_error
+
+admin.site.site_header = _("Agora administration")
+admin.site.site_title = _("Agora administration")
+
+urlpatterns = [
+    path("", include("portal.core.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
+         name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("portal.accounts.urls")),
+    path("records/", include("portal.records.urls")),
+    path("knowledge-tools/", include("portal.knowledge.urls")),
+    path("forum-tools/", include("portal.forum.urls")),
+    path("search/", include("portal.search.urls")),
+    path("notifications/", include("portal.notifications.urls")),
+    path("api/v1/", include("portal.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^api/", lambda request, *a, **k: JsonResponse({"detail": "Not found."}, status=404)),
+    path("admin/", admin.site.urls),
+    path("cms/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns.append(path("", include(wagtail_urls)))
+
+handler404 = page_not_found
+handler500 = server_error
