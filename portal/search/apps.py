@@ -1,3 +1,5 @@
+"""Search app configuration: discovers the apps' search adapters and subscribes to their events."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,8 @@ class SearchConfig(AppConfig):
     name = "portal.search"
     label = "search"
     verbose_name = _("Search")
+
+    def ready(self) -> None:
+        from .indexing import autodiscover
+
+        autodiscover()

@@ -1,1 +1,93 @@
-"""Search: models."""
+"""Search: the embedded index (SQLite FTS5 / PostgreSQL tsvector live beside these rows) and the
+stored interest queries with their inverted index."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchEntry(models.Model):
+    """One indexed document. The engine-specific full-text structures (an FTS5 table on SQLite,
+    a tsvector column with a GIN index on PostgreSQL) are created by migration 0001 and keyed by
+    this row's id, so the index commits in the same transaction as the data."""
+
+    kind = models.CharField(_("kind"), max_length=40)
+    object_id = models.CharField(_("object id"), max_length=64)
+    title = models.TextField(_("title"))
+    body = models.TextField(_("body"), blank=True)
+    url = models.CharField(_("URL"), max_length=500)
+    keys = models.JSONField(_("visibility keys"), default=list)
+    tags = models.JSONField(_("tags"), default=list)
+    category = models.CharField(_("category"), max_length=200, blank=True, db_index=True)
+    owner = models.CharField(_("owner"), max_length=150, blank=True, db_index=True)
+    products = models.JSONField(_("products"), default=list)
+    created_at = models.DateTimeField(_("created at"), null=True, blank=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    # Normalized title + body (simplified, lower case, whitespace collapsed) for exact phrases.
+    phrase_text = models.TextField(blank=True)
+    # The analysed terms, kept so the engine structures can be rebuilt and checked for drift.
+    title_terms = models.TextField(blank=True)
+    body_terms = models.TextField(blank=True)
+    # A digest of the document as indexed: the consistency check compares it with a fresh build.
+    checksum = models.CharField(max_length=40, blank=True)
+    indexed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique_ref")
+        ]
+        indexes = [models.Index(fields=["kind", "created_at"], name="search_entry_kind_date")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id}"
+
+
+class SearchFacet(models.Model):
+    """Multi-valued facet values (tag, product) of an entry, for counts and filters in SQL."""
+
+    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="facets")
+    facet = models.CharField(max_length=16)
+    value = models.CharField(max_length=200)
+    # The normalized value, compared by tag:/product: filters.
+    norm = models.CharField(max_length=200)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["facet", "norm"], name="search_facet_norm"),
+            models.Index(fields=["entry", "facet"], name="search_facet_entry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facet}={self.value}"
+
+
+class InterestQuery(models.Model):
+    """A stored query (an interest of the notifications app) in the search query language."""
+
+    interest_id = models.BigIntegerField(unique=True)
+    query = models.TextField()
+    # The parsed query (portal.search.query.ParsedQuery.to_dict) so matching never re-parses.
+    parsed = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.interest_id}: {self.query}"
+
+
+class InterestTerm(models.Model):
+    """Inverted index: a term that a document must contain for the stored query to match.
+    Only one anchor term per query is indexed: a document is a candidate for a query only if
+    it contains that term, so one new document is checked against few stored queries."""
+
+    term = models.CharField(max_length=200)
+    interest = models.ForeignKey(InterestQuery, on_delete=models.CASCADE, related_name="terms")
+
+    class Meta:
+        indexes = [models.Index(fields=["term", "interest"], name="search_interest_term")]
+
+    def __str__(self) -> str:
+        return self.term

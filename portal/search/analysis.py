@@ -1,0 +1,151 @@
+"""Text analysis shared by every engine, the query parser and interest matching.
+
+One pipeline for documents and queries alike, so that a query term and an indexed term meet:
+traditional → simplified Chinese (OpenCC t2s), full-width → half-width, lower case, jieba in
+*search mode* (a long word also yields its dictionary sub-words, so "商机" is found inside
+"帮助销售人员跟踪商机"), and Porter stemming of English words ("increases" → "increas").
+Offsets into the original text are kept so that highlights mark the original characters.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import jieba
+from opencc import OpenCC
+
+from .stemmer import stem
+
+jieba.setLogLevel(logging.WARNING)
+
+_lock = threading.Lock()
+_converter: OpenCC | None = None
+
+# Full-width ASCII (Ａ, ｂ, ０…) and the ideographic space map one-to-one onto ASCII.
+_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_WORD = re.compile(r"\w", re.UNICODE)
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Function words that would only make an all-words query stricter; removed from index and query.
+STOPWORDS = frozenset(
+    "的 了 是 和 与 及 在 也 就 都 而 或 a an and are as at be by for from in is it of on or "
+    "the to with".split()
+)
+MAX_TOKEN_LENGTH = 64
+
+
+def _t2s() -> OpenCC:
+    global _converter
+    if _converter is None:
+        with _lock:
+            if _converter is None:
+                _converter = OpenCC("t2s")
+    return _converter
+
+
+@lru_cache(maxsize=8192)
+def _t2s_char(ch: str) -> str:
+    converted = _t2s().convert(ch)
+    return converted if len(converted) == 1 else ch
+
+
+def normalize(text: str) -> str:
+    """Simplified, half-width, lower-case text of exactly the same length as the input."""
+    if not text:
+        return ""
+    text = text.translate(_FULLWIDTH)
+    if _CJK.search(text):
+        converted = _t2s().convert(text)
+        if len(converted) != len(text):
+            # Phrase-level conversion changed the length: convert character by character so
+            # that offsets still point at the original text.
+            converted = "".join(_t2s_char(ch) for ch in text)
+        text = converted
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    return lowered
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    term: str
+    start: int
+    end: int
+
+
+def _term(word: str) -> str | None:
+    word = word.strip()
+    if not word or not _WORD.search(word) or word in STOPWORDS:
+        return None
+    if len(word) > MAX_TOKEN_LENGTH:
+        return None
+    if word.isascii():
+        if not word.isalnum():
+            word = "".join(ch for ch in word if ch.isalnum())
+            if not word:
+                return None
+        return stem(word) if word.isalpha() else word
+    return word
+
+
+def analyze(text: str) -> list[Token]:
+    """Terms of the text with their offsets in the original (search-mode segmentation)."""
+    norm = normalize(text)
+    if not norm:
+        return []
+    tokens = []
+    for word, start, end in jieba.tokenize(norm, mode="search", HMM=False):
+        term = _term(word)
+        if term is not None:
+            tokens.append(Token(term, start, end))
+    return tokens
+
+
+def tokenize(text: str) -> list[str]:
+    """The index terms of a text, in order (duplicates kept: they count for ranking)."""
+    return [token.term for token in analyze(text)]
+
+
+def term_set(*texts: str) -> set[str]:
+    result: set[str] = set()
+    for text in texts:
+        result.update(tokenize(text))
+    return result
+
+
+def normalize_value(value: str) -> str:
+    """A filter value (tag, category, owner) as compared: normalized and trimmed."""
+    return " ".join(normalize(value).split())
+
+
+def phrase_text(text: str) -> str:
+    """Text prepared for exact-phrase containment: normalized, whitespace collapsed."""
+    return " ".join(normalize(text).split())
+
+
+def spans(text: str, terms: Iterable[str], phrases: Iterable[str] = ()) -> list[tuple[int, int]]:
+    """Character ranges of the original text that a query matched (terms and phrases), merged."""
+    wanted = set(terms)
+    found = [(t.start, t.end) for t in analyze(text) if t.term in wanted] if wanted else []
+    norm = normalize(text)
+    for phrase in phrases:
+        needle = normalize(phrase).strip()
+        if not needle:
+            continue
+        start = norm.find(needle)
+        while start != -1:
+            found.append((start, start + len(needle)))
+            start = norm.find(needle, start + len(needle))
+    found.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in found:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged

@@ -1,0 +1,116 @@
+"""The backend interface every engine implements, and the result types."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..documents import SearchDocument
+from ..query import ParsedQuery
+
+SORTS = ("relevance", "date")
+FACETS = ("kind", "tag", "category", "product")
+
+
+@dataclass
+class Hit:
+    kind: str
+    object_id: str
+    title: str
+    url: str
+    score: float = 0.0
+    created_at: datetime | None = None
+    body: str = ""
+    title_highlight: str = ""
+    highlight: str = ""
+
+
+@dataclass
+class SearchResults:
+    count: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    page: int = 1
+    per_page: int = 20
+    suggestions: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.per_page))
+
+
+def document_checksum(document: SearchDocument) -> str:
+    payload = json.dumps(
+        [
+            document.kind, document.object_id, document.title, document.body, document.url,
+            sorted(document.keys), document.tags, document.category, document.owner,
+            document.products,
+            document.created_at.isoformat() if document.created_at else None,
+            document.updated_at.isoformat() if document.updated_at else None, document.language,
+        ],
+        ensure_ascii=False,
+    )  # fmt: skip
+    return hashlib.sha1(payload.encode(), usedforsecurity=False).hexdigest()
+
+
+class SearchBackend:
+    """One search engine. `keys` is the reader's visibility keys, or None for an administrator
+    (no filter). Every method that answers a reader filters inside the engine's query."""
+
+    name = "base"
+
+    def index(self, documents: Iterable[SearchDocument]) -> int:
+        raise NotImplementedError
+
+    def remove(self, refs: Iterable[tuple[str, str]]) -> int:
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        raise NotImplementedError
+
+    def search(
+        self,
+        parsed: ParsedQuery,
+        *,
+        keys: frozenset[str] | None,
+        page: int = 1,
+        per_page: int = 20,
+        sort: str = "relevance",
+        facets: bool = True,
+    ) -> SearchResults:
+        raise NotImplementedError
+
+    def count(self, parsed: ParsedQuery, *, keys: frozenset[str] | None) -> int:
+        raise NotImplementedError
+
+    def autocomplete(self, text: str, *, keys: frozenset[str] | None, limit: int = 8) -> list[Hit]:
+        raise NotImplementedError
+
+    def indexed_checksums(self, kinds: Iterable[str]) -> dict[tuple[str, str], str]:
+        """{(kind, object_id): checksum} of what the index holds, for the consistency check."""
+        raise NotImplementedError
+
+    # Rebuilds: begin → index batches → finish swaps in the new index and drops stale entries.
+    def begin_rebuild(self) -> object:
+        raise NotImplementedError
+
+    def finish_rebuild(self, token: object) -> int:
+        raise NotImplementedError
+
+    def structural_problems(self) -> list[str]:
+        """Engine-level drift (e.g. full-text rows without entries); empty when healthy."""
+        return []
+
+    def repair_structure(self) -> None:
+        return None
+
+    # Interest matching: embedded engines answer from the ORM tables (interests.py); an engine
+    # with its own stored-query feature (the ES percolator) mirrors the stored queries too.
+    def save_interest(self, interest_id: int, parsed: ParsedQuery) -> None:
+        return None
+
+    def delete_interest(self, interest_id: int) -> None:
+        return None

@@ -1,0 +1,89 @@
+"""Interest matching: stored queries found through the inverted index, in both languages."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from portal.search.documents import SearchDocument
+from portal.search.interests import delete_interest_query, match_interests, save_interest_query
+from portal.search.models import InterestTerm
+
+pytestmark = pytest.mark.django_db
+
+
+def doc(title, body="", **extra):
+    extra.setdefault("kind", "article")
+    return SearchDocument(
+        object_id=extra.pop("object_id", "1"),
+        title=title,
+        body=body,
+        url="/x/",
+        keys=["staff"],
+        **extra,
+    )
+
+
+def test_a_chinese_word_inside_a_sentence_matches_its_interest():
+    save_interest_query(interest_id=1, query="商机")
+    save_interest_query(interest_id=2, query="报价")
+
+    assert match_interests(doc("帮助销售人员跟踪商机")) == [1]
+
+
+def test_traditional_text_matches_a_simplified_interest_and_back():
+    save_interest_query(interest_id=1, query="客户")
+    save_interest_query(interest_id=2, query="客戶 投訴")
+
+    assert match_interests(doc("重要客戶名單")) == [1]
+    assert match_interests(doc("客户投诉处理流程")) == [1, 2]
+
+
+def test_english_interest_matches_other_forms_of_the_word():
+    save_interest_query(interest_id=7, query="Price increases")
+
+    assert match_interests(doc("The pricing was INCREASED in 2026")) == [7]
+    assert match_interests(doc("Prices are stable")) == []
+
+
+def test_phrase_exclusion_and_filters_are_honoured():
+    save_interest_query(interest_id=1, query='"price increase" -rumour')
+    save_interest_query(interest_id=2, query="competitor type:topic")
+    save_interest_query(interest_id=3, query="tag:CRM")
+
+    assert match_interests(doc("A price increase is coming")) == [1]
+    assert match_interests(doc("A price increase rumour")) == []
+    assert match_interests(doc("increase the price")) == []
+    assert match_interests(doc("New competitor", kind="topic", tags=["crm"])) == [2, 3]
+    assert match_interests(doc("New competitor", kind="article")) == []
+
+
+def test_date_range_interest():
+    save_interest_query(interest_id=1, query="合同 after:2026-01-01")
+
+    assert match_interests(doc("合同", created_at=datetime(2026, 2, 1, tzinfo=UTC))) == [1]
+    assert match_interests(doc("合同", created_at=datetime(2025, 2, 1, tzinfo=UTC))) == []
+
+
+def test_replacing_and_deleting_an_interest():
+    save_interest_query(interest_id=5, query="商机")
+    save_interest_query(interest_id=5, query="合同")
+
+    assert match_interests(doc("跟踪商机")) == []
+    assert match_interests(doc("签订合同")) == [5]
+    delete_interest_query(5)
+    assert match_interests(doc("签订合同")) == []
+    assert not InterestTerm.objects.exists()
+
+
+def test_each_stored_query_is_indexed_under_one_anchor_term_only():
+    save_interest_query(interest_id=1, query="竞品 报价 2026")
+
+    assert InterestTerm.objects.count() == 1
+    assert match_interests(doc("2026年竞品报价汇总")) == [1]
+    assert match_interests(doc("2026年竞品分析")) == []
+
+
+def test_an_empty_query_matches_nothing():
+    save_interest_query(interest_id=1, query="   ")
+
+    assert match_interests(doc("anything")) == []
