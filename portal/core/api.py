@@ -47,3 +47,8 @@ __all__ = [
     "exception_handler",
     "json_error",
 ]
+
+
+def public_endpoints_only(endpoints: list) -> list:
+    """drf-spectacular hook: document /api/v1/ only (not Wagtail's internal admin API)."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]

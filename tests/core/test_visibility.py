@@ -1,0 +1,59 @@
+"""The one access rule: keys held by readers against keys carried by objects."""
+
+from portal.accounts.models import Department
+from portal.core import visibility
+from portal.core.models import ObjectAccess
+
+
+def test_a_rep_holds_self_department_chain_and_role_keys(people, org):
+    keys = visibility.user_keys(people["sales1"])
+    sales_group = people["sales1"].groups.get()
+    assert {"staff", f"u:{people['sales1'].pk}", f"g:{sales_group.pk}"} <= keys
+    assert {f"d:{org['east'].pk}", f"d:{org['sales'].pk}", f"d:{org['head'].pk}"} <= keys
+    assert f"d:{org['north'].pk}" not in keys
+    assert not any(key.startswith("m:") for key in keys)
+
+
+def test_a_manager_holds_the_keys_of_the_whole_subtree_they_manage(people, org):
+    keys = visibility.user_keys(people["manager"])
+    assert {f"m:{org['sales'].pk}", f"m:{org['east'].pk}", f"m:{org['north'].pk}"} <= keys
+    assert f"m:{org['service'].pk}" not in keys
+
+
+def test_objects_are_filtered_by_shared_keys(people, org):
+    # Departments stand in for any model: the rule does not care what the object is.
+    private = Department.objects.create(name="owned by sales1")
+    shared = Department.objects.create(name="shared with north")
+    public = Department.objects.create(name="public")
+    visibility.set_object_keys(private, visibility.owner_keys(people["sales1"]))
+    visibility.set_object_keys(shared, [f"d:{org['north'].pk}"])
+    visibility.set_object_keys(public, [visibility.STAFF])
+    objects = Department.objects.filter(pk__in=[private.pk, shared.pk, public.pk])
+
+    def names(user):
+        return set(visibility.filter_visible(objects, user).values_list("name", flat=True))
+
+    assert names(people["sales1"]) == {"owned by sales1", "public"}
+    assert names(people["sales2"]) == {"shared with north", "public"}
+    assert names(people["manager"]) == {"owned by sales1", "public"}  # manager chain of east
+    assert names(people["admin"]) == {"owned by sales1", "shared with north", "public"}
+    assert visibility.can_see(people["sales1"], private)
+    assert not visibility.can_see(people["sales2"], private)
+
+
+def test_inactive_and_anonymous_people_see_nothing(people):
+    from django.contrib.auth.models import AnonymousUser
+
+    public = Department.objects.create(name="public")
+    visibility.set_object_keys(public, [visibility.STAFF])
+    people["sales1"].is_active = False
+    assert not visibility.filter_visible(Department.objects.all(), people["sales1"]).exists()
+    assert not visibility.filter_visible(Department.objects.all(), AnonymousUser()).exists()
+
+
+def test_set_object_keys_replaces_keys_without_duplicates(db, people):
+    thing = Department.objects.create(name="thing")
+    visibility.set_object_keys(thing, ["u:1", "u:2"])
+    visibility.set_object_keys(thing, ["u:2", "u:3"])
+    assert visibility.object_keys(thing) == {"u:2", "u:3"}
+    assert ObjectAccess.objects.filter(object_id=thing.pk).count() == 2
