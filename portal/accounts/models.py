@@ -97,3 +97,6 @@ class ModuleAccess(models.Model):
         permissions = MODULE_PERMISSIONS
         verbose_name = _("module permission")
         verbose_name_plural = _("module permissions")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
