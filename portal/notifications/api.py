@@ -1,5 +1,191 @@
-"""Notifications: API endpoints under /api/v1/."""
+"""Notifications: API endpoints under /api/v1/ (notifications, interests, follows)."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from . import actions, queries
+from .models import Follow, KeywordInterest, Kind, Level, Notification
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    # `id` is the per-user number, the same as in the WebSocket frames and the resume cursor.
+    id = serializers.IntegerField(source="seq", read_only=True)
+    read = serializers.BooleanField(source="is_read", read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "url", "created_at", "read", "read_at"]
+
+
+class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The signed-in person's notifications, newest first. `?unread=1`, `?kind=`, and
+    `?after=<id>` (oldest first, for clients catching up like the socket's resume)."""
+
+    serializer_class = NotificationSerializer
+    lookup_field = "seq"
+    lookup_url_kwarg = "id"
+
+    def get_queryset(self):
+        params = self.request.query_params
+        kind = params.get("kind", "")
+        if kind and kind not in Kind.values:
+            raise serializers.ValidationError({"kind": ["Unknown kind."]})
+        rows = queries.notifications_of(
+            self.request.user, unread=params.get("unread") in {"1", "true"}, kind=kind
+        )
+        after = params.get("after")
+        if after is not None:
+            try:
+                rows = rows.filter(seq__gt=int(after)).order_by("seq")
+            except ValueError as exc:
+                raise serializers.ValidationError({"after": ["Must be a number."]}) from exc
+        return rows
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request, id=None):  # noqa: A002 - the route's name
+        row = self.get_object()
+        actions.mark_read(request.user, [row.seq])
+        row.refresh_from_db()
+        return Response(NotificationSerializer(row).data)
+
+    @extend_schema(request=None, responses={200: dict})
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        kind = request.data.get("kind") or None
+        if kind and kind not in Kind.values:
+            raise serializers.ValidationError({"kind": ["Unknown kind."]})
+        return Response({"marked": actions.mark_all_read(request.user, kind=kind)})
+
+    @extend_schema(responses={200: dict})
+    @action(detail=False, methods=["get"], url_path="unread-count")
+    def unread_count(self, request):
+        return Response({"count": queries.unread_count(request.user)})
+
+    @extend_schema(request=None, responses={201: dict})
+    @action(detail=False, methods=["post"])
+    def announce(self, request):
+        """Administrators: notify every active person."""
+        created = actions.announce(
+            request.user,
+            title=request.data.get("title", ""),
+            body=request.data.get("body", ""),
+            url=request.data.get("url", ""),
+        )
+        return Response({"recipients": len(created)}, status=status.HTTP_201_CREATED)
+
+
+class InterestSerializer(serializers.ModelSerializer):
+    level = serializers.ChoiceField(choices=Level.choices, default=Level.WATCHING)
+
+    class Meta:
+        model = KeywordInterest
+        fields = ["id", "query", "level", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class InterestViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Keyword and phrase interests of the signed-in person."""
+
+    serializer_class = InterestSerializer
+
+    def get_queryset(self):
+        return queries.interests_of(self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = actions.add_keyword_interest(
+            self.request.user,
+            serializer.validated_data["query"],
+            level=serializer.validated_data["level"],
+        )
+
+    def perform_destroy(self, instance):
+        actions.remove_keyword_interest(self.request.user, instance.pk)
+
+
+class FollowSerializer(serializers.ModelSerializer):
+    level = serializers.ChoiceField(choices=Level.choices)
+    object = serializers.CharField(
+        write_only=True,
+        required=False,
+        help_text='"app_label.model:id" of a record or page, e.g. "records.customer:7"',
+    )
+
+    class Meta:
+        model = Follow
+        fields = ["id", "target_kind", "target_key", "label", "url", "level", "object"]
+        read_only_fields = ["label", "url"]
+        extra_kwargs = {"target_kind": {"required": False}, "target_key": {"required": False}}
+        validators = []
+
+
+class FollowViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """What the signed-in person follows (or mutes): POST {"object": "records.customer:7",
+    "level": 3} or {"target_kind": "tag", "target_key": "pricing", "level": 0}."""
+
+    serializer_class = FollowSerializer
+
+    def get_queryset(self):
+        return queries.follows_of(self.request.user)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        ref = data.get("object")
+        if ref:
+            try:
+                app_model, object_id = ref.rsplit(":", 1)
+                app_label, model = app_model.split(".", 1)
+                model_class = ContentType.objects.get_by_natural_key(app_label, model).model_class()
+                obj = model_class._default_manager.get(pk=object_id)
+            except (
+                ValueError,
+                ContentType.DoesNotExist,
+                AttributeError,
+                ObjectDoesNotExist,
+            ) as exc:
+                raise serializers.ValidationError({"object": ["No such object."]}) from exc
+            serializer.instance = actions.set_follow_level(
+                self.request.user, obj=obj, level=data["level"]
+            )
+            return
+        if data.get("target_kind") in {None, ""} or data.get("target_key") in {None, ""}:
+            raise serializers.ValidationError({"object": ["Give object or target_kind/key."]})
+        if data["target_kind"] != "tag":
+            raise serializers.ValidationError(
+                {"target_kind": ["Only tags are followed by key; use object for records."]}
+            )
+        serializer.instance = actions.set_follow_level(
+            self.request.user,
+            target_kind="tag",
+            target_key=data["target_key"],
+            label=data["target_key"],
+            level=data["level"],
+        )
+
+    def perform_destroy(self, instance):
+        actions.remove_follow(self.request.user, instance.pk)
 
 
 def register(router) -> None:
     """Register this app's viewsets on the v1 router."""
+    router.register("notifications", NotificationViewSet, basename="notification")
+    router.register("interests", InterestViewSet, basename="interest")
+    router.register("follows", FollowViewSet, basename="follow")

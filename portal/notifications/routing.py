@@ -1,3 +1,9 @@
 """WebSocket routes (DESIGN.md: /ws/notifications/)."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from .consumers import NotificationConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/notifications/", NotificationConsumer.as_asgi()),
+]

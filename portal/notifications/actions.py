@@ -1,0 +1,650 @@
+"""Writes for notifications: notify, read state, follows, interests, preferences, reminders,
+and the worker's delivery of due reminders and emails (check → write → audit → event)."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import uuid
+from collections.abc import Iterable
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection, transaction
+from django.db.models import F, Model
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from portal.core import audit, events, visibility
+
+from . import delivery
+from .models import (
+    CategoryDefault,
+    DeliverySettings,
+    EmailMode,
+    Follow,
+    KeywordInterest,
+    Kind,
+    Level,
+    Notification,
+    Presence,
+    Reminder,
+    UserSequence,
+)
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+PRESENCE_EXPIRY = datetime.timedelta(seconds=90)
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+DIGEST_PERIODS = {
+    EmailMode.DAILY: datetime.timedelta(days=1),
+    EmailMode.WEEKLY: datetime.timedelta(days=7),
+}
+
+
+# --- who may receive ----------------------------------------------------------------------
+
+
+def visible_recipients(user_ids: Iterable[int], item: Model | None) -> set[int]:
+    """Active users among `user_ids` who may open `item` (all active users when no item)."""
+    ids = {int(uid) for uid in user_ids}
+    users = list(User.objects.filter(pk__in=ids, is_active=True))
+    if item is None:
+        return {user.pk for user in users}
+    return {user.pk for user in users if visibility.can_see(user, item)}
+
+
+def present_user_ids(user_ids: Iterable[int]) -> set[int]:
+    """Users with at least one live notification socket (heartbeat younger than the expiry)."""
+    since = timezone.now() - PRESENCE_EXPIRY
+    return set(
+        Presence.objects.filter(user_id__in=list(user_ids), seen_at__gte=since).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def quiet_until(prefs: DeliverySettings | None, now: datetime.datetime) -> datetime.datetime | None:
+    """End of the user's quiet hours if `now` falls inside them (local time), else None."""
+    if prefs is None or prefs.quiet_start is None or prefs.quiet_end is None:
+        return None
+    local = timezone.localtime(now)
+    start, end, t = prefs.quiet_start, prefs.quiet_end, local.time()
+    inside = (start <= t < end) if start < end else (t >= start or t < end)
+    if not inside:
+        return None
+    end_dt = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+    if end_dt <= local:
+        end_dt += datetime.timedelta(days=1)
+    return end_dt
+
+
+# --- notify -------------------------------------------------------------------------------
+
+
+def _allocate_numbers(user_ids: list[int]) -> dict[int, int]:
+    """Next number per user. The UPDATE keeps each counter row locked until commit, so one
+    user's notifications commit in number order and a resume cursor never skips one."""
+    UserSequence.objects.bulk_create(
+        [UserSequence(user_id=uid) for uid in user_ids], ignore_conflicts=True
+    )
+    # Lock in a fixed order first so that two fan-outs over overlapping users cannot deadlock.
+    list(
+        UserSequence.objects.select_for_update()
+        .filter(user_id__in=user_ids)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+    UserSequence.objects.filter(user_id__in=user_ids).update(last=F("last") + 1)
+    return dict(UserSequence.objects.filter(user_id__in=user_ids).values_list("user_id", "last"))
+
+
+def notify(
+    user_ids: Iterable[int],
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    *,
+    dedupe_key: str,
+    actor_id: int | None = None,
+    item: Model | None = None,
+) -> list[Notification]:
+    """Store one notification per recipient and push it live after commit.
+
+    Never the actor; never someone who may not open `item`; at most one per
+    (recipient, dedupe_key) — a second call with the same key is a no-op for that user.
+    The caller passes already translated text (it knows the recipients' language)."""
+    if kind not in Kind.values:
+        raise ValidationError({"kind": _("Unknown notification kind: %(kind)s") % {"kind": kind}})
+    wanted = {int(uid) for uid in user_ids} - {actor_id}
+    if not wanted:
+        return []
+    with transaction.atomic():
+        recipients = visible_recipients(wanted, item)
+        recipients -= set(
+            Notification.objects.filter(user_id__in=recipients, dedupe_key=dedupe_key).values_list(
+                "user_id", flat=True
+            )
+        )
+        prefs = DeliverySettings.objects.in_bulk(list(recipients))
+        web = {uid for uid in recipients if uid not in prefs or prefs[uid].wants(kind, "web")}
+        email = {
+            uid
+            for uid in recipients
+            if prefs.get(uid) is None
+            or (prefs[uid].wants(kind, "email") and prefs[uid].email_mode != EmailMode.NEVER)
+        }
+        recipients &= web | email
+        if not recipients:
+            return []
+        ordered = sorted(recipients)
+        numbers = _allocate_numbers(ordered)
+        present = present_user_ids(ordered)
+        emails = dict(User.objects.filter(pk__in=ordered).values_list("pk", "email"))
+        now = timezone.now()
+        rows = []
+        for uid in ordered:
+            row = Notification(
+                user_id=uid,
+                seq=numbers[uid],
+                kind=kind,
+                title=title[:255],
+                body=body,
+                url=url,
+                actor_id=actor_id,
+                dedupe_key=dedupe_key[:200],
+                read_at=None if uid in web else now,
+            )
+            if uid in email and emails.get(uid) and not (uid in web and uid in present):
+                mode = prefs[uid].email_mode if uid in prefs else EmailMode.IMMEDIATE
+                if mode == EmailMode.IMMEDIATE:
+                    row.email_state = Notification.EmailState.IMMEDIATE
+                    row.email_due_at = quiet_until(prefs.get(uid), now) or now
+                else:
+                    row.email_state = Notification.EmailState.DIGEST
+            rows.append(row)
+        # A concurrent call with the same dedupe key may have won the race for a user: its
+        # row stands, ours is dropped, and the number we took is simply never used.
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        created = list(
+            Notification.objects.filter(user_id__in=ordered, dedupe_key=dedupe_key[:200])
+        )
+        created = [row for row in created if numbers.get(row.user_id) == row.seq]
+        transaction.on_commit(partial(delivery.push_created, [row.pk for row in created]))
+    return created
+
+
+# --- read state ---------------------------------------------------------------------------
+
+
+def mark_read(user, numbers: Iterable[int]) -> int:
+    """Mark the user's notifications with these numbers read; returns how many changed."""
+    with transaction.atomic():
+        changed = Notification.objects.filter(
+            user=user, seq__in=list(numbers), read_at__isnull=True
+        ).update(read_at=timezone.now())
+        if changed:
+            transaction.on_commit(partial(delivery.push_unread, [user.pk]))
+    return changed
+
+
+def mark_all_read(user, *, kind: str | None = None) -> int:
+    with transaction.atomic():
+        unread = Notification.objects.filter(user=user, read_at__isnull=True)
+        if kind:
+            unread = unread.filter(kind=kind)
+        changed = unread.update(read_at=timezone.now())
+        if changed:
+            transaction.on_commit(partial(delivery.push_unread, [user.pk]))
+    return changed
+
+
+# --- follows and interests ----------------------------------------------------------------
+
+
+def target_of(obj: Model) -> tuple[str, str]:
+    """(kind, key) addressing a model instance; every Wagtail page is addressed as a page so
+    a forum category or knowledge page is one target whatever its specific type."""
+    try:
+        from wagtail.models import Page
+    except ImportError:  # pragma: no cover - Wagtail is a fixed dependency
+        Page = None  # noqa: N806
+    if Page is not None and isinstance(obj, Page):
+        return "wagtailcore.page", str(obj.pk)
+    meta = obj._meta.concrete_model._meta
+    return f"{meta.app_label}.{meta.model_name}", str(obj.pk)
+
+
+def _target_url(obj: Model) -> str:
+    for attr in ("get_absolute_url", "get_url"):
+        method = getattr(obj, attr, None)
+        if callable(method):
+            try:
+                return method() or ""
+            except Exception:  # noqa: S112 - a missing URL must not stop a follow
+                continue
+    return getattr(obj, "url", "") or ""
+
+
+def set_follow_level(
+    user,
+    *,
+    obj: Model | None = None,
+    target_kind: str = "",
+    target_key: str = "",
+    level: int,
+    label: str = "",
+) -> Follow | None:
+    """Follow, mute or stop following something; level None-equivalent NORMAL keeps a row
+    only when it differs from the default (a muted category stays muted)."""
+    if level not in Level.values:
+        raise ValidationError({"level": _("Choose a valid level.")})
+    url = ""
+    if obj is not None:
+        if not visibility.can_see(user, obj):
+            raise PermissionDenied(_("You cannot follow something you may not open."))
+        target_kind, target_key = target_of(obj)
+        label = label or str(obj)
+        url = _target_url(obj)
+    if not target_kind or not target_key:
+        raise ValidationError({"target": _("Say what to follow.")})
+    target_key = target_key.strip().lower() if target_kind == "tag" else target_key
+    with transaction.atomic():
+        follow, created = Follow.objects.update_or_create(
+            user=user,
+            target_kind=target_kind,
+            target_key=target_key,
+            defaults={"level": level, "label": label[:255], "url": url[:500]},
+        )
+        audit.record(
+            user,
+            "notifications.follow_set",
+            follow,
+            changes={"level": level, "target": f"{target_kind}:{target_key}"},
+        )
+        events.publish(
+            "notifications.follow_changed", actor_id=user.pk, follow_id=follow.pk, level=level
+        )
+    return follow
+
+
+def remove_follow(user, follow_id: int) -> None:
+    with transaction.atomic():
+        follow = Follow.objects.filter(user=user, pk=follow_id).first()
+        if follow is None:
+            raise PermissionDenied(_("That follow is not yours."))
+        audit.record(user, "notifications.follow_removed", follow)
+        follow.delete()
+        events.publish(
+            "notifications.follow_changed", actor_id=user.pk, follow_id=follow_id, level=None
+        )
+
+
+def _search_interests():
+    """The search engineer's stored-query API, when it is installed (portal.search.interests)."""
+    try:
+        from portal.search import interests
+    except ImportError:
+        return None
+    return interests if hasattr(interests, "match_interests") else None
+
+
+def add_keyword_interest(user, query: str, *, level: int = Level.WATCHING) -> KeywordInterest:
+    query = " ".join((query or "").split())
+    if not query:
+        raise ValidationError({"query": _("Enter a keyword or phrase.")})
+    if len(query) > 200:
+        raise ValidationError({"query": _("Keep it under 200 characters.")})
+    if level not in Level.values:
+        raise ValidationError({"level": _("Choose a valid level.")})
+    if KeywordInterest.objects.filter(user=user, query__iexact=query).exists():
+        raise ValidationError({"query": _("You already follow “%(query)s”.") % {"query": query}})
+    with transaction.atomic():
+        interest = KeywordInterest.objects.create(user=user, query=query, level=level)
+        search = _search_interests()
+        if search is not None:
+            search.save_interest_query(interest_id=interest.pk, query=query)
+        audit.record(user, "notifications.interest_added", interest, changes={"query": query})
+        events.publish("notifications.interest_changed", actor_id=user.pk, interest_id=interest.pk)
+    return interest
+
+
+def remove_keyword_interest(user, interest_id: int) -> None:
+    with transaction.atomic():
+        interest = KeywordInterest.objects.filter(user=user, pk=interest_id).first()
+        if interest is None:
+            raise PermissionDenied(_("That interest is not yours."))
+        search = _search_interests()
+        if search is not None:
+            search.delete_interest_query(interest_id)
+        audit.record(user, "notifications.interest_removed", interest)
+        interest.delete()
+        events.publish("notifications.interest_changed", actor_id=user.pk, interest_id=interest_id)
+
+
+def apply_default_follows(user) -> int:
+    """Give a new person the administrators' default follows for everyone and their
+    department (and the departments above it)."""
+    department_ids: list[int] = []
+    if user.department_id:
+        department_ids = user.department.ancestor_ids(include_self=True)
+    defaults = CategoryDefault.objects.filter(
+        department__isnull=True
+    ) | CategoryDefault.objects.filter(department_id__in=department_ids)
+    made = 0
+    with transaction.atomic():
+        for default in defaults:
+            _, created = Follow.objects.get_or_create(
+                user=user,
+                target_kind=default.target_kind,
+                target_key=default.target_key,
+                defaults={"level": default.level, "label": default.label},
+            )
+            made += int(created)
+    return made
+
+
+# --- preferences --------------------------------------------------------------------------
+
+
+def settings_for(user) -> DeliverySettings:
+    prefs, _created = DeliverySettings.objects.get_or_create(user=user)
+    return prefs
+
+
+def update_delivery_settings(
+    user,
+    *,
+    email_mode: str,
+    quiet_start: datetime.time | None,
+    quiet_end: datetime.time | None,
+    channels: dict[str, dict[str, bool]],
+) -> DeliverySettings:
+    if email_mode not in EmailMode.values:
+        raise ValidationError({"email_mode": _("Choose a valid email option.")})
+    if (quiet_start is None) != (quiet_end is None):
+        raise ValidationError({"quiet_end": _("Give both ends of the quiet hours, or neither.")})
+    if quiet_start is not None and quiet_start == quiet_end:
+        raise ValidationError({"quiet_end": _("Quiet hours must not start and end together.")})
+    unknown = set(channels) - set(Kind.values)
+    if unknown:
+        raise ValidationError(
+            {"channels": _("Unknown kinds: %(kinds)s") % {"kinds": ", ".join(sorted(unknown))}}
+        )
+    with transaction.atomic():
+        prefs = settings_for(user)
+        fields = ("email_mode", "quiet_start", "quiet_end", "channels")
+        before = audit.snapshot(prefs, fields)
+        prefs.email_mode = email_mode
+        prefs.quiet_start = quiet_start
+        prefs.quiet_end = quiet_end
+        prefs.channels = {
+            kind: {"web": bool(value.get("web", True)), "email": bool(value.get("email", True))}
+            for kind, value in channels.items()
+        }
+        prefs.save(update_fields=list(fields))
+        changes = audit.diff(before, audit.snapshot(prefs, fields))
+        if changes:
+            audit.record(user, "notifications.settings_changed", prefs, changes=changes)
+    return prefs
+
+
+def unsubscribe_token(user_id: int, kind: str) -> str:
+    return signing.dumps({"u": user_id, "k": kind}, salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe(token: str) -> tuple[int, str]:
+    """Turn off email for one kind from a signed link; returns (user id, kind)."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=60 * 60 * 24 * 365)
+    except signing.BadSignature as exc:
+        raise ValidationError(_("This unsubscribe link is not valid.")) from exc
+    user_id, kind = int(data["u"]), str(data["k"])
+    if kind not in Kind.values:
+        raise ValidationError(_("This unsubscribe link is not valid."))
+    with transaction.atomic():
+        user = User.objects.get(pk=user_id)
+        prefs = DeliverySettings.objects.select_for_update().filter(user=user).first()
+        prefs = prefs or settings_for(user)
+        channels = dict(prefs.channels)
+        channels[kind] = {"web": prefs.wants(kind, "web"), "email": False}
+        prefs.channels = channels
+        prefs.save(update_fields=["channels"])
+        audit.record(user, "notifications.unsubscribed", prefs, changes={"kind": kind})
+    return user_id, kind
+
+
+# --- announcements ------------------------------------------------------------------------
+
+
+def announce(acting_user, *, title: str, body: str = "", url: str = "") -> list[Notification]:
+    """An administrator tells every active person something (also the benchmark's fan-out)."""
+    if not visibility.is_administrator(acting_user):
+        raise PermissionDenied(_("Only administrators may send announcements."))
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("An announcement needs a title.")})
+    with transaction.atomic():
+        user_ids = list(User.objects.filter(is_active=True).values_list("pk", flat=True))
+        key = f"announcement:{uuid.uuid4().hex}"
+        created = notify(
+            user_ids, Kind.ANNOUNCEMENT, title, body, url, dedupe_key=key, actor_id=acting_user.pk
+        )
+        audit.record(acting_user, "notifications.announced", acting_user, message=title[:200])
+        events.publish("notifications.announced", actor_id=acting_user.pk, recipients=len(created))
+    return created
+
+
+# --- reminders ----------------------------------------------------------------------------
+
+
+def create_reminder(
+    *,
+    user_ids: Iterable[int],
+    due_at: datetime.datetime,
+    subject: str,
+    body: str = "",
+    url: str = "",
+    kind: str = Kind.REMINDER,
+    source: str = "",
+    acting_user=None,
+) -> list[Reminder]:
+    """Schedule a reminder for each person; the worker delivers it once when it falls due.
+    Other apps (deals, payments, knowledge review dates) call this."""
+    if timezone.is_naive(due_at):
+        raise ValidationError({"due_at": _("Give the time with its time zone.")})
+    subject = (subject or "").strip()
+    if not subject:
+        raise ValidationError({"subject": _("A reminder needs a subject.")})
+    if kind not in Kind.values:
+        raise ValidationError({"kind": _("Unknown notification kind: %(kind)s") % {"kind": kind}})
+    ids = sorted({int(uid) for uid in user_ids})
+    if not ids:
+        raise ValidationError({"user_ids": _("Say who should be reminded.")})
+    with transaction.atomic():
+        reminders = [
+            Reminder.objects.create(
+                user_id=uid,
+                due_at=due_at,
+                subject=subject[:255],
+                body=body,
+                url=url,
+                kind=kind,
+                source=source[:100],
+                created_by=acting_user,
+            )
+            for uid in ids
+        ]
+        for reminder in reminders:
+            audit.record(
+                acting_user,
+                "notifications.reminder_created",
+                reminder,
+                changes={"due_at": due_at, "user_id": reminder.user_id},
+            )
+            events.publish(
+                "notifications.reminder_created",
+                actor_id=getattr(acting_user, "pk", None),
+                reminder_id=reminder.pk,
+                user_id=reminder.user_id,
+            )
+    return reminders
+
+
+def _claim(queryset, pk: int, **changes) -> bool:
+    """Atomic compare-and-set: only one worker's UPDATE matches the still-unclaimed row."""
+    return queryset.filter(pk=pk).update(**changes) == 1
+
+
+def deliver_due_reminders(*, now: datetime.datetime | None = None, batch: int = 100) -> int:
+    """Worker job: turn due reminders into notifications, exactly once across workers."""
+    now = now or timezone.now()
+    token = uuid.uuid4().hex
+    delivered = 0
+    with transaction.atomic():
+        due = Reminder.objects.filter(delivered_at__isnull=True, due_at__lte=now).order_by(
+            "due_at", "pk"
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            # PostgreSQL: a second worker skips the rows this one holds instead of waiting.
+            due = due.select_for_update(skip_locked=True)
+        for reminder in list(due[:batch]):
+            unclaimed = Reminder.objects.filter(delivered_at__isnull=True)
+            if not _claim(unclaimed, reminder.pk, delivered_at=now, claimed_by=token):
+                continue
+            notify(
+                [reminder.user_id],
+                reminder.kind,
+                reminder.subject,
+                reminder.body,
+                reminder.url,
+                dedupe_key=f"reminder:{reminder.pk}",
+            )
+            events.publish(
+                "notifications.reminder_delivered",
+                actor_id=None,
+                reminder_id=reminder.pk,
+                user_id=reminder.user_id,
+            )
+            delivered += 1
+    return delivered
+
+
+# --- email --------------------------------------------------------------------------------
+
+
+def _absolute(url: str) -> str:
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    return url if url.startswith(("http://", "https://")) else f"{base}{url or '/'}"
+
+
+def _send_email(user, subject: str, template: str, context: dict, kinds: list[str]) -> None:
+    language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        links = {
+            kind: _absolute(
+                reverse("notifications:unsubscribe", args=[unsubscribe_token(user.pk, kind)])
+            )
+            for kind in kinds
+        }
+        labels = dict(Kind.choices)
+        context = {
+            **context,
+            "user": user,
+            "unsubscribe_links": [(str(labels[kind]), link) for kind, link in links.items()],
+            "center_url": _absolute(reverse("notifications:center")),
+            "settings_url": _absolute(reverse("notifications:interests")),
+        }
+        text = render_to_string(f"notifications/email/{template}.txt", context)
+        html = render_to_string(f"notifications/email/{template}.html", context)
+    message = EmailMultiAlternatives(subject, text, to=[user.email])
+    message.attach_alternative(html, "text/html")
+    if len(links) == 1:
+        message.extra_headers["List-Unsubscribe"] = f"<{next(iter(links.values()))}>"
+    message.send()
+
+
+def send_pending_emails(*, now: datetime.datetime | None = None, batch: int = 100) -> int:
+    """Worker job: email each notification its absent recipient has not read, once."""
+    now = now or timezone.now()
+    pending = Notification.objects.filter(
+        email_state=Notification.EmailState.IMMEDIATE, email_due_at__lte=now
+    )
+    sent = 0
+    for row in list(pending.select_related("user").order_by("email_due_at", "pk")[:batch]):
+        with transaction.atomic():
+            claimed = _claim(
+                Notification.objects.filter(email_state=Notification.EmailState.IMMEDIATE),
+                row.pk,
+                email_state=Notification.EmailState.SENT,
+            )
+            if not claimed:
+                continue
+            if row.read_at is not None or not row.user.email:
+                continue  # read in the meantime: no email needed (state stays SENT = handled)
+            # If sending raises, the claim rolls back and the next run tries again.
+            _send_email(
+                row.user,
+                row.title,
+                "notification",
+                {"notification": row, "url": _absolute(row.url)},
+                [row.kind],
+            )
+            sent += 1
+    return sent
+
+
+def send_digests(*, now: datetime.datetime | None = None) -> int:
+    """Worker job: one email per digest reader whose period has passed, listing what they have
+    not read (Discourse's activity summary); each user's digest is claimed atomically."""
+    now = now or timezone.now()
+    sent = 0
+    digest_prefs = DeliverySettings.objects.filter(
+        email_mode__in=list(DIGEST_PERIODS)
+    ).select_related("user")
+    for prefs in digest_prefs:
+        pending = Notification.objects.filter(
+            user_id=prefs.user_id, email_state=Notification.EmailState.DIGEST
+        ).order_by("seq")
+        first = pending.first()
+        if first is None:
+            continue
+        since = prefs.last_digest_at or first.created_at
+        if now - since < DIGEST_PERIODS[prefs.email_mode]:
+            continue
+        with transaction.atomic():
+            same = (
+                DeliverySettings.objects.filter(last_digest_at=prefs.last_digest_at)
+                if (prefs.last_digest_at)
+                else DeliverySettings.objects.filter(last_digest_at__isnull=True)
+            )
+            if not _claim(same, prefs.pk, last_digest_at=now):
+                continue
+            rows = list(pending.filter(read_at__isnull=True)[:50])
+            pending.update(email_state=Notification.EmailState.SENT)
+            if rows and prefs.user.email:
+                subject = _("Your Agora summary: %(count)s unread") % {"count": len(rows)}
+                _send_email(
+                    prefs.user,
+                    subject,
+                    "digest",
+                    {"notifications": rows, "urls": {row.pk: _absolute(row.url) for row in rows}},
+                    sorted({row.kind for row in rows}),
+                )
+                sent += 1
+    return sent
+
+
+def prune_presence(*, now: datetime.datetime | None = None) -> int:
+    """Worker job: forget sockets whose server died without saying goodbye."""
+    now = now or timezone.now()
+    deleted, _ = Presence.objects.filter(seen_at__lt=now - PRESENCE_EXPIRY).delete()
+    return deleted

@@ -1,0 +1,84 @@
+"""Live delivery: push committed notifications and unread counts to each user's own group."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db.models import Count
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def user_group(user_id: int) -> str:
+    """The one group a user's sockets join (never a global group filtered per socket)."""
+    return f"notifications.user.{user_id}"
+
+
+def unread_counts(user_ids: Iterable[int]) -> dict[int, int]:
+    ids = list(user_ids)
+    counts = dict.fromkeys(ids, 0)
+    rows = (
+        Notification.objects.filter(user_id__in=ids, read_at__isnull=True)
+        .values("user_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts.update({row["user_id"]: row["n"] for row in rows})
+    return counts
+
+
+async def _send_all(messages: list[tuple[str, dict]]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for group, message in messages:
+        await layer.group_send(group, message)
+
+
+def _send(messages: list[tuple[str, dict]]) -> None:
+    if not messages:
+        return
+    try:
+        async_to_sync(_send_all)(messages)
+    except Exception:
+        # The rows are committed; sockets catch up on their next poll or resume.
+        logger.exception("Pushing %d notification message(s) failed", len(messages))
+
+
+def push_created(notification_ids: list[int]) -> None:
+    """After commit: send each new notification (with the new unread count) to its user."""
+    rows = list(
+        Notification.objects.filter(pk__in=notification_ids, read_at__isnull=True).order_by(
+            "user_id", "seq"
+        )
+    )
+    counts = unread_counts({row.user_id for row in rows})
+    _send(
+        [
+            (
+                user_group(row.user_id),
+                {
+                    "type": "notification.created",
+                    "frame": row.frame(),
+                    "unread": counts[row.user_id],
+                },
+            )
+            for row in rows
+        ]
+    )
+
+
+def push_unread(user_ids: Iterable[int]) -> None:
+    """After commit: tell every open tab of these users their new unread count."""
+    counts = unread_counts(user_ids)
+    _send(
+        [
+            (user_group(uid), {"type": "unread.changed", "unread": count})
+            for uid, count in counts.items()
+        ]
+    )
