@@ -44,6 +44,7 @@ class ParsedQuery:
     date_from: datetime | None = None  # inclusive
     date_to: datetime | None = None  # exclusive
     highlight_terms: list[str] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)  # the positive words as typed, for hints
 
     @property
     def is_empty(self) -> bool:
@@ -116,6 +117,7 @@ def parse_query(text: str, *, kind_groups: dict[str, list[str]] | None = None) -
             if negated:
                 parsed.excluded_phrases.append(phrase)
             else:
+                parsed.words.append(f'"{value}"')
                 parsed.phrases.append(phrase)
                 parsed.terms.extend(terms)
                 parsed.highlight_terms.extend(terms)
@@ -125,6 +127,7 @@ def parse_query(text: str, *, kind_groups: dict[str, list[str]] | None = None) -
         if negated:
             parsed.excluded.append(list(dict.fromkeys(terms)))
         else:
+            parsed.words.append(value)
             parsed.terms.extend(terms)
             parsed.highlight_terms.extend(terms)
     parsed.terms = list(dict.fromkeys(parsed.terms))

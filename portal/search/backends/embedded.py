@@ -198,10 +198,11 @@ class EmbeddedBackend(SearchBackend):
         if keys is not None and not keys or parsed.is_empty:
             return SearchResults(count=0, hits=[], facets={}, page=page, per_page=per_page)
         join, where, params, score = self._where(parsed, keys)
+        ranked = [f"{score} DESC"] if score != "0" else []
         if sort == "date":
-            order = f"e.created_at DESC, {score} DESC, e.id DESC"
+            order = ", ".join(["e.created_at DESC", *ranked, "e.id DESC"])
         else:
-            order = f"{score} DESC, e.created_at DESC, e.id DESC"
+            order = ", ".join([*ranked, "e.created_at DESC", "e.id DESC"])
         sql = (
             f"SELECT e.id, e.kind, e.object_id, e.title, e.url, e.created_at, e.body, {score} "
             f"FROM {ENTRY} e {join} WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s"
