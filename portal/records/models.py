@@ -1,1 +1,0 @@
-"""Customer and deal records: models."""

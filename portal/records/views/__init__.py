@@ -1,0 +1,1 @@
+"""Pages of the records app (one module per area)."""
