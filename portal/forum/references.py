@@ -1,0 +1,145 @@
+"""The kinds of business record a topic can be about, and how to find, show and key them.
+
+Records are referenced generically (content type + object id), so a new kind — deals, when the
+records app grows them — plugs in by being listed here, with no change to the forum's models.
+A kind whose model is not installed yet is simply skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.permissions import has_module_perm
+from portal.core import visibility
+
+if TYPE_CHECKING:
+    from portal.accounts.models import User
+
+
+@dataclass(frozen=True)
+class ReferenceKind:
+    name: str
+    model_label: str
+    label: str
+    code_field: str | None = None  # written as #<code> in text ("C202600001")
+    module: str | None = None  # module permission "view" needed to see such records at all
+    is_page: bool = False  # Wagtail page: keys live on the base page row
+    unkeyed_is_open: bool = False  # no keys stored means "everyone on staff"
+
+    @property
+    def model(self) -> type[models.Model] | None:
+        try:
+            return apps.get_model(self.model_label)
+        except (LookupError, ValueError):
+            return None
+
+    def base_queryset(self) -> models.QuerySet:
+        model = self.model
+        if self.is_page:
+            return model.objects.live()
+        return model._default_manager.all()
+
+    def visible_queryset(self, user: User) -> models.QuerySet:
+        """The records of this kind the user may open (same rule as their own pages)."""
+        queryset = self.base_queryset()
+        if visibility.is_administrator(user):
+            return queryset
+        if self.module and not has_module_perm(user, self.module, "view"):
+            return queryset.none()
+        if self.is_page:
+            from wagtail.models import Page
+
+            page_type = ContentType.objects.get_for_model(Page)
+            from portal.core.models import ObjectAccess
+
+            keys = visibility.user_keys(user)
+            ids = ObjectAccess.objects.filter(content_type=page_type, key__in=keys).values(
+                "object_id"
+            )
+            if self.unkeyed_is_open:
+                keyed = ObjectAccess.objects.filter(content_type=page_type).values("object_id")
+                return queryset.filter(models.Q(pk__in=ids) | ~models.Q(pk__in=keyed))
+            return queryset.filter(pk__in=ids)
+        return visibility.filter_visible(queryset, user)
+
+    def keys_of(self, obj: models.Model) -> set[str]:
+        """The visibility keys of one record (the people who may see it)."""
+        if self.is_page:
+            keys = visibility.object_keys(obj.page_ptr)
+        else:
+            keys = visibility.object_keys(obj)
+        if not keys and self.unkeyed_is_open:
+            return {visibility.STAFF}
+        return keys
+
+    def code_of(self, obj: models.Model) -> str:
+        return str(getattr(obj, self.code_field)) if self.code_field else ""
+
+    def url_of(self, obj: models.Model) -> str:
+        if self.is_page:
+            return obj.url or ""
+        return obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
+
+
+KINDS: dict[str, ReferenceKind] = {
+    kind.name: kind
+    for kind in [
+        ReferenceKind("customer", "records.customer", _("Customer"), code_field="code",
+                      module="customers"),
+        ReferenceKind("deal", "records.deal", _("Deal"), code_field="number", module="deals"),
+        ReferenceKind("product", "knowledge.productpage", _("Product"), is_page=True,
+                      unkeyed_is_open=True),
+        ReferenceKind("competitor", "knowledge.competitorpage", _("Competitor"), is_page=True,
+                      unkeyed_is_open=True),
+    ]
+}  # fmt: skip
+
+
+def available_kinds() -> list[ReferenceKind]:
+    return [kind for kind in KINDS.values() if kind.model is not None]
+
+
+def kind_for_model(model: type[models.Model]) -> ReferenceKind | None:
+    label = model._meta.label_lower
+    return next((k for k in available_kinds() if k.model_label == label), None)
+
+
+def find_by_codes(
+    codes: Iterable[str], user: User | None
+) -> dict[str, tuple[ReferenceKind, models.Model]]:
+    """{code: (kind, record)} for the codes naming a record; with a user, only those they may
+    see (so a code of a record they may not open stays plain text)."""
+    codes = set(codes)
+    found: dict[str, tuple[ReferenceKind, models.Model]] = {}
+    if not codes:
+        return found
+    for kind in available_kinds():
+        if not kind.code_field:
+            continue
+        queryset = kind.visible_queryset(user) if user is not None else kind.base_queryset()
+        for obj in queryset.filter(**{f"{kind.code_field}__in": codes}):
+            found[kind.code_of(obj)] = (kind, obj)
+    return found
+
+
+def reference_links(codes: Iterable[str], user: User) -> dict[str, tuple[str, str]]:
+    """{code: (url, title)} for the records the reader may see."""
+    return {
+        code: (kind.url_of(obj), str(obj))
+        for code, (kind, obj) in find_by_codes(codes, user).items()
+    }
+
+
+def resolve(kind_name: str, object_id: int) -> tuple[ReferenceKind, models.Model] | None:
+    kind = KINDS.get(kind_name)
+    if kind is None or kind.model is None:
+        return None
+    obj = kind.base_queryset().filter(pk=object_id).first()
+    return (kind, obj) if obj is not None else None
