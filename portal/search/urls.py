@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+"""Search URLs (mounted at /search/)."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "search"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("autocomplete/", views.autocomplete, name="autocomplete"),
+]

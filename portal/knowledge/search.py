@@ -1,0 +1,96 @@
+"""Search adapter of the knowledge base (owned by the search app): every live leaf page —
+products, competitors, standard documents, articles, Q&A — with the page's visibility keys.
+Text comes from each page type's own Wagtail `search_fields`, so new fields are picked up."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html import unescape
+
+from django.utils.html import strip_tags
+from wagtail.models import Page
+from wagtail.search import index
+
+from portal.core.visibility import keys_by_object
+from portal.search.documents import SearchDocument
+from portal.search.registry import SearchAdapter, register
+
+from .models import LEAF_MODELS, ArticlePage, ProductPage, QAPage, StandardDocumentPage
+
+EVENTS = ("knowledge.page_published", "knowledge.page_unpublished",
+          "knowledge.page_access_changed")  # fmt: skip
+_SPACES = re.compile(r"\s+")
+
+
+def page_text(page: Page) -> str:
+    """The searchable text of a page's SearchFields (title aside), HTML and blocks flattened."""
+    parts: list[str] = []
+    for field in page.search_fields:
+        if not isinstance(field, index.SearchField) or field.field_name == "title":
+            continue
+        value = field.get_value(page)
+        if value in (None, ""):
+            continue
+        try:
+            model_field = page._meta.get_field(field.field_name)
+        except Exception:  # noqa: BLE001 - a search field may name a method, not a model field
+            model_field = None
+        if model_field is not None and hasattr(model_field, "get_searchable_content"):
+            parts.extend(str(chunk) for chunk in model_field.get_searchable_content(value))
+        else:
+            parts.append(str(value))
+    text = unescape(strip_tags("\n".join(parts)))
+    return _SPACES.sub(" ", text).strip()
+
+
+class KnowledgePageAdapter(SearchAdapter):
+    def __init__(self) -> None:
+        super().__init__(
+            kinds=tuple(model.kind for model in LEAF_MODELS), group="knowledge",
+            models=tuple(LEAF_MODELS), index_events=dict.fromkeys(EVENTS, "page_id"),
+        )  # fmt: skip
+
+    def queryset(self):
+        return Page.objects.live().type(*LEAF_MODELS).select_related("owner")
+
+    def load(self, object_ids: list) -> list:
+        return list(self.queryset().filter(pk__in=object_ids).specific())
+
+    def iter_all(self, batch_size: int = 200) -> Iterator[list]:
+        for batch in super().iter_all(batch_size):
+            yield list(Page.objects.filter(pk__in=[p.pk for p in batch]).specific())
+
+    def keys_for(self, objects: list) -> dict[int, set[str]]:
+        # Page keys are stored against the base Page (actions.apply_page_keys).
+        return keys_by_object(Page, [page.pk for page in objects]) if objects else {}
+
+    def build(self, objects: list, keys: dict[int, set[str]]) -> Iterator[SearchDocument]:
+        for page in objects:
+            page = page.specific if type(page) is Page else page
+            if not page.live or not isinstance(page, tuple(LEAF_MODELS)):
+                continue
+            tags, products, category = [], [], ""
+            if isinstance(page, ArticlePage):
+                tags = [tag.name for tag in page.tags.all()]
+                products = [p.title for p in page.related_products.all()]
+                category = page.get_article_type_display()
+            elif isinstance(page, QAPage):
+                category = page.category.name if page.category_id else ""
+                products = [page.product.title] if page.product_id else []
+                tags = [k.strip() for k in re.split(r"[,，;；]", page.keywords) if k.strip()]
+            elif isinstance(page, StandardDocumentPage):
+                category = page.get_category_display()
+            elif isinstance(page, ProductPage):
+                products = [page.title]
+                category = page.get_product_line_display() if page.product_line else ""
+            yield SearchDocument(
+                kind=page.kind, object_id=str(page.pk), title=page.title, body=page_text(page),
+                url=page.url or "", keys=sorted(keys.get(page.pk, set())), tags=tags,
+                category=str(category), owner=page.owner.get_username() if page.owner else "",
+                products=products, created_at=page.first_published_at,
+                updated_at=page.last_published_at,
+            )  # fmt: skip
+
+
+register(KnowledgePageAdapter())
