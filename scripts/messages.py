@@ -21,7 +21,7 @@ import polib
 
 BASE = Path(__file__).resolve().parent.parent
 APPS = ["core", "accounts", "records", "knowledge", "forum", "search", "notifications"]
-SHELL_TEMPLATES = ["base.html", "404.html", "500.html", "registration"]
+SHELL_TEMPLATES = ["base.html", "403.html", "404.html", "500.html", "registration"]
 LOCALE = "zh_Hans"
 
 
@@ -46,16 +46,39 @@ def extract(app: str) -> None:
         locale = BASE / "portal" / app / "locale"
         locale.mkdir(exist_ok=True)
         (root / "locale").symlink_to(locale)
-        env = {**os.environ, "PYTHONPATH": str(BASE),
-               "DJANGO_SETTINGS_MODULE": "portal.settings.dev"}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(BASE),
+            "DJANGO_SETTINGS_MODULE": "portal.settings.dev",
+        }
         django_admin = Path(sys.executable).parent / "django-admin"
-        common = ["-l", LOCALE, "--symlinks", "--no-obsolete", "-i", "code/locale",
-                  "-i", "code/migrations", "--add-location", "file"]
-        subprocess.run([str(django_admin), "makemessages", *common], cwd=root, env=env,
-                       check=True, stdout=subprocess.DEVNULL)
+        common = [
+            "-l",
+            LOCALE,
+            "--symlinks",
+            "--no-obsolete",
+            "-i",
+            "code/locale",
+            "-i",
+            "code/migrations",
+            "--add-location",
+            "file",
+        ]
+        subprocess.run(
+            [str(django_admin), "makemessages", *common],
+            cwd=root,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         if any((root / "static").rglob("*.js")) if (root / "static").exists() else False:
-            subprocess.run([str(django_admin), "makemessages", "-d", "djangojs", *common],
-                           cwd=root, env=env, check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [str(django_admin), "makemessages", "-d", "djangojs", *common],
+                cwd=root,
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
 
 
 def compile_all() -> None:
@@ -67,8 +90,10 @@ def problems(app: str) -> list[str]:
     found = []
     for po_path in catalogue(app).parent.glob("*.po"):
         po = polib.pofile(str(po_path))
-        found += [f"{po_path.relative_to(BASE)}: untranslated {e.msgid!r}"
-                  for e in po.untranslated_entries()]
+        found += [
+            f"{po_path.relative_to(BASE)}: untranslated {e.msgid!r}"
+            for e in po.untranslated_entries()
+        ]
         found += [f"{po_path.relative_to(BASE)}: fuzzy {e.msgid!r}" for e in po.fuzzy_entries()]
     return found
 
@@ -90,8 +115,11 @@ def main(argv: list[str]) -> int:
     issues = [p for app in apps for p in problems(app)]
     if check:
         # Strings in the sources that the committed catalogue did not have yet.
-        issues += [f"{app}: {name} lacks {msgid!r} (run scripts/messages.py {app})"
-                   for app in apps for name, msgid in sorted(msgids(app) - before[app])]
+        issues += [
+            f"{app}: {name} lacks {msgid!r} (run scripts/messages.py {app})"
+            for app in apps
+            for name, msgid in sorted(msgids(app) - before[app])
+        ]
     for issue in issues:
         print(issue)  # noqa: T201
     return 1 if check and issues else 0

@@ -53,8 +53,12 @@ def register_person(
     user.save()
     if roles:
         user.groups.set(Group.objects.filter(name__in=roles))
-    audit.record(acting_user, "person.registered", user,
-                 changes={"roles": sorted(roles), "department": str(department or "")})
+    audit.record(
+        acting_user,
+        "person.registered",
+        user,
+        changes={"roles": sorted(roles), "department": str(department or "")},
+    )
     events.publish("accounts.person_registered", user_id=user.pk)
     return user
 
@@ -66,7 +70,9 @@ def update_profile(user: User, *, acting_user: User, **fields: str) -> User:
         raise PermissionDenied(_("You may only edit your own profile."))
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
-        raise ValidationError(_("Unknown profile fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("Unknown profile fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
     before = audit.snapshot(user, fields)
     for name, value in fields.items():
         setattr(user, name, value)
@@ -94,16 +100,23 @@ def move_person(user: User, *, department: Department | None, acting_user: User)
     before = str(user.department or "")
     user.department = department
     user.save(update_fields=["department"])
-    audit.record(acting_user, "person.moved", user,
-                 changes={"department": [before, str(department or "")]})
-    events.publish("accounts.person_moved", user_id=user.pk,
-                   department_id=department.pk if department else None)
+    audit.record(
+        acting_user, "person.moved", user, changes={"department": [before, str(department or "")]}
+    )
+    events.publish(
+        "accounts.person_moved",
+        user_id=user.pk,
+        department_id=department.pk if department else None,
+    )
     return user
 
 
 @transaction.atomic
 def create_department(
-    *, name: str, parent: Department | None = None, manager: User | None = None,
+    *,
+    name: str,
+    parent: Department | None = None,
+    manager: User | None = None,
     acting_user: User | None,
 ) -> Department:
     if acting_user is not None and not _may_administer_people(acting_user):
@@ -114,3 +127,38 @@ def create_department(
     audit.record(acting_user, "department.created", department)
     events.publish("accounts.department_changed", department_id=department.pk)
     return department
+
+
+@transaction.atomic
+def set_role_permissions(
+    group: Group, *, granted: set[tuple[str, str]], acting_user: User
+) -> dict[str, list[str]]:
+    """Replace a role's module permissions with `granted` ({(module, verb), …})."""
+    from django.contrib.auth.models import Permission
+
+    from .modules import MODULES, VERBS, codename
+
+    if not _may_administer_people(acting_user):
+        raise PermissionDenied(_("Only administrators can change what a role may do."))
+    unknown = {pair for pair in granted if pair[0] not in MODULES or pair[1] not in VERBS}
+    if unknown:
+        raise ValidationError(_("Unknown module permission."))
+    module_perms = Permission.objects.filter(
+        content_type__app_label="accounts", content_type__model="moduleaccess"
+    )
+    wanted = {codename(module, verb) for module, verb in granted}
+    current = set(group.permissions.filter(pk__in=module_perms).values_list("codename", flat=True))
+    added, removed = sorted(wanted - current), sorted(current - wanted)
+    if removed:
+        group.permissions.remove(*module_perms.filter(codename__in=removed))
+    if added:
+        group.permissions.add(*module_perms.filter(codename__in=added))
+    if added or removed:
+        audit.record(
+            acting_user,
+            "role.permissions_changed",
+            group,
+            changes={"added": added, "removed": removed},
+        )
+        events.publish("accounts.role_changed", group_id=group.pk, actor_id=acting_user.pk)
+    return {"added": added, "removed": removed}

@@ -20,8 +20,12 @@ class DepartmentAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        audit.record(request.user, "department.changed" if change else "department.created", obj,
-                     changes={name: str(form.cleaned_data.get(name)) for name in form.changed_data})
+        audit.record(
+            request.user,
+            "department.changed" if change else "department.created",
+            obj,
+            changes={name: str(form.cleaned_data.get(name)) for name in form.changed_data},
+        )
 
 
 @admin.register(User)
@@ -32,17 +36,40 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "display_name", "email", "phone"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Organisation"), {"fields": ("display_name", "department", "title", "phone", "language")}),
+        (
+            _("Organisation"),
+            {"fields": ("display_name", "department", "title", "phone", "language")},
+        ),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": (
-            "username", "password1", "password2", "display_name", "email", "department",
-            "title", "phone", "groups",
-        )}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "password1",
+                    "password2",
+                    "display_name",
+                    "email",
+                    "department",
+                    "title",
+                    "phone",
+                    "groups",
+                ),
+            },
+        ),
     )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        audit.record(request.user, "person.changed" if change else "person.registered", obj,
-                     changes={name: str(form.cleaned_data.get(name)) for name in form.changed_data
-                              if "password" not in name})
+        audit.record(
+            request.user,
+            "person.changed" if change else "person.registered",
+            obj,
+            changes={
+                name: str(form.cleaned_data.get(name))
+                for name in form.changed_data
+                if "password" not in name
+            },
+        )

@@ -25,7 +25,7 @@ ROLE_LABELS = {
 
 _ALL = set(VERBS)
 ROLE_DEFAULTS: dict[str, dict[str, set[str]]] = {
-    ADMINISTRATORS: {module: _ALL for module in MODULES},
+    ADMINISTRATORS: dict.fromkeys(MODULES, _ALL),
     MANAGERS: {
         "customers": {"view", "register", "transfer", "urge"},
         "deals": {"view", "register", "transfer", "urge"},
@@ -63,8 +63,9 @@ def default_permissions(role: str) -> list[Permission]:
     codenames = [
         codename(module, verb) for module, verbs in ROLE_DEFAULTS[role].items() for verb in verbs
     ]
-    return list(Permission.objects.filter(content_type__app_label="accounts",
-                                          codename__in=codenames))
+    return list(
+        Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames)
+    )
 
 
 def ensure_roles() -> list[Group]:

@@ -14,4 +14,5 @@ urlpatterns = [
     ),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_done"),
     path("language/", views.set_language, name="set_language"),
+    path("roles/", views.role_matrix, name="roles"),
 ]

@@ -17,8 +17,9 @@ def test_the_dashboard_needs_a_signed_in_person(client, db):
 
 
 def test_signing_in_shows_the_shell(client, people):
-    response = client.post("/accounts/login/", {"username": "sales1", "password": "agora-demo"},
-                           follow=True)
+    response = client.post(
+        "/accounts/login/", {"username": "sales1", "password": "agora-demo"}, follow=True
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "Welcome, Sales1" in html
@@ -35,8 +36,9 @@ def test_wrong_password_is_refused_with_a_message(client, people):
 
 def test_switching_to_chinese_translates_the_shell_and_is_remembered(client_for, people):
     client = client_for(people["sales1"])
-    response = client.post(reverse("accounts:set_language"),
-                           {"language": "zh-hans", "next": "/"}, follow=True)
+    response = client.post(
+        reverse("accounts:set_language"), {"language": "zh-hans", "next": "/"}, follow=True
+    )
     assert "工作台" in response.content.decode()
     people["sales1"].refresh_from_db()
     assert people["sales1"].language == "zh-hans"
@@ -44,16 +46,24 @@ def test_switching_to_chinese_translates_the_shell_and_is_remembered(client_for,
 
 def test_profile_edit_saves_and_validates(client_for, people):
     client = client_for(people["sales1"])
-    response = client.post(reverse("accounts:profile"),
-                           {"display_name": "张伟", "email": "not-an-email", "title": "", "phone": "",
-                            "language": ""})
+    response = client.post(
+        reverse("accounts:profile"),
+        {"display_name": "张伟", "email": "not-an-email", "title": "", "phone": "", "language": ""},
+    )
     assert response.status_code == 200
     assert "email" in response.context["form"].errors
     people["sales1"].refresh_from_db()
     assert people["sales1"].display_name == "Sales1"
-    client.post(reverse("accounts:profile"),
-                {"display_name": "张伟", "email": "zw@agora.test", "title": "AM", "phone": "",
-                 "language": ""})
+    client.post(
+        reverse("accounts:profile"),
+        {
+            "display_name": "张伟",
+            "email": "zw@agora.test",
+            "title": "AM",
+            "phone": "",
+            "language": "",
+        },
+    )
     people["sales1"].refresh_from_db()
     assert people["sales1"].display_name == "张伟"
 
