@@ -1,4 +1,7 @@
+"""Knowledge base app: relays, dashboard panels, the review job and the editorial setup."""
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +9,20 @@ class KnowledgeConfig(AppConfig):
     name = "portal.knowledge"
     label = "knowledge"
     verbose_name = _("Knowledge base")
+
+    def ready(self) -> None:
+        from portal.core.dashboard import register_panel
+        from portal.core.worker import register_job
+
+        from . import actions, panels, setup, signals
+
+        signals.connect()
+        register_panel(panels.onboarding_panel)
+        register_panel(panels.team_onboarding_panel)
+        register_panel(panels.overdue_reviews_panel)
+        register_job("knowledge.flag_overdue_reviews", every_seconds=3600)(
+            actions.flag_overdue_reviews
+        )
+        post_migrate.connect(
+            setup.ensure_after_migrate, sender=self, dispatch_uid="knowledge.editorial_setup"
+        )
