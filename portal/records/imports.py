@@ -69,6 +69,52 @@ CHOICE_FIELDS = {
     "level": Customer.Level,
     "preferred_channel": Contact.Channel,
 }
+# Headers people type in Chinese spreadsheets, beyond the translated field labels.
+EXTRA_ALIASES = {
+    "customers": {
+        "客户名称": "name",
+        "名称": "name",
+        "公司名称": "name",
+        "简称": "short_name",
+        "类别": "category",
+        "客户类别": "category",
+        "行业": "industry",
+        "地区": "region",
+        "省份": "province",
+        "城市": "city",
+        "地址": "address",
+        "邮编": "postcode",
+        "电话": "phone",
+        "传真": "fax",
+        "邮箱": "email",
+        "电子邮件": "email",
+        "网站": "website",
+        "规模": "size",
+        "来源": "source",
+        "级别": "level",
+        "负责人": "owner",
+        "标签": "tags",
+        "备注": "notes",
+        "客户编号": "code",
+    },
+    "contacts": {
+        "客户编号": "customer_code",
+        "客户": "customer",
+        "姓名": "name",
+        "联系人": "name",
+        "部门": "department",
+        "职务": "title",
+        "职位": "title",
+        "电话": "phone",
+        "手机": "mobile",
+        "邮箱": "email",
+        "电子邮件": "email",
+        "首选联系方式": "preferred_channel",
+        "不发邮件": "do_not_email",
+        "生日": "birthday",
+        "备注": "notes",
+    },
+}
 TRUE_WORDS = {"1", "yes", "y", "true", "x", "是", "√"}
 FALSE_WORDS = {"", "0", "no", "n", "false", "否"}
 
@@ -89,6 +135,7 @@ def _header_aliases(kind: str) -> dict[str, str]:
                 aliases[str(label).strip().lower()] = column
                 if column == "customer_code":
                     aliases[_("customer code").lower()] = column
+    aliases.update(EXTRA_ALIASES[kind])
     return aliases
 
 

@@ -119,7 +119,8 @@ def labels_for(customers: list[Customer], contacts: list[Contact]) -> list[Label
     for customer in customers:
         if customer.pk in covered:
             continue
-        first = next(iter(customer.contacts.all()), None)
+        # The first contact registered is the usual addressee.
+        first = min(customer.contacts.all(), key=lambda contact: contact.pk, default=None)
         labels.append(
             Label(
                 customer.postcode,

@@ -153,15 +153,22 @@ def _check_owner(owner: User) -> None:
 
 def _set_fields(obj: Any, names: Iterable[str], values: dict[str, Any]) -> None:
     for name in names:
-        if name in values:
-            value = values[name]
-            if isinstance(value, str):
-                value = value.strip()
-            setattr(obj, name, "" if value is None and name not in ("birthday",) else value)
+        if name not in values:
+            continue
+        value = values[name]
+        if isinstance(value, str):
+            value = value.strip()
+        if (
+            value is None
+            and not obj._meta.get_field(name).null
+            and not obj._meta.get_field(name).is_relation
+        ):
+            value = ""  # forms and the API send None for an empty text field
+        setattr(obj, name, value)
 
 
 def _clean_customer(customer: Customer) -> None:
-    if isinstance(customer.category_id, type(None)):
+    if customer.category_id is None:
         customer.category = default_category()
     customer.full_clean(exclude=["code", "owner", "department", "created_by", "updated_by"])
 
@@ -191,9 +198,8 @@ def create_customer(
         created_by=acting_user,
         updated_by=acting_user,
     )
-    _set_fields(customer, CUSTOMER_FIELDS, fields)
-    if not fields.get("category"):
-        customer.category = default_category()
+    _set_fields(customer, [n for n in CUSTOMER_FIELDS if n != "category"], fields)
+    customer.category = fields.get("category") or default_category()
     _clean_customer(customer)
     if not allow_duplicate:
         duplicates = find_duplicates(name=customer.name, phone=customer.phone, email=customer.email)
