@@ -8,9 +8,10 @@ import re
 from collections.abc import Iterator
 from html import unescape
 
+from django.db import models
 from django.utils.html import strip_tags
+from modelcluster.fields import ParentalKey
 from wagtail.models import Page
-from wagtail.search import index
 
 from portal.core.visibility import keys_by_object
 from portal.search.documents import SearchDocument
@@ -21,25 +22,43 @@ from .models import LEAF_MODELS, ArticlePage, ProductPage, QAPage, StandardDocum
 EVENTS = ("knowledge.page_published", "knowledge.page_unpublished",
           "knowledge.page_access_changed")  # fmt: skip
 _SPACES = re.compile(r"\s+")
+SKIP_FIELDS = {"currency", "website", "sort_order"}
+
+
+def _field_text(obj, field) -> list[str]:
+    value = field.value_from_object(obj)
+    if value in (None, ""):
+        return []
+    if hasattr(field, "get_searchable_content"):
+        return [str(chunk) for chunk in field.get_searchable_content(value)]
+    return [str(value)]
+
+
+def _text_fields(model) -> list:
+    """The content fields a page type declares itself (not Wagtail's page machinery)."""
+    fields = []
+    for field in model._meta.concrete_fields:
+        if field.model in (Page,) or field.name in SKIP_FIELDS or field.choices:
+            continue
+        if isinstance(field, models.CharField | models.TextField) or hasattr(
+            field, "stream_block"
+        ):
+            fields.append(field)
+    return fields
 
 
 def page_text(page: Page) -> str:
-    """The searchable text of a page's SearchFields (title aside), HTML and blocks flattened."""
+    """The searchable text of a page: its own text, rich-text and block fields, and the text
+    of its inline children (a competitor's products, pricing intelligence, news)."""
     parts: list[str] = []
-    for field in page.search_fields:
-        if not isinstance(field, index.SearchField) or field.field_name == "title":
+    for field in _text_fields(type(page)):
+        parts.extend(_field_text(page, field))
+    for relation in page._meta.related_objects:
+        if not isinstance(relation.field, ParentalKey):
             continue
-        value = field.get_value(page)
-        if value in (None, ""):
-            continue
-        try:
-            model_field = page._meta.get_field(field.field_name)
-        except Exception:  # noqa: BLE001 - a search field may name a method, not a model field
-            model_field = None
-        if model_field is not None and hasattr(model_field, "get_searchable_content"):
-            parts.extend(str(chunk) for chunk in model_field.get_searchable_content(value))
-        else:
-            parts.append(str(value))
+        for child in getattr(page, relation.get_accessor_name()).all():
+            for field in _text_fields(type(child)):
+                parts.extend(_field_text(child, field))
     text = unescape(strip_tags("\n".join(parts)))
     return _SPACES.sub(" ", text).strip()
 

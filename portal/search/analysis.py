@@ -23,6 +23,15 @@ from .stemmer import stem
 
 jieba.setLogLevel(logging.WARNING)
 
+# Words of the trade that jieba's general dictionary lacks (it would split them into single
+# characters). Changing this list changes segmentation: run rebuild_index afterwards.
+DOMAIN_WORDS = (
+    "竞品", "商机", "客诉", "回款", "报价单", "售后", "工单", "线索", "赢单", "丢单", "续约",
+    "收银机", "收银一体机", "扫码枪", "门店", "连锁", "渠道商", "代理商",
+)  # fmt: skip
+for _word in DOMAIN_WORDS:
+    jieba.add_word(_word, freq=20000)
+
 _lock = threading.Lock()
 _converter: OpenCC | None = None
 

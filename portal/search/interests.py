@@ -45,6 +45,11 @@ def delete_interest_query(interest_id: int) -> None:
 
 def match_interests(document: SearchDocument) -> list[int]:
     """Ids of the stored queries the document matches, in ascending order."""
+    from .backends import get_backend
+
+    backend = get_backend()
+    if hasattr(backend, "match_interests"):  # Elasticsearch: the percolator answers
+        return backend.match_interests(document)
     analysed = AnalysedDocument.of(document)
     candidates = (
         InterestTerm.objects.filter(term__in=sorted(analysed.anchors()))

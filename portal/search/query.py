@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from .analysis import normalize_value, phrase_text, tokenize
+from .analysis import analyze, normalize_value, phrase_text, tokenize
 
 FIELD_ALIASES = {
     "type": "kinds", "kind": "kinds", "类型": "kinds",
@@ -74,6 +74,24 @@ class ParsedQuery:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+def _single_character_runs(word: str) -> list[str]:
+    """A Chinese word the dictionary does not know falls apart into single characters; keep
+    them together as a phrase, or "竞品" would match any text holding 竞 and 品 apart."""
+    runs, current, last_end = [], "", None
+    for token in analyze(word):
+        single = token.end - token.start == 1 and not token.term.isascii()
+        if single and (last_end is None or token.start == last_end):
+            current += token.term
+        else:
+            if len(current) > 1:
+                runs.append(current)
+            current = token.term if single else ""
+        last_end = token.end
+    if len(current) > 1:
+        runs.append(current)
+    return [phrase_text(run) for run in runs]
+
+
 def parse_query(text: str, *, kind_groups: dict[str, list[str]] | None = None) -> ParsedQuery:
     """Parse the user's query. Unknown `field:` prefixes are searched as ordinary words."""
     if kind_groups is None:
@@ -128,6 +146,7 @@ def parse_query(text: str, *, kind_groups: dict[str, list[str]] | None = None) -
             parsed.excluded.append(list(dict.fromkeys(terms)))
         else:
             parsed.words.append(value)
+            parsed.phrases.extend(_single_character_runs(value))
             parsed.terms.extend(terms)
             parsed.highlight_terms.extend(terms)
     parsed.terms = list(dict.fromkeys(parsed.terms))
