@@ -90,6 +90,7 @@ def create_page(
         revision = page.save_revision(user=actor, log_action=True)
         if publish:
             revision.publish(user=actor)
+    page.refresh_from_db()
     return page
 
 
@@ -99,6 +100,16 @@ def publish_page(page: Page, *, actor: User) -> None:
         raise PermissionDenied(_("You may not publish this page."))
     with transaction.atomic(), LogContext(user=actor):
         page.save_revision(user=actor).publish(user=actor)
+    page.refresh_from_db()
+
+
+def unpublish_page(page: Page, *, actor: User) -> None:
+    """Take a page offline as `actor` (the relay announces it)."""
+    if not page.permissions_for_user(actor).can_unpublish():
+        raise PermissionDenied(_("You may not unpublish this page."))
+    with transaction.atomic(), LogContext(user=actor):
+        page.unpublish(user=actor)
+    page.refresh_from_db()
 
 
 # --- Q&A --------------------------------------------------------------------------------

@@ -44,12 +44,12 @@ class KnowledgeDetailSerializer(KnowledgePageSerializer):
     review_by = serializers.DateField(allow_null=True)
     last_reviewed = serializers.DateField(allow_null=True)
     owner = serializers.SerializerMethodField()
-    fields = serializers.SerializerMethodField()
+    details = serializers.SerializerMethodField()
 
     def get_owner(self, page) -> str | None:
         return str(page.owner) if page.owner_id else None
 
-    def get_fields(self, page) -> dict:
+    def get_details(self, page) -> dict:
         request = self.context.get("request")
         kind = page.kind
         if kind == "product":

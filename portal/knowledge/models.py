@@ -806,3 +806,6 @@ class StepProgress(models.Model):
                 fields=["assignment", "step"], name="knowledge_unique_step_progress"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id}:{self.step_id}"

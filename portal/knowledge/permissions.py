@@ -46,11 +46,9 @@ def page_keys(page: Page) -> set[str]:
     standard document — then its allowed roles and departments, its owner and the editors."""
     if not getattr(page, "restricted", False):
         return {visibility.STAFF}
-    keys = {visibility.group_key(pk) for pk in page.allowed_groups.values_list("pk", flat=True)}
-    keys |= {
-        visibility.department_key(pk)
-        for pk in page.allowed_departments.values_list("pk", flat=True)
-    }
+    # .all() rather than values_list: an unsaved cluster's relations live in memory.
+    keys = {visibility.group_key(group.pk) for group in page.allowed_groups.all()}
+    keys |= {visibility.department_key(dept.pk) for dept in page.allowed_departments.all()}
     if page.owner_id:
         keys.add(visibility.user_key(page.owner_id))
     if editors := editor_group_key():

@@ -40,9 +40,7 @@ def _text_fields(model) -> list:
     for field in model._meta.concrete_fields:
         if field.model in (Page,) or field.name in SKIP_FIELDS or field.choices:
             continue
-        if isinstance(field, models.CharField | models.TextField) or hasattr(
-            field, "stream_block"
-        ):
+        if isinstance(field, models.CharField | models.TextField) or hasattr(field, "stream_block"):
             fields.append(field)
     return fields
 

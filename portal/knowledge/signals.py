@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wagtail.log_actions import get_active_log_context
+from wagtail.models import PageLogEntry
 from wagtail.signals import page_published, page_unpublished
 
 from . import actions
@@ -25,11 +26,11 @@ def _is_ours(sender) -> bool:
 def on_page_published(sender, instance, revision=None, **kwargs) -> None:
     if not _is_ours(sender):
         return
-    first_publish = bool(
-        instance.first_published_at
-        and instance.last_published_at
-        and instance.first_published_at == instance.last_published_at
-    )
+    # Wagtail logs "wagtail.publish" after sending the signal, so no earlier entry means this
+    # is the page's first publication (timestamps cannot tell: a revision carries its own).
+    first_publish = not PageLogEntry.objects.filter(
+        page_id=instance.pk, action="wagtail.publish"
+    ).exists()
     actions.relay_page_published(
         instance, actor_id=_actor_id(revision), first_publish=first_publish
     )

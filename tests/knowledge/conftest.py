@@ -1,0 +1,121 @@
+"""A small knowledge tree built through the app's actions, shared by the knowledge tests."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.files.base import ContentFile
+from wagtail.documents import get_document_model
+from wagtail.models import Site
+
+from portal.accounts import roles
+from portal.knowledge import actions, setup
+from portal.knowledge.models import (
+    CompetitorIndexPage,
+    CompetitorPage,
+    CompetitorProduct,
+    DocumentIndexPage,
+    KnowledgeHome,
+    ProductIndexPage,
+    ProductPage,
+    QAIndexPage,
+    QAPage,
+    StandardDocumentPage,
+)
+
+SECRET_BYTES = b"%PDF-1.4 discount matrix: managers up to 20 percent SECRET-MARKER"
+
+
+def make_document(title: str, name: str, content: bytes):
+    document = get_document_model()(title=title)
+    document.file.save(name, ContentFile(content), save=False)
+    document.save()
+    return document
+
+
+@pytest.fixture
+def kb(people):
+    """Home, sections, two products, a competitor, an open and a restricted document, a Q&A."""
+    admin = people["admin"]
+    root = Site.objects.get(is_default_site=True).root_page
+    home = actions.create_page(
+        root, KnowledgeHome(title="Knowledge", slug="knowledge"), actor=admin
+    )
+    setup.ensure_editorial_setup()
+    products = actions.create_page(
+        home, ProductIndexPage(title="Products", slug="products"), actor=admin
+    )
+    competitors = actions.create_page(
+        home, CompetitorIndexPage(title="Competitors", slug="competitors"), actor=admin
+    )
+    documents = actions.create_page(
+        home, DocumentIndexPage(title="Documents", slug="documents"), actor=admin
+    )
+    qa_index = actions.create_page(home, QAIndexPage(title="Q&A", slug="qa"), actor=admin)
+    s1 = actions.create_page(
+        products,
+        ProductPage(
+            title="Nebula S1",
+            slug="nebula-s1",
+            product_line="terminals",
+            product_number="AG-T100",
+            list_price=Decimal("3999"),
+            pitch="Opens a till in ten minutes.",
+            specifications=[("spec", {"label": "Screen", "value": "15.6 inch"})],
+        ),
+        actor=admin,
+        owner=people["editor"],
+    )
+    s2 = actions.create_page(
+        products,
+        ProductPage(title="Nebula S2", slug="nebula-s2", product_line="terminals"),
+        actor=admin,
+    )
+    competitor = CompetitorPage(
+        title="RuiLink",
+        slug="ruilink",
+        threat_level="high",
+        strengths="Cheap",
+        weaknesses="Slow service",
+    )
+    competitor.products.add(CompetitorProduct(name="RuiLink R9", price="3499", our_product=s1))
+    competitor = actions.create_page(competitors, competitor, actor=admin)
+    open_doc = actions.create_page(
+        documents,
+        StandardDocumentPage(
+            title="Quotation process",
+            slug="quotation-process",
+            document=make_document("Quotation process", "quotation.pdf", b"%PDF-1.4 open"),
+        ),
+        actor=admin,
+    )
+    secret = StandardDocumentPage(
+        title="Discount matrix",
+        slug="discount-matrix",
+        restricted=True,
+        document=make_document("Discount matrix", "discount-matrix.pdf", SECRET_BYTES),
+    )
+    secret.allowed_groups = [roles.Group.objects.get(name=roles.MANAGERS)]
+    secret = actions.create_page(documents, secret, actor=admin)
+    qa = actions.create_page(
+        qa_index,
+        QAPage(
+            title="How long is the warranty?",
+            slug="warranty",
+            answer="<p>Three years.</p>",
+        ),
+        actor=admin,
+    )
+    return {
+        "home": home,
+        "products": products,
+        "competitors": competitors,
+        "documents": documents,
+        "s1": s1,
+        "s2": s2,
+        "competitor": competitor,
+        "open_doc": open_doc,
+        "secret": secret,
+        "qa": qa,
+    }

@@ -1,0 +1,61 @@
+"""Wagtail's publish/unpublish signals are relayed into knowledge events with keys set."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.core import visibility
+from portal.core.testing import capture_events
+from portal.knowledge import actions
+from portal.knowledge.models import ArticleIndexPage, ArticlePage
+
+pytestmark = pytest.mark.django_db
+
+
+def test_first_publish_then_republish_then_unpublish(kb, people):
+    editor, admin = people["editor"], people["admin"]
+    index = actions.create_page(
+        kb["home"], ArticleIndexPage(title="Articles", slug="articles"), actor=admin
+    )
+    # when an article is created and published for the first time
+    with capture_events() as captured:
+        article = actions.create_page(
+            index, ArticlePage(title="Launch", slug="launch"), actor=editor
+        )
+    published = captured.named("knowledge.page_published")
+    assert [e.payload for e in published] == [
+        {"page_id": article.pk, "kind": "article", "first_publish": True, "actor_id": editor.pk}
+    ]
+    assert visibility.object_keys(article.page_ptr) == {visibility.STAFF}
+    # when it is published again
+    with capture_events() as captured:
+        actions.publish_page(article, actor=admin)
+    assert captured.named("knowledge.page_published")[0]["first_publish"] is False
+    assert captured.named("knowledge.page_published")[0]["actor_id"] == admin.pk
+    # when it is unpublished
+    with capture_events() as captured:
+        actions.unpublish_page(article, actor=admin)
+    assert [e.payload for e in captured.named("knowledge.page_unpublished")] == [
+        {"page_id": article.pk, "kind": "article", "actor_id": admin.pk}
+    ]
+
+
+def test_restricting_a_document_announces_the_access_change(kb, people):
+    document = kb["open_doc"]
+    document.restricted = True
+    with capture_events() as captured:
+        actions.publish_page(document, actor=people["admin"])
+    assert captured.named("knowledge.page_access_changed")[0]["page_id"] == document.pk
+    assert visibility.STAFF not in visibility.object_keys(document.page_ptr)
+
+
+def test_an_unauthorised_user_cannot_publish_and_nothing_changes(kb, people):
+    product = kb["s1"]
+    before = product.live_revision_id
+    product.title = "Hijacked"
+    with pytest.raises(actions.PermissionDenied), capture_events() as captured:
+        actions.publish_page(product, actor=people["sales1"])
+    product.refresh_from_db()
+    assert product.title == "Nebula S1"
+    assert product.live_revision_id == before
+    assert captured.named("knowledge.page_published") == []
