@@ -34,8 +34,11 @@ class TopicSerializer(serializers.ModelSerializer):
     category_title = serializers.CharField(source="category.title", read_only=True)
     author = serializers.CharField(source="author.username", read_only=True)
     solved_post = serializers.IntegerField(source="solved_post_id", read_only=True)
-    tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
-    references = serializers.ListField(required=False)
+    # Written as lists; read back in to_representation from the prefetched rows.
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, write_only=True
+    )
+    references = serializers.ListField(required=False, write_only=True)
     body = serializers.CharField(write_only=True, required=False)
     url = serializers.SerializerMethodField()
 

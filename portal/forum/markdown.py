@@ -42,9 +42,20 @@ def _image_source_allowed(value: str) -> bool:
     return value.startswith(media) and not value.startswith("//") and "\\" not in value
 
 
+def _link_allowed(value: str) -> bool:
+    # nh3 already refuses other schemes; relative links must also look like paths, so that no
+    # browser quirk (backslashes, stray characters before a colon) can turn one into a scheme.
+    lowered = value.lower()
+    if lowered.startswith(("http://", "https://", "mailto:")):
+        return True
+    return value.startswith(("/", "#", "?")) and not value.startswith("//") and "\\" not in value
+
+
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if tag == "img" and attribute == "src":
         return value if _image_source_allowed(value.strip()) else None
+    if tag == "a" and attribute == "href":
+        return value if _link_allowed(value.strip()) else None
     if attribute in {"width", "height", "start"}:
         return value if value.isdigit() and len(value) < 6 else None
     return value

@@ -1,0 +1,41 @@
+"""Forum fixtures: a forum index with an open category and a managers-only one."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from wagtail.models import Page, Site
+
+from portal.accounts import roles
+from portal.forum.models import ForumCategoryPage, ForumIndexPage
+
+
+def add_category(index, slug, *, read=(), post=(), title=None):
+    category = ForumCategoryPage(title=title or slug.title(), slug=slug, description="")
+    index.add_child(instance=category)
+    category.read_groups.set(Group.objects.filter(name__in=read))
+    category.post_groups.set(Group.objects.filter(name__in=post))
+    category.save()
+    # Publishing goes through the relay, which keys the category page like the editor does.
+    category.save_revision().publish()
+    return ForumCategoryPage.objects.get(pk=category.pk)
+
+
+@pytest.fixture
+def forum(people):
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    root = site.root_page if site else Page.get_first_root_node()
+    index = ForumIndexPage(title="Forum", slug="forum")
+    root.add_child(instance=index)
+    index.save_revision().publish()
+    return {
+        "index": ForumIndexPage.objects.get(pk=index.pk),
+        "open": add_category(index, "general"),
+        "cases": add_category(index, "cases"),
+        "managers": add_category(
+            index,
+            "managers",
+            read=[roles.MANAGERS, roles.ADMINISTRATORS],
+            post=[roles.MANAGERS, roles.ADMINISTRATORS],
+        ),
+    }
