@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from portal.accounts.permissions import has_module_perm
 from portal.core import visibility
+from portal.core.models import ObjectAccess
 
 from .models import Contact, Customer, CustomerShare
 
@@ -36,14 +38,35 @@ def customers_visible_to(user: User) -> QuerySet[Customer]:
     """Live customers the user may read (administrators: all)."""
     if not has_module_perm(user, "customers", "view"):
         return Customer.objects.none()
-    return visibility.filter_visible(Customer.objects.all(), user)
+    return _visible(Customer.objects.all(), user)
+
+
+def _visible(queryset: QuerySet[Customer], user: User) -> QuerySet[Customer]:
+    """The one visibility rule, with a query shape chosen for who is asking.
+
+    `filter_visible` (id IN keyed ids) is ideal for a rep who sees a small share of the table.
+    A manager's keys reach most customers: materialising that id set costs ~100 ms at 100k
+    rows, while a correlated EXISTS on the (content type, key, object id) index lets a sorted,
+    LIMITed page stop after a few dozen rows (decision 0101). Same keys, same answer.
+    """
+    keys = visibility.user_keys(user)
+    if visibility.is_administrator(user) or not any(key.startswith("m:") for key in keys):
+        return visibility.filter_visible(queryset, user)
+    content_type = ContentType.objects.get_for_model(Customer)
+    return queryset.filter(
+        Exists(
+            ObjectAccess.objects.filter(
+                content_type=content_type, key__in=keys, object_id=OuterRef("pk")
+            )
+        )
+    )
 
 
 def binned_customers_visible_to(user: User) -> QuerySet[Customer]:
     """Customers in the recycle bin that the user may see (and, if they may edit, restore)."""
     if not has_module_perm(user, "customers", "view"):
         return Customer.all_objects.none()
-    return visibility.filter_visible(Customer.all_objects.in_bin(), user)
+    return _visible(Customer.all_objects.in_bin(), user)
 
 
 def contacts_visible_to(user: User) -> QuerySet[Contact]:

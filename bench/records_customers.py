@@ -1,0 +1,128 @@
+"""Benchmark: the customer list at 100,000 customers — p50/p95 over 200 requests, queries/page.
+
+    .venv/bin/python bench/records_customers.py [--customers 100000] [--requests 200]
+
+Uses its own database (default: SQLite under /tmp/agora-bench-records; set DATABASE_URL for
+PostgreSQL), seeds it once in bulk, then requests list pages through Django's test client as a
+rep (visibility filter on), a manager and an administrator (no filter): first pages, keyset
+next pages, filters, sorts and search-as-you-type.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+BASE = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE))
+VAR = Path(os.environ.setdefault("AGORA_VAR_DIR", "/tmp/agora-bench-records"))
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{VAR / 'bench.sqlite3'}")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
+
+
+def setup(count: int):
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from portal.accounts import demo as accounts_demo
+    from portal.accounts import roles
+    from portal.accounts.models import Department, User
+    from portal.records.demo import bulk_insert, generate
+    from portal.records.models import Customer
+
+    accounts_demo.seed()
+    east = Department.objects.get(name__startswith="华东")
+    owners = [User.objects.get(username=n) for n in ("sales1", "sales2", "manager")]
+    for i in range(3, 11):
+        user, created = User.objects.get_or_create(
+            username=f"rep{i}", defaults={"department": east, "display_name": f"Rep {i}"}
+        )
+        if created:
+            user.groups.add(roles.Group.objects.get(name=roles.SALES))
+        owners.append(user)
+    have = Customer.all_objects.count()
+    if have < count:
+        started = time.perf_counter()
+        missing = count - have
+        for start in range(0, missing, 20_000):
+            size = min(20_000, missing - start)
+            bulk_insert(generate(size, owners, seed=have + start, contacts_per_customer=(1, 2)))
+        print(f"seeded {missing} customers in {time.perf_counter() - started:.1f} s")
+    return {u: User.objects.get(username=u) for u in ("sales1", "manager", "admin")}
+
+
+def measure(user, requests: int) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.records.queries import CustomerFilters, keyset_page, visible_filtered_customers
+
+    client = Client()
+    client.force_login(user)
+    # URLs: first pages with filters/sorts, keyset pages further in, and search-as-you-type.
+    walk = keyset_page(visible_filtered_customers(user, CustomerFilters()), "name")
+    cursors = []
+    for _ in range(5):
+        if not walk.next_cursor:
+            break
+        cursors.append(walk.next_cursor)
+        walk = keyset_page(
+            visible_filtered_customers(user, CustomerFilters()), "name", after=walk.next_cursor
+        )
+    urls = [
+        "/records/customers/",
+        "/records/customers/?sort=-updated",
+        "/records/customers/?region=north",
+        "/records/customers/?category=partner",
+        "/records/customers/?industry=energy&sort=-created",
+        "/records/customers/?q=%E5%8D%8E%E4%B8%9C",
+        "/records/customers/?q=Nordic",
+        "/records/customers/?view=mine",
+        "/records/customers/?level=A&region=east",
+        *[f"/records/customers/?after={c}" for c in cursors],
+    ]
+    client.get(urls[0])  # warm caches (content types, templates)
+    timings, queries = [], []
+    for i in range(requests):
+        url = urls[i % len(urls)]
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+        queries.append(len(captured.captured_queries))
+    timings.sort()
+    p50 = statistics.median(timings)
+    p95 = timings[int(len(timings) * 0.95) - 1]
+    print(
+        f"{user.username:>8}: p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  max {timings[-1]:6.1f} ms"
+        f"  queries/page {min(queries)}–{max(queries)}  ({requests} requests,"
+        f" {len(urls)} distinct pages)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    users = setup(args.customers)
+    from django.db import connection
+
+    from portal.records.models import Customer
+
+    print(f"database: {connection.vendor}, customers: {Customer.objects.count()}")
+    for user in users.values():
+        measure(user, args.requests)
+
+
+if __name__ == "__main__":
+    main()
