@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .analysis import spans
+from .analysis import _probe, normalize, spans
 
 
 def mark(text: str, ranges: list[tuple[int, int]]) -> SafeString:
@@ -23,20 +23,32 @@ def highlight_title(title: str, terms: list[str], phrases: list[str]) -> SafeStr
     return mark(title, spans(title, terms, phrases))
 
 
+def _first_candidate(norm: str, terms: list[str], phrases: list[str]) -> int | None:
+    positions = [norm.find(_probe(term)) for term in terms]
+    positions += [norm.find(phrase) for phrase in phrases]
+    found = [position for position in positions if position >= 0]
+    return min(found) if found else None
+
+
 def snippet(body: str, terms: list[str], phrases: list[str], length: int = 180) -> SafeString:
-    """A window of the body around the first match (or its opening when nothing matched)."""
+    """A window of the body around the first match (or its opening when nothing matched).
+    Only the window is segmented: analysing whole bodies of every hit would dominate latency."""
     body = " ".join(body.split())
-    found = spans(body, terms, phrases)
-    if not found:
-        cut = body[:length]
-        return mark_safe(escape(cut) + ("…" if len(body) > length else ""))  # noqa: S308
-    first = found[0][0]
+    first = _first_candidate(normalize(body), terms, phrases)
+    if first is None:
+        first = 0
     start = max(0, first - length // 3)
     end = min(len(body), start + length)
+    # A margin around the window lets words at its edges segment as they do in the text.
+    margin_start, margin_end = max(0, start - 12), min(len(body), end + 12)
+    found = [
+        (a + margin_start, b + margin_start)
+        for a, b in spans(body[margin_start:margin_end], terms, phrases)
+    ]
     window = [
         (max(a, start) - start, min(b, end) - start) for a, b in found if b > start and a < end
     ]
     html = mark(body[start:end], window)
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(body) else ""
-    return mark_safe(prefix + html + suffix)  # noqa: S308
+    return mark_safe(prefix + html + suffix)  # noqa: S308 - mark() escaped every piece

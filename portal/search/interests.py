@@ -12,24 +12,31 @@ the owner may open the object (portal.core.visibility.can_see) before notifying 
 
 from __future__ import annotations
 
-from django.db import transaction
+import json
+
+from django.db import connection, transaction
 
 from .documents import SearchDocument
 from .matching import AnalysedDocument, anchors_of, matches
 from .models import InterestQuery, InterestTerm
 from .query import ParsedQuery, parse_query
 
+QUERY_TABLE = InterestQuery._meta.db_table
+TERM_TABLE = InterestTerm._meta.db_table
+
 
 def save_interest_query(*, interest_id: int, query: str) -> None:
     """Store or replace the query of one interest."""
     parsed = parse_query(query)
+    terms, required = anchors_of(parsed)
     with transaction.atomic():
         stored, _ = InterestQuery.objects.update_or_create(
-            interest_id=interest_id, defaults={"query": query, "parsed": parsed.to_dict()}
+            interest_id=interest_id,
+            defaults={"query": query, "parsed": parsed.to_dict(), "required": required},
         )
         InterestTerm.objects.filter(interest=stored).delete()
         InterestTerm.objects.bulk_create(
-            [InterestTerm(interest=stored, term=term) for term in anchors_of(parsed)]
+            [InterestTerm(interest=stored, term=term) for term in terms]
         )
     from .backends import get_backend
 
@@ -51,14 +58,43 @@ def match_interests(document: SearchDocument) -> list[int]:
     if hasattr(backend, "match_interests"):  # Elasticsearch: the percolator answers
         return backend.match_interests(document)
     analysed = AnalysedDocument.of(document)
-    candidates = (
-        InterestTerm.objects.filter(term__in=sorted(analysed.anchors()))
-        .values_list("interest__interest_id", "interest__parsed")
-        .distinct()
-    )
-    matched = {
-        interest_id
-        for interest_id, parsed in candidates
-        if matches(ParsedQuery.from_dict(parsed), analysed)
-    }
+    anchors = sorted(analysed.anchors())
+    matched = set()
+    for interest_id, raw in _candidates(anchors):
+        parsed = _parsed(interest_id, raw)
+        if matches(parsed, analysed):
+            matched.add(interest_id)
     return sorted(matched)
+
+
+def _candidates(anchors: list[str]) -> list[tuple[int, str]]:
+    """Stored queries whose every required term the document holds (one grouped SQL query)."""
+    if not anchors:
+        return []
+    placeholders = ", ".join(["%s"] * len(anchors))
+    sql = (
+        f"SELECT q.interest_id, q.parsed FROM {QUERY_TABLE} q JOIN ("  # noqa: S608 - constants
+        f"  SELECT interest_id AS iid, COUNT(*) AS hits FROM {TERM_TABLE}"
+        f"  WHERE term IN ({placeholders}) GROUP BY interest_id"
+        f") m ON m.iid = q.id WHERE m.hits >= q.required"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, anchors)
+        return cursor.fetchall()
+
+
+# Parsed stored queries, by their JSON text: matching the same queries against many documents
+# would otherwise decode them again every time. Keyed by content, so never stale.
+_parsed_cache: dict[tuple[int, str], ParsedQuery] = {}
+
+
+def _parsed(interest_id: int, raw) -> ParsedQuery:
+    if not isinstance(raw, str):
+        return ParsedQuery.from_dict(raw)
+    key = (interest_id, raw)
+    parsed = _parsed_cache.get(key)
+    if parsed is None:
+        if len(_parsed_cache) > 50_000:
+            _parsed_cache.clear()
+        parsed = _parsed_cache[key] = ParsedQuery.from_dict(json.loads(raw))
+    return parsed

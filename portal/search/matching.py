@@ -63,20 +63,20 @@ def anchor(field: str, value: str) -> str:
     return f"{ANCHOR_PREFIX}{field}:{value}"[:200]
 
 
-def anchors_of(parsed: ParsedQuery) -> list[str]:
-    """The inverted-index keys of a stored query: any document it matches holds one of them.
-    One term suffices (a match must contain every term); the longest is usually the rarest."""
+def anchors_of(parsed: ParsedQuery) -> tuple[list[str], int]:
+    """(inverted-index keys of a stored query, how many of them a document must hold).
+    With words: every word is required. Filter-only: any one of the filter's values."""
     if parsed.terms:
-        return [max(parsed.terms, key=lambda term: (len(term), term))]
+        return sorted(set(parsed.terms)), len(set(parsed.terms))
     for field, values in (
         ("kind", parsed.kinds), ("tag", parsed.tags), ("category", parsed.categories),
         ("owner", parsed.owners), ("product", parsed.products),
     ):  # fmt: skip
         if values:
-            return [anchor(field, value) for value in values]
+            return sorted({anchor(field, value) for value in values}), 1
     if parsed.is_empty:
-        return []
-    return [anchor("all", "")]
+        return [], 1
+    return [anchor("all", "")], 1
 
 
 def matches(parsed: ParsedQuery, doc: AnalysedDocument) -> bool:

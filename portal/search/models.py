@@ -72,6 +72,9 @@ class InterestQuery(models.Model):
     query = models.TextField()
     # The parsed query (portal.search.query.ParsedQuery.to_dict) so matching never re-parses.
     parsed = models.JSONField(default=dict)
+    # How many of its InterestTerm rows a document must contain: all the query's words (or one
+    # of the alternatives of a filter-only query).
+    required = models.PositiveSmallIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -79,9 +82,9 @@ class InterestQuery(models.Model):
 
 
 class InterestTerm(models.Model):
-    """Inverted index: a term that a document must contain for the stored query to match.
-    Only one anchor term per query is indexed: a document is a candidate for a query only if
-    it contains that term, so one new document is checked against few stored queries."""
+    """Inverted index from terms to stored queries. A query is listed under every term it
+    requires; a document is a candidate only for the queries all of whose terms it contains
+    (counted in SQL), so one new document never runs every stored query."""
 
     term = models.CharField(max_length=200)
     interest = models.ForeignKey(InterestQuery, on_delete=models.CASCADE, related_name="terms")

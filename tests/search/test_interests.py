@@ -5,7 +5,12 @@ from datetime import UTC, datetime
 import pytest
 
 from portal.search.documents import SearchDocument
-from portal.search.interests import delete_interest_query, match_interests, save_interest_query
+from portal.search.interests import (
+    _candidates,
+    delete_interest_query,
+    match_interests,
+    save_interest_query,
+)
 from portal.search.models import InterestTerm
 
 pytestmark = pytest.mark.django_db
@@ -75,10 +80,12 @@ def test_replacing_and_deleting_an_interest():
     assert not InterestTerm.objects.exists()
 
 
-def test_each_stored_query_is_indexed_under_one_anchor_term_only():
+def test_a_stored_query_is_a_candidate_only_when_the_document_holds_all_its_terms():
     save_interest_query(interest_id=1, query="竞品 报价 2026")
 
-    assert InterestTerm.objects.count() == 1
+    assert sorted(InterestTerm.objects.values_list("term", flat=True)) == ["2026", "报价", "竞品"]
+    assert _candidates(["竞品", "报价"]) == []
+    assert [row[0] for row in _candidates(["竞品", "报价", "2026", "x"])] == [1]
     assert match_interests(doc("2026年竞品报价汇总")) == [1]
     assert match_interests(doc("2026年竞品分析")) == []
 
@@ -87,3 +94,10 @@ def test_an_empty_query_matches_nothing():
     save_interest_query(interest_id=1, query="   ")
 
     assert match_interests(doc("anything")) == []
+
+
+def test_a_filter_only_interest_matches_by_its_filter():
+    save_interest_query(interest_id=4, query="type:deal,topic")
+
+    assert match_interests(doc("anything", kind="topic")) == [4]
+    assert match_interests(doc("anything", kind="article")) == []

@@ -143,7 +143,8 @@ class EmbeddedBackend(SearchBackend):
     def _text_clause(
         self, parsed: ParsedQuery, keys: frozenset[str] | None
     ) -> tuple[str, str, list, str]:
-        """(FROM addition, WHERE clause, params, score expression) for the text part."""
+        """(FROM clause, WHERE clause, params, score expression) for the text part; the FROM
+        clause names the entry table `e`."""
         raise NotImplementedError
 
     def _adapt_dt(self, value: datetime):
@@ -205,7 +206,7 @@ class EmbeddedBackend(SearchBackend):
             order = ", ".join([*ranked, "e.created_at DESC", "e.id DESC"])
         sql = (
             f"SELECT e.id, e.kind, e.object_id, e.title, e.url, e.created_at, e.body, {score} "
-            f"FROM {ENTRY} e {join} WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s"
+            f"FROM {join} WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s"
         )
         hits = []
         with connection.cursor() as cursor:
@@ -219,7 +220,7 @@ class EmbeddedBackend(SearchBackend):
                 )  # fmt: skip
             counts: dict[str, list[tuple[str, int]]] = {}
             cursor.execute(
-                f"SELECT e.kind, COUNT(*) FROM {ENTRY} e {join} WHERE {where} GROUP BY e.kind",
+                f"SELECT e.kind, COUNT(*) FROM {join} WHERE {where} GROUP BY e.kind",
                 params,
             )
             kind_counts = sorted(cursor.fetchall(), key=lambda row: (-row[1], row[0]))
@@ -227,7 +228,7 @@ class EmbeddedBackend(SearchBackend):
             if facets and total:
                 counts["kind"] = kind_counts
                 cursor.execute(
-                    f"SELECT f.facet, f.value, COUNT(*) FROM {ENTRY} e {join} "
+                    f"SELECT f.facet, f.value, COUNT(*) FROM {join} "
                     f"JOIN {FACET} f ON f.entry_id = e.id "
                     f"WHERE {where} AND f.facet IN ('tag', 'category', 'product') "
                     f"GROUP BY f.facet, f.value",
@@ -253,7 +254,7 @@ class EmbeddedBackend(SearchBackend):
             return 0
         join, where, params, _ = self._where(parsed, keys)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM {ENTRY} e {join} WHERE {where}", params)
+            cursor.execute(f"SELECT COUNT(*) FROM {join} WHERE {where}", params)
             return cursor.fetchone()[0]
 
     def _prefix_clause(
@@ -271,7 +272,7 @@ class EmbeddedBackend(SearchBackend):
         prefix = "" if text.endswith(" ") else terms.pop()
         join, where, params, score = self._prefix_clause(terms, prefix, keys)
         sql = (
-            f"SELECT e.kind, e.object_id, e.title, e.url FROM {ENTRY} e {join} WHERE {where} "
+            f"SELECT e.kind, e.object_id, e.title, e.url FROM {join} WHERE {where} "
             f"ORDER BY {score} DESC, e.id DESC LIMIT %s"
         )
         with connection.cursor() as cursor:

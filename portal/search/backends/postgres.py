@@ -15,7 +15,7 @@ from django.db import connection
 
 from ..matching import AnalysedDocument
 from ..query import ParsedQuery
-from .embedded import EmbeddedBackend
+from .embedded import ENTRY, EmbeddedBackend
 
 MAX_POSITION = 16383
 MAX_POSITIONS_PER_LEXEME = 255
@@ -71,10 +71,10 @@ class PostgresBackend(EmbeddedBackend):
 
     def _text_clause(self, parsed, keys):
         clauses, params = [], []
-        join, score = "", "0"
+        join, score = f"{ENTRY} e", "0"
         query = tsquery_literal(parsed)
         if query:
-            join = ", (SELECT %s::tsquery AS q) AS tq"
+            join = f"{ENTRY} e CROSS JOIN (SELECT %s::tsquery AS q) AS tq"
             params.append(query)
             clauses.append("e.tsv @@ tq.q")
             score = "ts_rank(e.tsv, tq.q)" if parsed.terms else "0"
@@ -92,7 +92,7 @@ class PostgresBackend(EmbeddedBackend):
         if keys is not None:
             clauses.append("e.keys_arr && %s::text[]")
             params.append(sorted(keys))
-        join = ", (SELECT %s::tsquery AS q) AS tq"
+        join = f"{ENTRY} e CROSS JOIN (SELECT %s::tsquery AS q) AS tq"
         return join, " AND ".join(clauses), params, "ts_rank(e.tsv, tq.q)"
 
     def structural_problems(self) -> list[str]:

@@ -11,7 +11,7 @@ from django.db import connection
 
 from ..matching import AnalysedDocument
 from ..query import ParsedQuery
-from .embedded import EmbeddedBackend
+from .embedded import ENTRY, EmbeddedBackend
 
 FTS = "search_fts"
 TEXT_COLUMNS = "{title body}"
@@ -79,7 +79,8 @@ class SQLiteBackend(EmbeddedBackend):
     def _text_clause(self, parsed, keys):
         expression = match_expression(parsed, keys)
         if expression:
-            join = f"JOIN {FTS} ON {FTS}.rowid = e.id"
+            # CROSS JOIN fixes the order: the full-text match drives, never a scan of entries.
+            join = f"{FTS} CROSS JOIN {ENTRY} e ON e.id = {FTS}.rowid"
             score = f"(-bm25({FTS}, 10.0, 1.0, 0.0))" if parsed.terms else "0"
             return join, f"{FTS} MATCH %s", [expression], score
         # An administrator without words: filters only, exclusions as a NOT IN.
@@ -87,7 +88,7 @@ class SQLiteBackend(EmbeddedBackend):
         for group in parsed.excluded:
             clauses.append(f"e.id NOT IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s)")
             params.append(f"{TEXT_COLUMNS} : {_all(group)}")
-        return "", " AND ".join(clauses), params, "0"
+        return f"{ENTRY} e", " AND ".join(clauses), params, "0"
 
     def _prefix_clause(self, terms, prefix, keys):
         parts = [quote(term) for term in terms]
@@ -98,7 +99,7 @@ class SQLiteBackend(EmbeddedBackend):
             expression += (
                 " AND keys : (" + " OR ".join(quote(fts_key(k)) for k in sorted(keys)) + ")"
             )
-        join = f"JOIN {FTS} ON {FTS}.rowid = e.id"
+        join = f"{FTS} CROSS JOIN {ENTRY} e ON e.id = {FTS}.rowid"
         return join, f"{FTS} MATCH %s", [expression], f"(-bm25({FTS}, 10.0, 1.0, 0.0))"
 
     def structural_problems(self) -> list[str]:

@@ -1,0 +1,282 @@
+"""Benchmark: search over a 100,000-document mixed Chinese/English corpus.
+
+    .venv/bin/python bench/search_bench.py [--docs 100000] [--interests 10000]
+
+Uses its own database (default: a fresh SQLite file under /tmp/agora-bench-search; set
+DATABASE_URL for PostgreSQL). Prints: indexing throughput; query latency p50/p95 over 200 fixed
+queries through the API (GET /api/v1/search/) at concurrency 1 and 8, as a non-administrator
+(visibility filter on); interest matching throughput against 10,000 stored queries; and, on the
+same corpus and queries, Wagtail's database search backend (wagtail.search.backends.database):
+its latency and how many of the Chinese queries it answers at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+BASE = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE))
+VAR = Path(os.environ.setdefault("AGORA_VAR_DIR", "/tmp/agora-bench-search"))
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{VAR / 'bench.sqlite3'}")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
+
+ZH = (
+    "客户 商机 报价 竞品 合同 回款 售后 工单 投诉 渠道 代理商 门店 连锁 收银机 扫码枪 会员 "
+    "积分 促销 库存 供应链 物流 发票 财务 审批 流程 培训 新人 产品 价格 折扣 方案 需求 "
+    "拜访 电话 邮件 会议 演示 试用 部署 升级 维护 故障 服务 满意度 续约 赢单 丢单 预算 "
+    "采购 招标 投标 项目 经理 总监 销售 市场 品牌 活动 展会 广告 媒体 行业 趋势 分析 报告 "
+    "数据 系统 软件 硬件 网络 安全 云端 移动 支付 二维码 小程序 接口 集成 定制 开发 测试 "
+    "上海 北京 广州 深圳 杭州 成都 武汉 南京 华东 华北 华南 西南 零售 餐饮 超市 便利店 "
+    "药店 服装 家电 汽车 教育 医疗 物业 酒店 旅游 银行 保险 证券 政府 学校 医院 工厂"
+).split()
+ZH_TRAD = {"客户": "客戶", "报价": "報價", "门店": "門店", "会员": "會員", "财务": "財務"}
+EN = (
+    "customer opportunity quote competitor contract payment service ticket complaint channel "
+    "partner store chain terminal scanner member loyalty promotion inventory supply logistics "
+    "invoice finance approval process training onboarding product price discount proposal "
+    "requirement visit call email meeting demo trial deployment upgrade maintenance failure "
+    "satisfaction renewal won lost budget purchase tender bid project manager director sales "
+    "marketing brand campaign exhibition advertising media industry trend analysis report data "
+    "system software hardware network security cloud mobile payments integration custom "
+    "development testing retail restaurant supermarket pharmacy fashion appliance automotive "
+    "education healthcare hotel travel bank insurance government school hospital factory "
+    "increase decrease quarterly annual strategy pipeline forecast revenue margin growth"
+).split()
+KINDS = ["customer", "contact", "deal", "article", "qa", "product", "topic", "post"]
+TAGS = ["VIP", "CRM", "POS", "渠道", "重点", "pricing", "renewal", "华东"]
+
+
+def sentence(rng: random.Random, words: int) -> str:
+    parts = []
+    for _ in range(words):
+        if rng.random() < 0.55:
+            word = rng.choice(ZH)
+            if rng.random() < 0.05:
+                word = ZH_TRAD.get(word, word)
+            parts.append(word if rng.random() < 0.6 else word + rng.choice(["的", "和", "与"]))
+        else:
+            parts.append(rng.choice(EN) + rng.choice(["", "", "s", "ing", "ed"]))
+    # Chinese runs are written without spaces, as people write them.
+    text, previous_zh = "", False
+    for part in parts:
+        is_zh = not part.isascii()
+        text += ("" if is_zh and previous_zh else " ") + part
+        previous_zh = is_zh
+    return text.strip()
+
+
+def corpus(count: int, seed: int = 7):
+    from datetime import UTC, datetime, timedelta
+
+    from portal.search.documents import SearchDocument
+
+    rng = random.Random(seed)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    for i in range(count):
+        kind = KINDS[i % len(KINDS)]
+        keys = ["staff"] if rng.random() < 0.8 else [f"u:{rng.randint(1000, 1200)}"]
+        yield SearchDocument(
+            kind=kind, object_id=str(i), title=sentence(rng, rng.randint(3, 7)),
+            body=sentence(rng, rng.randint(20, 60)), url=f"/{kind}/{i}/", keys=keys,
+            tags=rng.sample(TAGS, rng.randint(0, 2)), category=rng.choice(["", "key", "normal"]),
+            owner=f"user{rng.randint(1, 30)}", created_at=start + timedelta(hours=i % 17000),
+        )  # fmt: skip
+
+
+def queries(seed: int = 11) -> tuple[list[str], list[str]]:
+    """200 fixed queries; the second list is the Chinese ones (for the Wagtail comparison)."""
+    rng = random.Random(seed)
+    chinese = [rng.choice(ZH) for _ in range(60)] + [
+        rng.choice(ZH) + rng.choice(ZH) for _ in range(20)
+    ] + [ZH_TRAD[k] for k in ZH_TRAD]  # fmt: skip
+    english = [rng.choice(EN) for _ in range(40)] + [
+        f"{rng.choice(EN)} {rng.choice(EN)}" for _ in range(20)
+    ]  # fmt: skip
+    mixed = [f"{rng.choice(ZH)} {rng.choice(EN)}" for _ in range(20)]
+    language = (
+        [f'"{rng.choice(EN)} {rng.choice(EN)}"' for _ in range(10)]
+        + [f"{rng.choice(ZH)} type:{rng.choice(KINDS)}" for _ in range(10)]
+        + [f"{rng.choice(ZH)} -{rng.choice(EN)}" for _ in range(10)]
+        + [f"{rng.choice(EN)} tag:{rng.choice(TAGS)}" for _ in range(5)]
+    )
+    all_queries = (chinese + english + mixed + language)[:200]
+    while len(all_queries) < 200:
+        all_queries.append(rng.choice(ZH))
+    return all_queries, chinese
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+def timed_requests(user, texts: list[str], concurrency: int) -> list[float]:
+    from django.db import connection
+    from django.test import Client
+
+    latencies: list[float] = []
+    lock = threading.Lock()
+    work = list(enumerate(texts))
+
+    def worker():
+        client = Client()
+        client.force_login(user)
+        while True:
+            with lock:
+                if not work:
+                    break
+                _, text = work.pop()
+            started = time.perf_counter()
+            response = client.get("/api/v1/search/", {"q": text})
+            elapsed = (time.perf_counter() - started) * 1000
+            assert response.status_code == 200, response.content[:200]
+            with lock:
+                latencies.append(elapsed)
+        connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies
+
+
+def wagtail_comparison(docs: list, texts: list[str], chinese: list[str]) -> None:
+    """Index the same corpus with Wagtail's database backend through a throwaway model."""
+    from django.db import connection, models
+    from wagtail.search import index
+    from wagtail.search.backends import get_search_backend
+
+    class BenchDocument(index.Indexed, models.Model):
+        title = models.TextField()
+        body = models.TextField()
+        search_fields = [index.SearchField("title", boost=10), index.SearchField("body")]
+
+        class Meta:
+            app_label = "search"
+            db_table = "bench_search_document"
+
+    with connection.schema_editor() as editor:
+        editor.create_model(BenchDocument)
+    rows = [BenchDocument(id=int(d.object_id) + 1, title=d.title, body=d.body) for d in docs]
+    BenchDocument.objects.bulk_create(rows, batch_size=2000)
+    backend = get_search_backend("default")
+    started = time.perf_counter()
+    for start in range(0, len(rows), 1000):
+        backend.add_bulk(BenchDocument, rows[start : start + 1000])
+    indexing = time.perf_counter() - started
+    print(f"  Wagtail database backend ({type(backend).__name__}): indexed {len(rows)} in "
+          f"{indexing:.1f} s ({len(rows) / indexing:.0f} docs/s)")  # fmt: skip
+    latencies, answered = [], 0
+    for text in texts:
+        started = time.perf_counter()
+        try:
+            results = list(backend.search(text, BenchDocument)[:20])
+        except Exception:  # noqa: BLE001 - the query language is not Wagtail's; count as none
+            results = []
+        latencies.append((time.perf_counter() - started) * 1000)
+        if text in chinese and results:
+            answered += 1
+    print(f"  Wagtail query latency (backend call, no HTTP): p50 {percentile(latencies, 50):.1f} "
+          f"ms, p95 {percentile(latencies, 95):.1f} ms")  # fmt: skip
+    print(f"  Wagtail answers {answered} of {len(chinese)} Chinese queries")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--interests", type=int, default=10_000)
+    parser.add_argument("--match-docs", type=int, default=1_000)
+    parser.add_argument("--skip-wagtail", action="store_true")
+    args = parser.parse_args()
+
+    db_file = VAR / "bench.sqlite3"
+    if os.environ["DATABASE_URL"].startswith("sqlite") and db_file.exists():
+        db_file.unlink()
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+    from django.db import connection
+
+    from portal.accounts.models import User
+    from portal.search import interests
+    from portal.search.backends import get_backend
+    from portal.search.documents import SearchDocument
+    from portal.search.query import parse_query
+
+    backend = get_backend()
+    backend.clear()
+    print(f"Engine: {backend.name} on {connection.vendor}; corpus {args.docs} documents")
+
+    docs = list(corpus(args.docs))
+    started = time.perf_counter()
+    for start in range(0, len(docs), 1000):
+        backend.index(docs[start : start + 1000])
+    elapsed = time.perf_counter() - started
+    print(f"  indexing: {len(docs)} docs in {elapsed:.1f} s = {len(docs) / elapsed:.0f} docs/s")
+
+    user = User.objects.create_user(username="bench-reader", password="x")  # noqa: S106
+    texts, chinese = queries()
+    timed_requests(user, texts[:20], 1)  # warm up (jieba dictionary, caches)
+    results = {}
+    for concurrency in (1, 8):
+        latencies = timed_requests(user, texts, concurrency)
+        results[concurrency] = latencies
+        print(f"  API /api/v1/search/ concurrency {concurrency}: {len(latencies)} queries, "
+              f"p50 {percentile(latencies, 50):.1f} ms, p95 {percentile(latencies, 95):.1f} ms, "
+              f"max {max(latencies):.1f} ms")  # fmt: skip
+    answered = sum(
+        1 for text in chinese
+        if backend.count(parse_query(text), keys=frozenset({"staff"})) > 0
+    )  # fmt: skip
+    print(f"  Agora answers {answered} of {len(chinese)} Chinese queries")
+
+    rng = random.Random(5)
+    started = time.perf_counter()
+    for interest_id in range(1, args.interests + 1):
+        shape = rng.random()
+        if shape < 0.5:
+            query = rng.choice(ZH) + " " + rng.choice(ZH)
+        elif shape < 0.8:
+            query = f"{rng.choice(EN)} {rng.choice(ZH)}"
+        else:
+            query = f'"{rng.choice(EN)} {rng.choice(EN)}"'
+        interests.save_interest_query(interest_id=interest_id, query=query)
+    saved = time.perf_counter() - started
+    print(f"  stored {args.interests} interest queries in {saved:.1f} s")
+    new_docs = [
+        SearchDocument(kind=d.kind, object_id=f"new{i}", title=d.title, body=d.body, url=d.url,
+                       keys=d.keys, tags=d.tags, created_at=d.created_at)
+        for i, d in enumerate(corpus(args.match_docs, seed=99))
+    ]  # fmt: skip
+    started = time.perf_counter()
+    matched = sum(len(interests.match_interests(doc)) for doc in new_docs)
+    elapsed = time.perf_counter() - started
+    print(f"  interest matching: {len(new_docs)} new docs against {args.interests} stored "
+          f"queries in {elapsed:.1f} s = {len(new_docs) / elapsed:.0f} docs/s "
+          f"({matched / len(new_docs):.1f} matches per doc)")  # fmt: skip
+
+    if not args.skip_wagtail:
+        wagtail_comparison(docs, texts, chinese)
+    p95 = percentile(results[1], 95)
+    print(f"Targets: query p95 < 50 ms at concurrency 1: {'met' if p95 < 50 else 'NOT met'} "
+          f"({p95:.1f} ms); matching >= 200 docs/s: "
+          f"{'met' if len(new_docs) / elapsed >= 200 else 'NOT met'}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
