@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
 import sys
 import threading
 import time
@@ -163,6 +162,9 @@ def wagtail_comparison(docs: list, texts: list[str], chinese: list[str]) -> None
         class Meta:
             app_label = "search"
             db_table = "bench_search_document"
+
+        def __str__(self) -> str:
+            return self.title
 
     with connection.schema_editor() as editor:
         editor.create_model(BenchDocument)
