@@ -2,7 +2,8 @@
 posting a reply (through the full Django stack: middleware, views, templates, actions, events).
 
     .venv/bin/python bench/forum_bench.py            # SQLite in /tmp/agora-forum-bench
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/agora_forum_bench .venv/bin/python bench/forum_bench.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/agora_forum_bench \
+        .venv/bin/python bench/forum_bench.py
 
 The data set is built once per database (bulk inserts) and reused on later runs.
 """
