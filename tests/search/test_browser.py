@@ -1,0 +1,71 @@
+"""Browser journey: sales1 searches a Chinese two-character word and an English phrase and gets
+highlighted, faceted results across records, knowledge and forum — and nothing of sales2's."""
+
+import pytest
+from wagtail.models import Page, Site
+
+from portal.forum import actions as forum_actions
+from portal.knowledge import actions as knowledge_actions
+from portal.knowledge.models import ArticleIndexPage, ArticlePage, KnowledgeHome
+from portal.records import actions as records_actions
+from tests.forum.conftest import forum  # noqa: F401 - the forum fixture
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def content(people, forum):  # noqa: F811
+    # Committed immediately (transactional test): every action's events index right away.
+    records_actions.create_customer(acting_user=people["sales1"], name="东方商机零售有限公司")
+    records_actions.create_customer(acting_user=people["sales2"], name="北方商机物流 (sales2's)")
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    root = site.root_page if site else Page.get_first_root_node()
+    home = knowledge_actions.create_page(
+        root, KnowledgeHome(title="Knowledge", slug="knowledge"), actor=people["admin"]
+    )
+    articles = knowledge_actions.create_page(
+        home, ArticleIndexPage(title="Articles", slug="articles"), actor=people["admin"]
+    )
+    knowledge_actions.create_page(
+        articles, ArticlePage(title="如何跟踪商机 Tracking opportunities", slug="track",
+                              summary="帮助销售人员跟踪商机。A price increase is coming in 2026."),
+        actor=people["admin"],
+    )  # fmt: skip
+    forum_actions.create_topic(
+        people["sales1"], category=forum["open"], title="华东商机周报",
+        body="本周新增商机 12 个; the price increase worries two customers.", tags=["weekly"],
+    )  # fmt: skip
+
+
+def sign_in(page, live_server, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "agora-demo")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def test_sales1_searches_chinese_and_an_english_phrase(live_server, page, content, screenshot_dir):
+    sign_in(page, live_server, "sales1")
+
+    page.fill("nav input[name=q]", "商机")
+    page.press("nav input[name=q]", "Enter")
+    page.wait_for_selector("#search-results")
+    marks = page.locator("#search-results mark").all_inner_texts()
+    assert marks and set(marks) == {"商机"}
+    facets = page.locator("#facet-kind").inner_text()
+    assert "Customer" in facets and "Article" in facets and "Forum topic" in facets
+    assert "北方商机物流" not in page.content()
+    page.screenshot(path=str(screenshot_dir / "search-zh-word-en.png"), full_page=True)
+
+    page.fill("#search-input", '"price increase"')
+    page.press("#search-input", "Enter")
+    page.wait_for_selector("#search-results")
+    assert "2 results" in page.locator("#result-count").inner_text()
+    assert "price increase" in page.locator("#search-results mark").first.inner_text()
+
+    page.click("#language-switcher button[value=zh-hans]")
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/search/?q=商机")
+    assert "条结果" in page.locator("#result-count").inner_text()
+    page.screenshot(path=str(screenshot_dir / "search-zh-word-zh.png"), full_page=True)
