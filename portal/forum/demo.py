@@ -83,13 +83,14 @@ TOPICS = [
         "customer",
         [
             (
-                "sales2",
+                "manager",
                 "可以提议 60 天 + 首付 30%，我们去年用这个方案签下了两个连锁店。"
                 "Offer 60 days with a 30% deposit — that closed two chains for us last year.",
             ),
             (
-                "service",
-                "注意合同里写清楚逾期罚息。Make sure the contract states late-payment interest.",
+                "sales1",
+                "好主意，我明天去谈；合同里会写清楚逾期罚息。Good idea — I will propose it "
+                "tomorrow, with late-payment interest in the contract.",
             ),
         ],
         1,
