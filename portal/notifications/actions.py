@@ -52,12 +52,28 @@ DIGEST_PERIODS = {
 # --- who may receive ----------------------------------------------------------------------
 
 
+def _access_object(obj: Model) -> Model:
+    """The instance whose visibility keys count: Wagtail keys every page on the base Page."""
+    try:
+        from wagtail.models import Page
+    except ImportError:  # pragma: no cover - Wagtail is a fixed dependency
+        return obj
+    if isinstance(obj, Page) and type(obj) is not Page:
+        return Page(pk=obj.pk)
+    return obj
+
+
+def may_open(user, obj: Model) -> bool:
+    return visibility.can_see(user, _access_object(obj))
+
+
 def visible_recipients(user_ids: Iterable[int], item: Model | None) -> set[int]:
     """Active users among `user_ids` who may open `item` (all active users when no item)."""
     ids = {int(uid) for uid in user_ids}
     users = list(User.objects.filter(pk__in=ids, is_active=True))
     if item is None:
         return {user.pk for user in users}
+    item = _access_object(item)
     return {user.pk for user in users if visibility.can_see(user, item)}
 
 
@@ -249,7 +265,7 @@ def set_follow_level(
         raise ValidationError({"level": _("Choose a valid level.")})
     url = ""
     if obj is not None:
-        if not visibility.can_see(user, obj):
+        if not may_open(user, obj):
             raise PermissionDenied(_("You cannot follow something you may not open."))
         target_kind, target_key = target_of(obj)
         label = label or str(obj)
@@ -505,18 +521,26 @@ def _claim(queryset, pk: int, **changes) -> bool:
 
 
 def deliver_due_reminders(*, now: datetime.datetime | None = None, batch: int = 100) -> int:
-    """Worker job: turn due reminders into notifications, exactly once across workers."""
+    """Worker job: turn due reminders into notifications, exactly once across workers.
+
+    One short transaction per reminder: it claims the row and writes the notification, so a
+    crash in between rolls both back, and no transaction holds two people's number locks (two
+    workers taking them in different orders would deadlock)."""
     now = now or timezone.now()
     token = uuid.uuid4().hex
     delivered = 0
-    with transaction.atomic():
-        due = Reminder.objects.filter(delivered_at__isnull=True, due_at__lte=now).order_by(
-            "due_at", "pk"
-        )
-        if connection.features.has_select_for_update_skip_locked:
-            # PostgreSQL: a second worker skips the rows this one holds instead of waiting.
-            due = due.select_for_update(skip_locked=True)
-        for reminder in list(due[:batch]):
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    for _round in range(batch):
+        with transaction.atomic():
+            due = Reminder.objects.filter(delivered_at__isnull=True, due_at__lte=now).order_by(
+                "due_at", "pk"
+            )
+            if skip_locked:
+                # PostgreSQL: a second worker skips the row this one holds instead of waiting.
+                due = due.select_for_update(skip_locked=True)
+            reminder = due.first()
+            if reminder is None:
+                break
             unclaimed = Reminder.objects.filter(delivered_at__isnull=True)
             if not _claim(unclaimed, reminder.pk, delivered_at=now, claimed_by=token):
                 continue

@@ -1,0 +1,93 @@
+"""Reminders: delivered by the worker when due, exactly once even with two workers."""
+
+import datetime
+import threading
+
+import pytest
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from portal.notifications import actions
+from portal.notifications.models import Notification, Reminder
+
+
+def _schedule(people, n: int, *, due_in: float = -1) -> list[Reminder]:
+    due = timezone.now() + datetime.timedelta(seconds=due_in)
+    reminders = []
+    for i in range(n):
+        reminders += actions.create_reminder(
+            user_ids=[people["sales1"].pk, people["sales2"].pk],
+            due_at=due,
+            subject=f"Call back customer {i}",
+            url="/records/",
+            acting_user=people["manager"],
+        )
+    return reminders
+
+
+def test_due_reminder_becomes_one_notification(people):
+    _schedule(people, 1)
+    assert actions.deliver_due_reminders() == 2
+    assert actions.deliver_due_reminders() == 0
+    row = Notification.objects.get(user=people["sales2"])
+    assert (row.kind, row.title, row.url) == ("reminder", "Call back customer 0", "/records/")
+    assert not Reminder.objects.filter(delivered_at__isnull=True).exists()
+
+
+def test_reminder_not_yet_due_waits(people):
+    _schedule(people, 1, due_in=3600)
+    assert actions.deliver_due_reminders() == 0
+    assert not Notification.objects.exists()
+    later = timezone.now() + datetime.timedelta(hours=2)
+    assert actions.deliver_due_reminders(now=later) == 2
+
+
+def test_reminder_needs_subject_and_aware_time(people):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        actions.create_reminder(user_ids=[people["sales1"].pk], due_at=timezone.now(), subject="")
+    with pytest.raises(ValidationError):
+        actions.create_reminder(
+            user_ids=[people["sales1"].pk], due_at=datetime.datetime(2030, 1, 1), subject="x"
+        )  # noqa: DTZ001
+    assert not Reminder.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_deliver_each_reminder_exactly_once(people):
+    # given 60 due reminders (30 × 2 people)
+    # (on PostgreSQL the workers skip each other's locked rows; on SQLite writers queue and
+    # the claim is the atomic UPDATE either way)
+    _schedule(people, 30)
+    results: list[int] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def worker():
+        try:
+            barrier.wait()
+            total = 0
+            for _ in range(20):
+                total += actions.deliver_due_reminders(batch=7)
+            results.append(total)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    # when two workers run at once
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then every reminder became exactly one notification
+    assert not errors, errors
+    assert sum(results) == 60
+    assert Notification.objects.count() == 60
+    assert Reminder.objects.filter(delivered_at__isnull=True).count() == 0
+    for user in (people["sales1"], people["sales2"]):
+        seqs = sorted(Notification.objects.filter(user=user).values_list("seq", flat=True))
+        assert seqs == list(range(1, 31))
