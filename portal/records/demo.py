@@ -175,7 +175,9 @@ def generate(
                 "region": region if chinese else rng.choice([region, "overseas"]),
                 "province": province,
                 "city": city if chinese else city_en,
-                "address": f"{province}{city}{street}{rng.randint(1, 999)}号"
+                # Municipalities (上海, 北京…) are their own province: name them once.
+                "address": f"{'' if province == city else province}{city}{street}"
+                f"{rng.randint(1, 999)}号"
                 if chinese
                 else f"{rng.randint(1, 999)} {city_en} Road",
                 "postcode": postcode,

@@ -97,6 +97,15 @@ class DuplicateCustomer(ValidationError):
         )
 
 
+def _added(values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Audit changes of something new, in the history's {field: [old, new]} shape."""
+    return {name: ["", value] for name, value in values.items()}
+
+
+def _removed(values: dict[str, Any]) -> dict[str, list[Any]]:
+    return {name: [value, ""] for name, value in values.items()}
+
+
 def default_category(key: str = "potential") -> CustomerCategory:
     for position, (cat_key, name, name_zh) in enumerate(DEFAULT_CATEGORIES):
         CustomerCategory.objects.get_or_create(
@@ -212,7 +221,7 @@ def create_customer(
         acting_user,
         "customer.created",
         customer,
-        changes=audit.snapshot(customer, ("code", "name", "category", "owner")),
+        changes=_added(audit.snapshot(customer, ("code", "name", "category", "owner"))),
     )
     events.publish("records.customer_created", customer_id=customer.pk, actor_id=acting_user.pk)
     return customer
@@ -285,7 +294,7 @@ def purge_customer(customer: Customer, *, acting_user: User, confirm: str) -> No
         acting_user,
         "customer.purged",
         customer,
-        changes=audit.snapshot(customer, ("code", "name", "owner")),
+        changes=_removed(audit.snapshot(customer, ("code", "name", "owner"))),
     )
     MailRecipient.objects.filter(customer_id=customer_id).delete()
     Contact.all_objects.filter(customer_id=customer_id).delete()
@@ -330,7 +339,7 @@ def share_customer(
         acting_user,
         "customer.shared",
         customer,
-        changes={"with": str(user or department), "can_edit": can_edit},
+        changes=_added({"shared_with": str(user or department), "can_edit": can_edit}),
     )
     payload: dict[str, Any] = {"customer_id": customer.pk, "actor_id": acting_user.pk}
     if user is not None:
@@ -351,7 +360,9 @@ def unshare_customer(share: CustomerShare, *, acting_user: User) -> None:
     target = str(share)
     share.delete()
     _apply_keys(customer, actor_id=acting_user.pk)
-    audit.record(acting_user, "customer.unshared", customer, changes={"with": target})
+    audit.record(
+        acting_user, "customer.unshared", customer, changes=_removed({"shared_with": target})
+    )
 
 
 def _transfer_one(customer: Customer, to_user: User, acting_user: User) -> bool:
@@ -444,7 +455,7 @@ def create_contact(customer: Customer, *, acting_user: User, **fields: Any) -> C
         acting_user,
         "contact.created",
         customer,
-        changes={"contact": f"{contact.name} ({contact.code})"},
+        changes=_added({"contact": f"{contact.name} ({contact.code})"}),
     )
     events.publish(
         "records.contact_created",
@@ -494,7 +505,7 @@ def delete_contact(contact: Contact, *, acting_user: User) -> Contact:
         acting_user,
         "contact.deleted",
         contact.customer,
-        changes={"contact": f"{contact.name} ({contact.code})"},
+        changes=_removed({"contact": f"{contact.name} ({contact.code})"}),
     )
     events.publish(
         "records.contact_deleted",
@@ -547,7 +558,9 @@ def compose_mail(
             )
         )
     MailRecipient.objects.bulk_create(recipients)
-    audit.record(acting_user, "mail.composed", batch, changes={"recipients": len(recipients)})
+    audit.record(
+        acting_user, "mail.composed", batch, changes=_added({"recipients": len(recipients)})
+    )
     return batch
 
 
@@ -592,7 +605,7 @@ def send_mail_batch(batch: MailBatch, *, acting_user: User) -> dict[str, int]:
         counts = dict.fromkeys(MailRecipient.Status.values, 0)
         for status in batch.recipients.values_list("status", flat=True):
             counts[status] += 1
-        audit.record(acting_user, "mail.sent", batch, changes=counts)
+        audit.record(acting_user, "mail.sent", batch, changes=_added(counts))
         for customer in Customer.all_objects.filter(mail_recipients__batch=batch).distinct():
             audit.record(acting_user, "customer.mailed", customer, message=batch.subject)
     batch.refresh_from_db()
