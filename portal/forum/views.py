@@ -3,6 +3,7 @@ small tools under /forum-tools/ (preview, similar topics, moderation, attachment
 
 from __future__ import annotations
 
+import logging
 from functools import wraps
 
 from django.contrib import messages
@@ -30,6 +31,8 @@ from .permissions import (
     is_moderator,
     readable_categories,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def _signed_in(view):
@@ -377,28 +380,47 @@ def similar(request):
     return render(request, "forum/includes/similar.html", {"results": results, "title": title})
 
 
+SIMILAR_KINDS = ["topic", "qa", "article", "product", "competitor", "document", "page"]
+
+
 def _search_similar(user, title: str) -> list[dict]:
-    results = []
+    """Through portal.search when it is installed (topics and knowledge pages, filtered by the
+    reader's keys there); a title match on topics otherwise, or when search finds nothing."""
+    results: list[dict] = []
     try:
-        from portal.search import query as search_query  # noqa: F401  (feature check)
-        from portal.search.api import search_for_user  # type: ignore[attr-defined]
+        from portal.search import service
+        from portal.search.kinds import kind_label
     except ImportError:
-        search_for_user = None
-    if search_for_user is not None:
-        try:
-            for hit in search_for_user(user, title, types=["topic", "knowledge"], limit=6):
-                results.append(
-                    {"title": hit["title"], "url": hit["url"], "type": hit.get("type", "")}
-                )
-            return results
-        except Exception:  # search is optional here; fall back to titles  # noqa: BLE001, S110
-            results = []
+        service = None
+    if service is not None:
+        words = sorted({w for w in title.split() if len(w) >= 2}, key=len, reverse=True)[:3]
+        # Every word must match in search's query language; a title being typed rarely matches
+        # whole, so fall back to its longest words one at a time.
+        for text in [title, *words] if len(words) > 1 else [title]:
+            try:
+                _parsed, found = service.search(user, text, per_page=6, kinds=SIMILAR_KINDS)
+            except Exception:  # noqa: BLE001 - search is an optional helper here
+                logger.exception("Similar-topic search failed")
+                break
+            for hit in found.hits:
+                if all(item["url"] != hit.url for item in results):
+                    results.append(
+                        {
+                            "title": hit.title,
+                            "url": hit.url,
+                            "type": "" if hit.kind == "topic" else kind_label(hit.kind),
+                        }
+                    )
+            if len(results) >= 6:
+                break
+        if results:
+            return results[:6]
     for topic in queries.similar_topics(user, title):
         results.append(
             {
                 "title": topic.title,
                 "url": topic.get_absolute_url(),
-                "type": "topic",
+                "type": "",
                 "solved": topic.is_solved,
                 "category": topic.category.title,
             }
