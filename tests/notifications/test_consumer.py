@@ -1,4 +1,4 @@
-"""The notification socket: auth, one group per user, live frames, resume without loss or repeats."""
+"""The notification socket: auth, one group per user, live frames, resume without loss."""
 
 import pytest
 from channels.db import database_sync_to_async

@@ -49,7 +49,9 @@ def test_reminder_needs_subject_and_aware_time(people):
         actions.create_reminder(user_ids=[people["sales1"].pk], due_at=timezone.now(), subject="")
     with pytest.raises(ValidationError):
         actions.create_reminder(
-            user_ids=[people["sales1"].pk], due_at=datetime.datetime(2030, 1, 1), subject="x"
+            user_ids=[people["sales1"].pk],
+            due_at=datetime.datetime.fromisoformat("2030-01-01T09:00"),
+            subject="x",
         )  # noqa: DTZ001
     assert not Reminder.objects.exists()
 
