@@ -95,7 +95,7 @@ class KnowledgePageAdapter(SearchAdapter):
             elif isinstance(page, QAPage):
                 category = page.category.name if page.category_id else ""
                 products = [page.product.title] if page.product_id else []
-                tags = [k.strip() for k in re.split(r"[,，;；]", page.keywords) if k.strip()]
+                tags = [k.strip() for k in re.split(r"[,，;；\s]+", page.keywords) if k.strip()]
             elif isinstance(page, StandardDocumentPage):
                 category = page.get_category_display()
             elif isinstance(page, ProductPage):

@@ -72,6 +72,17 @@ def suggestions(parsed: ParsedQuery, keys: frozenset[str] | None) -> list[tuple[
             count = backend.count(alone, keys=keys) if not alone.is_empty else 0
             if count:
                 found.append((word, count))
+    # Spelling: a word that finds nothing alone, replaced by a close indexed term.
+    for word in parsed.words:
+        alone = parse_query(word)
+        if len(alone.terms) != 1 or backend.count(alone, keys=keys):
+            continue
+        for close in backend.similar_terms(alone.terms[0]):
+            text = " ".join(close if w == word else w for w in parsed.words)
+            count = backend.count(parse_query(text), keys=keys)
+            if count:
+                found.append((text, count))
+                break
     return found[:6]
 
 

@@ -173,3 +173,20 @@ def test_rebuild_drops_what_was_not_reindexed(backend):
 
     assert refs(run(backend, "deal")) == ["deal:2"]
     assert backend.structural_problems() == []
+
+
+def test_a_misspelt_english_name_gets_a_suggestion_where_the_engine_lists_terms(backend):
+    from django.db import connection
+
+    from portal.search.service import suggestions
+
+    backend.index([make_doc("customer", 1, "Acme Robotics"), make_doc("customer", 2, "Zenith")])
+    if backend.name != "sqlite":
+        # PostgreSQL has no cheap vocabulary; Elasticsearch matches the typo itself (fuzziness).
+        assert backend.similar_terms("robotcs") == []
+        return
+
+    assert connection.vendor == "sqlite"
+    assert backend.similar_terms("robotcs") == ["robot"]
+    assert suggestions(parse_query("robotcs"), frozenset({"staff"})) == [("robot", 1)]
+    assert suggestions(parse_query("robotcs"), frozenset({"u:9"})) == []

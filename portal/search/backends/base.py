@@ -100,6 +100,11 @@ class SearchBackend:
     def finish_rebuild(self, token: object) -> int:
         raise NotImplementedError
 
+    def similar_terms(self, term: str, limit: int = 3) -> list[str]:
+        """Indexed title terms spelled like `term` (for "did you mean"), where the engine can
+        list its vocabulary cheaply; engines with fuzzy matching need none."""
+        return []
+
     def structural_problems(self) -> list[str]:
         """Engine-level drift (e.g. full-text rows without entries); empty when healthy."""
         return []

@@ -7,6 +7,8 @@ holding the pre-analysed terms; ranked by BM25 with titles weighted ten times th
 
 from __future__ import annotations
 
+import difflib
+
 from django.db import connection
 
 from ..matching import AnalysedDocument
@@ -101,6 +103,19 @@ class SQLiteBackend(EmbeddedBackend):
             )
         join = f"{FTS} CROSS JOIN {ENTRY} e ON e.id = {FTS}.rowid"
         return join, f"{FTS} MATCH %s", [expression], f"(-bm25({FTS}, 10.0, 1.0, 0.0))"
+
+    def similar_terms(self, term: str, limit: int = 3) -> list[str]:
+        """Close title terms from the FTS5 vocabulary (same first letter, similar length)."""
+        if not term.isascii() or not term.isalpha() or len(term) < 4:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT term FROM search_fts_vocab WHERE col = 'title' AND term >= %s "
+                "AND term < %s AND length(term) BETWEEN %s AND %s",
+                [term[0], chr(ord(term[0]) + 1), len(term) - 2, len(term) + 2],
+            )
+            vocabulary = [row[0] for row in cursor.fetchall()]
+        return difflib.get_close_matches(term, vocabulary, n=limit, cutoff=0.75)
 
     def structural_problems(self) -> list[str]:
         problems = []
