@@ -1,4 +1,4 @@
-"""App config: subscribes to people moving department (their customers are re-keyed)."""
+"""App config: re-keys customers when people move department; the dashboard panel."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -10,8 +10,10 @@ class RecordsConfig(AppConfig):
     verbose_name = _("Customer and deal records")
 
     def ready(self) -> None:
+        from portal.core.dashboard import register_panel
         from portal.core.events import subscribe
 
-        from . import subscribers
+        from . import panels, subscribers
 
         subscribe("accounts.person_moved")(subscribers.person_moved)
+        register_panel(panels.my_customers_panel)

@@ -162,3 +162,11 @@ def test_delete_restore_and_purge_pages(client_for, people, customer):
     assert Customer.all_objects.filter(pk=customer.pk).exists()
     admin.post(purge_url, {"confirm": customer.code})
     assert not Customer.all_objects.filter(pk=customer.pk).exists()
+
+
+def test_dashboard_shows_my_customers(client_for, people, customer, sales3):
+    html = client_for(people["sales1"]).get("/").content.decode()
+    assert "My customers" in html and customer.name in html
+    html = client_for(sales3).get("/").content.decode()
+    assert customer.name not in html
+    assert "You do not look after any customers yet." in html
