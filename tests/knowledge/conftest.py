@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.base import ContentFile
 from wagtail.documents import get_document_model
-from wagtail.models import Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from portal.accounts import roles
 from portal.knowledge import actions, setup
@@ -34,11 +34,24 @@ def make_document(title: str, name: str, content: bytes):
     return document
 
 
+def site_root():
+    """The default site's root page; transactional tests flush what the migrations created."""
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site:
+        return site.root_page
+    Locale.objects.get_or_create(language_code="en")
+    if not Collection.objects.exists():
+        Collection.add_root(name="Root")
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    Site.objects.create(hostname="localhost", root_page=root, is_default_site=True)
+    return root
+
+
 @pytest.fixture
 def kb(people):
     """Home, sections, two products, a competitor, an open and a restricted document, a Q&A."""
     admin = people["admin"]
-    root = Site.objects.get(is_default_site=True).root_page
+    root = site_root()
     home = actions.create_page(
         root, KnowledgeHome(title="Knowledge", slug="knowledge"), actor=admin
     )
