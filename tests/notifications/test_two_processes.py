@@ -1,0 +1,144 @@
+"""Two daphne processes on channels_redis: a notification reaches a user's sockets on both,
+and a socket that was away resumes on the other process with exactly what it missed."""
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from portal.notifications import actions
+from portal.notifications.models import Kind
+
+pytestmark = pytest.mark.django_db(transaction=True)
+BASE = Path(settings.BASE_DIR)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_daphne(port: int) -> subprocess.Popen:
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:"
+                        f"{db['PORT'] or 5432}/{db['NAME']}",
+    }
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+         "portal.asgi:application"],
+        cwd=BASE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+
+
+def _wait_for(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(process.stderr.read().decode()[-2000:])
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"daphne on {port} did not start")
+
+
+def _cookie(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+async def _open(port: int, cookie: str):
+    import websockets
+
+    ws = await websockets.connect(
+        f"ws://127.0.0.1:{port}/ws/notifications/",
+        additional_headers={"Cookie": cookie}, origin=f"http://127.0.0.1:{port}",
+    )
+    assert json.loads(await ws.recv())["type"] == "unread"
+    return ws
+
+
+async def _notifications(ws, n: int, timeout: float = 10) -> list[dict]:
+    found = []
+    while len(found) < n:
+        frame = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+        if frame["type"] == "notification":
+            found.append(frame)
+    return found
+
+
+async def _quiet(ws, seconds: float = 0.7) -> bool:
+    try:
+        while True:
+            frame = json.loads(await asyncio.wait_for(ws.recv(), seconds))
+            if frame["type"] == "notification":
+                return False
+    except TimeoutError:
+        return True
+
+
+@pytest.fixture
+def two_daphnes():
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is not set: the two-process test needs channels_redis")
+    if connection.vendor != "postgresql":
+        pytest.skip("the daphne subprocesses must share the test database: needs PostgreSQL")
+    ports = [_free_port(), _free_port()]
+    processes = [_start_daphne(port) for port in ports]
+    try:
+        for port, process in zip(ports, processes, strict=True):
+            _wait_for(port, process)
+        yield ports
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+async def test_two_daphne_processes_deliver_and_resume(people, two_daphnes):
+    port_a, port_b = two_daphnes
+    sales2 = people["sales2"]
+    cookie = await database_sync_to_async(_cookie)(sales2)
+    notify = database_sync_to_async(actions.notify)
+    # given sales2 has a tab on each process
+    tab_a = await _open(port_a, cookie)
+    tab_b = await _open(port_b, cookie)
+    for tab in (tab_a, tab_b):
+        await tab.send(json.dumps({"type": "resume", "after": 0}))
+    await asyncio.sleep(0.3)
+    # when a notification is committed in a third process (this one)
+    await notify([sales2.pk], Kind.TOPIC, "竞品降价", dedupe_key="t1")
+    # then both tabs receive it through Redis
+    assert [f["id"] for f in await _notifications(tab_a, 1)] == [1]
+    assert [f["id"] for f in await _notifications(tab_b, 1)] == [1]
+    # when tab A's connection drops and three more are made
+    await tab_a.close()
+    for n in range(2, 5):
+        await notify([sales2.pk], Kind.REPLY, f"Reply {n}", dedupe_key=f"r{n}")
+    # then tab A, reconnecting to the other process, gets exactly those three, in order, once
+    again = await _open(port_b, cookie)
+    await again.send(json.dumps({"type": "resume", "after": 1}))
+    frames = await _notifications(again, 3)
+    assert [f["id"] for f in frames] == [2, 3, 4]
+    assert [f["title"] for f in frames] == ["Reply 2", "Reply 3", "Reply 4"]
+    assert await _quiet(again)
+    # and tab B, connected throughout, saw them live
+    assert [f["id"] for f in await _notifications(tab_b, 3)] == [2, 3, 4]
+    for tab in (tab_b, again):
+        await tab.close()
