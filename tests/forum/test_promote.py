@@ -1,0 +1,58 @@
+"""Promoting a solved topic's answer into an unpublished Q&A draft of the knowledge base."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from portal.forum import actions
+
+pytestmark = pytest.mark.django_db
+
+knowledge = pytest.importorskip("portal.knowledge.models")
+
+
+@pytest.fixture
+def qa_index(forum):
+    home = knowledge.KnowledgeHome(title="Knowledge", slug="knowledge")
+    forum["index"].get_parent().add_child(instance=home)
+    index = knowledge.QAIndexPage(title="Q&A", slug="qa")
+    home.add_child(instance=index)
+    return index
+
+
+def solved_topic(people, forum):
+    topic = actions.create_topic(
+        people["sales1"],
+        category=forum["open"],
+        title="Does the X5 read phone screens?",
+        body="Question",
+        tags=["scanners"],
+    )
+    answer = actions.reply(people["service"], topic, body="Yes, **every 2D model** does.")
+    actions.accept_answer(people["sales1"], answer)
+    topic.refresh_from_db()
+    return topic
+
+
+def test_a_moderator_promotes_the_answer_into_an_unpublished_draft_once(people, forum, qa_index):
+    topic = solved_topic(people, forum)
+    page = actions.promote_answer_to_qa(people["manager"], topic)
+    assert page.get_parent().specific == qa_index
+    assert not page.live and page.title == topic.title
+    assert "<strong>every 2D model</strong>" in page.answer
+    assert page.keywords == "scanners"
+    assert page.get_latest_revision() is not None
+    # twice gives the same draft
+    assert actions.promote_answer_to_qa(people["manager"], topic).pk == page.pk
+    assert knowledge.QAPage.objects.count() == 1
+
+
+def test_promotion_needs_a_moderator_and_a_solved_topic(people, forum, qa_index):
+    topic = solved_topic(people, forum)
+    with pytest.raises(PermissionDenied):
+        actions.promote_answer_to_qa(people["sales1"], topic)
+    open_topic = actions.create_topic(people["sales1"], category=forum["open"], title="t", body="b")
+    with pytest.raises(ValidationError):
+        actions.promote_answer_to_qa(people["manager"], open_topic)
+    assert not knowledge.QAPage.objects.exists()
