@@ -742,6 +742,12 @@ def seed() -> str:
         "客户常问的问题与标准答案。Customers' common questions with approved answers.",
     )
 
+    brochure = _document(
+        "S1 产品彩页 S1 brochure",
+        "nebula-s1-brochure",
+        "星云 S1 收银一体机\nNebula S1 POS terminal",
+        admin,
+    )
     products: dict[str, ProductPage] = {}
     for index, (slug, title, number, line, model, price, pitch, specs) in enumerate(PRODUCTS):
         page = ProductPage(
@@ -779,15 +785,12 @@ def seed() -> str:
                 ],
             ),
         )
+        # Related: the earlier products of the same line (set before the one publication, so
+        # seeding needs no second revision per product).
+        page.related_products = [p for p in products.values() if p.product_line == line]
+        if slug == "nebula-s1":
+            page.documents.add(ProductDocument(document=brochure, title=brochure.title))
         products[slug] = actions.create_page(products_index, page, actor=admin, owner=editor)
-    # Related products: neighbours in the same line.
-    by_line: dict[str, list[ProductPage]] = {}
-    for page in products.values():
-        by_line.setdefault(page.product_line, []).append(page)
-    for page in products.values():
-        page.related_products.set([p for p in by_line[page.product_line] if p.pk != page.pk])
-        page.save_revision(user=admin).publish(user=admin)
-
     competitors: dict[str, CompetitorPage] = {}
     for slug, title, hq, threat, summary, strengths, weaknesses, rivals in COMPETITORS:
         page = CompetitorPage(
@@ -857,14 +860,6 @@ def seed() -> str:
             if "service" in department_keys and service_department:
                 page.allowed_departments = [service_department]
         documents[slug] = actions.create_page(documents_index, page, actor=admin, owner=editor)
-    brochure = _document(
-        "S1 产品彩页 S1 brochure",
-        "nebula-s1-brochure",
-        "星云 S1 收银一体机\nNebula S1 POS terminal",
-        admin,
-    )
-    products["nebula-s1"].documents.add(ProductDocument(document=brochure, title=brochure.title))
-    products["nebula-s1"].save_revision(user=admin).publish(user=admin)
 
     articles: list[ArticlePage] = []
     lines = {p.product_line: p for p in products.values()}
