@@ -87,4 +87,9 @@ def suggestions(parsed: ParsedQuery, keys: frozenset[str] | None) -> list[tuple[
 
 
 def autocomplete(user, text: str, limit: int = 8) -> list[Hit]:
-    return get_backend().autocomplete(text, keys=reader_keys(user), limit=limit)
+    """Titles completing the text; one line per title (a topic's replies share its title)."""
+    hits = get_backend().autocomplete(text, keys=reader_keys(user), limit=limit * 3)
+    unique: dict[str, Hit] = {}
+    for hit in hits:
+        unique.setdefault(hit.title, hit)
+    return list(unique.values())[:limit]
