@@ -158,6 +158,22 @@ def flag_overdue_reviews(*, today: datetime.date | None = None) -> int:
     return flagged
 
 
+def publish_scheduled_pages() -> int:
+    """Run Wagtail's scheduled publishing (go-live / expiry dates set in the editor); the
+    page_published relay announces each page as usual. A shared-cache lock keeps two workers
+    from publishing the same revision twice (Redis in production makes it cross-process)."""
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    if not cache.add("knowledge:publish_scheduled", "1", timeout=50):
+        return 0
+    try:
+        call_command("publish_scheduled", verbosity=0)
+    finally:
+        cache.delete("knowledge:publish_scheduled")
+    return 0
+
+
 # --- onboarding -------------------------------------------------------------------------
 
 

@@ -23,6 +23,9 @@ class KnowledgeConfig(AppConfig):
         register_job("knowledge.flag_overdue_reviews", every_seconds=3600)(
             actions.flag_overdue_reviews
         )
+        register_job("knowledge.publish_scheduled", every_seconds=60)(
+            actions.publish_scheduled_pages
+        )
         post_migrate.connect(
             setup.ensure_after_migrate, sender=self, dispatch_uid="knowledge.editorial_setup"
         )

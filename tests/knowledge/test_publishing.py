@@ -59,3 +59,26 @@ def test_an_unauthorised_user_cannot_publish_and_nothing_changes(kb, people):
     assert product.title == "Nebula S1"
     assert product.live_revision_id == before
     assert captured.named("knowledge.page_published") == []
+
+
+def test_scheduled_publishing_runs_in_the_worker_and_is_relayed(kb, people):
+    import datetime
+
+    from django.utils import timezone
+
+    from portal.knowledge.models import ProductPage
+
+    # given an editor scheduled a product to go live a minute ago (not yet published)
+    page = ProductPage(title="Nebula S9", slug="nebula-s9", product_line="terminals")
+    page = actions.create_page(kb["products"], page, actor=people["editor"], publish=False)
+    revision = page.latest_revision
+    revision.approved_go_live_at = timezone.now() - datetime.timedelta(minutes=1)
+    revision.save(update_fields=["approved_go_live_at"])
+    # when the worker job runs
+    with capture_events() as captured:
+        actions.publish_scheduled_pages()
+    # then the page is live, announced, and readable by staff
+    page.refresh_from_db()
+    assert page.live
+    assert [e["page_id"] for e in captured.named("knowledge.page_published")] == [page.pk]
+    assert visibility.object_keys(page.page_ptr) == {visibility.STAFF}
