@@ -52,9 +52,45 @@ KINDS = ["customer", "contact", "deal", "article", "qa", "product", "topic", "po
 TAGS = ["VIP", "CRM", "POS", "渠道", "重点", "pricing", "renewal", "华东"]
 
 
+def long_tail(count_zh: int = 20_000, count_en: int = 5_000) -> tuple[list[str], list[str]]:
+    """A realistic vocabulary beyond the trade words: jieba's dictionary words by frequency
+    (Chinese) and pronounceable synthetic words (English-like names and terms)."""
+    import jieba
+
+    words = []
+    with open(jieba.get_dict_file().name, encoding="utf-8") as handle:
+        for line in handle:
+            word, freq, *_ = line.split()
+            if 2 <= len(word) <= 4:
+                words.append((int(freq), word))
+    zh = [word for _, word in sorted(words, reverse=True)[:count_zh]]
+    rng = random.Random(3)
+    onsets, vowels, codas = (
+        "b c d f g k l m n p r s t v z br cr dr st tr pl".split(),
+        "aeiou",
+        "n r s t l x",
+    )
+    en = set()
+    while len(en) < count_en:
+        en.add("".join(rng.choice(onsets) + rng.choice(vowels) + rng.choice(codas.split())
+                       for _ in range(rng.randint(1, 3))))  # fmt: skip
+    return zh, sorted(en)
+
+
+TAIL_ZH, TAIL_EN = [], []
+
+
+def zipf_pick(rng: random.Random, words: list[str]) -> str:
+    # Skewed toward the frequent end, as word use is, without one word dominating.
+    return words[int(len(words) * rng.random() ** 2.5)]
+
+
 def sentence(rng: random.Random, words: int) -> str:
     parts = []
     for _ in range(words):
+        if TAIL_ZH and rng.random() < 0.75:
+            parts.append(zipf_pick(rng, TAIL_ZH) if rng.random() < 0.6 else zipf_pick(rng, TAIL_EN))
+            continue
         if rng.random() < 0.55:
             word = rng.choice(ZH)
             if rng.random() < 0.05:
@@ -105,6 +141,10 @@ def queries(seed: int = 11) -> tuple[list[str], list[str]]:
         + [f"{rng.choice(ZH)} -{rng.choice(EN)}" for _ in range(10)]
         + [f"{rng.choice(EN)} tag:{rng.choice(TAGS)}" for _ in range(5)]
     )
+    # Half the Chinese and English single words come from the long tail (Zipf), as people
+    # also search names and rarer terms; the trade words above are the broad ones.
+    chinese = chinese[:40] + [rng.choice(TAIL_ZH[50:3000]) for _ in range(40)] + chinese[80:]
+    english = english[:20] + [rng.choice(TAIL_EN[:2000]) for _ in range(20)] + english[40:]
     all_queries = (chinese + english + mixed + language)[:200]
     while len(all_queries) < 200:
         all_queries.append(rng.choice(ZH))
@@ -201,8 +241,10 @@ def main() -> int:
     args = parser.parse_args()
 
     db_file = VAR / "bench.sqlite3"
-    if os.environ["DATABASE_URL"].startswith("sqlite") and db_file.exists():
-        db_file.unlink()
+    if os.environ["DATABASE_URL"].startswith("sqlite"):
+        for path in (db_file, db_file.with_name(db_file.name + "-wal"),
+                     db_file.with_name(db_file.name + "-shm")):  # fmt: skip
+            path.unlink(missing_ok=True)
     import django
 
     django.setup()
@@ -223,6 +265,7 @@ def main() -> int:
     backend.clear()
     print(f"Engine: {backend.name} on {connection.vendor}; corpus {args.docs} documents")
 
+    TAIL_ZH[:], TAIL_EN[:] = long_tail()
     docs = list(corpus(args.docs))
     started = time.perf_counter()
     for start in range(0, len(docs), 1000):

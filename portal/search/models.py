@@ -40,7 +40,12 @@ class SearchEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique_ref")
         ]
-        indexes = [models.Index(fields=["kind", "created_at"], name="search_entry_kind_date")]
+        indexes = [
+            models.Index(fields=["kind", "created_at"], name="search_entry_kind_date"),
+            # Covering index: a full-text match joins thousands of entries by id for counts,
+            # kind facets and sorting; reading these narrow tuples avoids the wide rows.
+            models.Index(fields=["id", "kind", "created_at"], name="search_entry_cover"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.object_id}"
@@ -58,7 +63,7 @@ class SearchFacet(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["facet", "norm"], name="search_facet_norm"),
-            models.Index(fields=["entry", "facet"], name="search_facet_entry"),
+            models.Index(fields=["entry", "facet", "value"], name="search_facet_cover"),
         ]
 
     def __str__(self) -> str:

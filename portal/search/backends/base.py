@@ -12,6 +12,7 @@ from ..documents import SearchDocument
 from ..query import ParsedQuery
 
 SORTS = ("relevance", "date")
+FACET_SAMPLE = 1000
 FACETS = ("kind", "tag", "category", "product")
 
 
@@ -36,6 +37,9 @@ class SearchResults:
     page: int = 1
     per_page: int = 20
     suggestions: list[tuple[str, int]] = field(default_factory=list)
+    # Tag/category/product counts come from the best N matches when there are more than N
+    # (0: exact, over every match). Kind counts and `count` are always exact.
+    facets_sample: int = 0
 
     @property
     def num_pages(self) -> int:

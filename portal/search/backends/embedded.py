@@ -18,11 +18,12 @@ from ..documents import SearchDocument
 from ..matching import AnalysedDocument
 from ..models import SearchEntry, SearchFacet
 from ..query import ParsedQuery
-from .base import Hit, SearchBackend, SearchResults, document_checksum
+from .base import FACET_SAMPLE, Hit, SearchBackend, SearchResults, document_checksum
 
 ENTRY = SearchEntry._meta.db_table
 FACET = SearchFacet._meta.db_table
 BATCH = 500
+VALUE_FACETS = ("tag", "category", "product")
 
 
 class EmbeddedBackend(SearchBackend):
@@ -199,47 +200,75 @@ class EmbeddedBackend(SearchBackend):
         if keys is not None and not keys or parsed.is_empty:
             return SearchResults(count=0, hits=[], facets={}, page=page, per_page=per_page)
         join, where, params, score = self._where(parsed, keys)
-        ranked = [f"{score} DESC"] if score != "0" else []
+        by_score = [f"{score} DESC"] if score != "0" else []
         if sort == "date":
-            order = ", ".join(["e.created_at DESC", *ranked, "e.id DESC"])
+            order = ", ".join(["e.created_at DESC", *by_score, "e.id DESC"])
         else:
-            order = ", ".join([*ranked, "e.created_at DESC", "e.id DESC"])
-        sql = (
-            f"SELECT e.id, e.kind, e.object_id, e.title, e.url, e.created_at, e.body, {score} "
-            f"FROM {join} WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s"
-        )
+            order = ", ".join([*by_score, "e.created_at DESC", "e.id DESC"])
+        # Two phases: rank on narrow columns only (the best FACET_SAMPLE ids, which also
+        # feed the value facets), then read the wide rows of the page alone.
+        offset = (page - 1) * per_page
+        window = max(offset + per_page, FACET_SAMPLE if facets else 0)
+        sql = f"SELECT e.id, {score} FROM {join} WHERE {where} ORDER BY {order} LIMIT %s"
         hits = []
+        counts: dict[str, list[tuple[str, int]]] = {}
+        sample = 0
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, per_page, (page - 1) * per_page])
-            for _pk, kind, object_id, title, url, created_at, body, rank in cursor.fetchall():
-                if isinstance(created_at, str):
-                    created_at = self._parse_dt(created_at)
+            cursor.execute(sql, [*params, window])
+            ranked = cursor.fetchall()
+            page_rows = ranked[offset : offset + per_page]
+            rows = {
+                entry.pk: entry
+                for entry in SearchEntry.objects.filter(pk__in=[pk for pk, _ in page_rows]).only(
+                    "kind", "object_id", "title", "url", "created_at", "body"
+                )
+            }
+            for pk, rank in page_rows:
+                entry = rows.get(pk)
+                if entry is None:
+                    continue
                 hits.append(
-                    Hit(kind=kind, object_id=object_id, title=title, url=url,
-                        score=float(rank or 0), created_at=created_at, body=body)
+                    Hit(kind=entry.kind, object_id=entry.object_id, title=entry.title,
+                        url=entry.url, score=float(rank or 0), created_at=entry.created_at,
+                        body=entry.body)
                 )  # fmt: skip
-            counts: dict[str, list[tuple[str, int]]] = {}
-            cursor.execute(
-                f"SELECT e.kind, COUNT(*) FROM {join} WHERE {where} GROUP BY e.kind",
-                params,
-            )
-            kind_counts = sorted(cursor.fetchall(), key=lambda row: (-row[1], row[0]))
-            total = sum(n for _, n in kind_counts)
-            if facets and total:
-                counts["kind"] = kind_counts
+            if len(ranked) < window:
+                # Every match is in hand: count kinds from it (no second full-text pass).
+                kind_counts: dict[str, int] = {}
+                for entry_kind in SearchEntry.objects.filter(
+                    pk__in=[pk for pk, _ in ranked]
+                ).values_list("kind", flat=True):
+                    kind_counts[entry_kind] = kind_counts.get(entry_kind, 0) + 1
+                kinds = list(kind_counts.items())
+            else:
                 cursor.execute(
-                    f"SELECT f.facet, f.value, COUNT(*) FROM {join} "
-                    f"JOIN {FACET} f ON f.entry_id = e.id "
-                    f"WHERE {where} AND f.facet IN ('tag', 'category', 'product') "
-                    f"GROUP BY f.facet, f.value",
+                    f"SELECT e.kind, COUNT(*) FROM {join} WHERE {where} GROUP BY e.kind",
                     params,
                 )
-                for facet, value, n in cursor.fetchall():
+                kinds = cursor.fetchall()
+            kinds.sort(key=lambda row: (-row[1], row[0]))
+            total = sum(n for _, n in kinds)
+            if facets and total:
+                counts["kind"] = kinds
+                ids = [pk for pk, _ in ranked[:FACET_SAMPLE]]
+                sample = len(ids) if total > len(ids) else 0
+                # By entry id only (the covering index); filtering on `facet` in SQL lets
+                # planners pick the (facet, norm) index and scan every tag in the database.
+                tally: dict[tuple[str, str], int] = {}
+                for facet, value in SearchFacet.objects.filter(entry_id__in=ids).values_list(
+                    "facet", "value"
+                ):
+                    if facet in VALUE_FACETS:
+                        tally[(facet, value)] = tally.get((facet, value), 0) + 1
+                for (facet, value), n in tally.items():
                     counts.setdefault(facet, []).append((value, n))
-                for facet in ("tag", "category", "product"):
+                for facet in VALUE_FACETS:
                     if facet in counts:
                         counts[facet] = sorted(counts[facet], key=lambda r: (-r[1], r[0]))[:20]
-        return SearchResults(count=total, hits=hits, facets=counts, page=page, per_page=per_page)
+        return SearchResults(
+            count=total, hits=hits, facets=counts, page=page, per_page=per_page,
+            facets_sample=sample,
+        )  # fmt: skip
 
     def _parse_dt(self, value: str) -> datetime | None:
         from django.utils.dateparse import parse_datetime
