@@ -177,6 +177,8 @@ def seed() -> str:
     _page_root().add_child(instance=index)
     index.save_revision(user=admin).publish(user=admin)
 
+    _editor_permissions(index)
+
     categories: dict[str, ForumCategoryPage] = {}
     for slug, title, description, read_roles, post_roles in CATEGORIES:
         category = ForumCategoryPage(title=title, slug=slug, description=description)
@@ -211,6 +213,24 @@ def seed() -> str:
             actions.accept_answer(author, posts[accepted - 1])
         created += 1
     return f"{created} topics in {len(categories)} categories"
+
+
+EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
+
+
+def _editor_permissions(index: ForumIndexPage) -> None:
+    """Knowledge editors arrange the forum's categories in the CMS, like the knowledge base."""
+    from django.contrib.auth.models import Permission
+    from wagtail.models import GroupPagePermission
+
+    permissions = Permission.objects.filter(
+        content_type__app_label="wagtailcore", codename__in=EDITOR_PAGE_PERMISSIONS
+    )
+    for group in Group.objects.filter(name__in=[roles.KNOWLEDGE_EDITORS, roles.ADMINISTRATORS]):
+        for permission in permissions:
+            GroupPagePermission.objects.get_or_create(
+                group=group, page=index, permission=permission
+            )
 
 
 def _demo_links(people: dict[str, User]) -> dict[str, tuple[str, object, User | None]]:

@@ -115,3 +115,19 @@ def test_changing_a_categorys_read_rule_in_wagtail_rekeys_its_topics(people, for
     category.read_groups.set(Group.objects.filter(name__in=["Sales", "Managers"]))
     category.save_revision().publish()  # the page_published relay re-keys
     assert visible_usernames(topic, people) == {"sales1", "sales2", "manager", "admin"}
+
+
+def test_the_worker_refreshes_materialised_keys_after_a_role_change(people, forum, acme):
+    from django.contrib.auth.models import Group
+
+    from portal.core.worker import jobs, run_job
+
+    topic = about(people["manager"], forum["managers"], [("customer", acme.pk)])
+    assert "sales1" not in visible_usernames(topic, people)
+    # sales1 (the customer's owner) becomes a manager
+    people["sales1"].groups.add(Group.objects.get(name="Managers"))
+    people["sales1"] = type(people["sales1"]).objects.get(pk=people["sales1"].pk)
+    job = next(job for job in jobs() if job.name == "forum.refresh_access")
+    assert run_job(job) == 1
+    assert "sales1" in visible_usernames(topic, people)
+    assert run_job(job) == 0  # idempotent: a second worker finds nothing to do
