@@ -116,3 +116,17 @@ def assignments_visible_to(user: User, queryset: models.QuerySet) -> models.Quer
 def can_assign_paths(user: User) -> bool:
     """Editors assign paths to anyone; managers to the people of the departments they manage."""
     return is_knowledge_editor(user) or user.managed_departments.exists()
+
+
+def products_visible_to(user: User) -> models.QuerySet:
+    """Live product pages the user may read (for records' deal forms and panels)."""
+    from .models import ProductPage
+
+    return pages_visible_to(user, ProductPage.objects.live().order_by("title"))
+
+
+def competitors_visible_to(user: User) -> models.QuerySet:
+    """Live competitor pages the user may read (for records' competitor entries)."""
+    from .models import CompetitorPage
+
+    return pages_visible_to(user, CompetitorPage.objects.live().order_by("title"))
