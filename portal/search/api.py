@@ -85,6 +85,7 @@ class SearchView(APIView):
                     ]
                     for name, values in results.facets.items()
                 },
+                "facets_sample": results.facets_sample,
                 "suggestions": [{"query": q, "count": n} for q, n in results.suggestions],
             }
         )  # fmt: skip

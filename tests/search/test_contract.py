@@ -190,3 +190,19 @@ def test_a_misspelt_english_name_gets_a_suggestion_where_the_engine_lists_terms(
     assert backend.similar_terms("robotcs") == ["robot"]
     assert suggestions(parse_query("robotcs"), frozenset({"staff"})) == [("robot", 1)]
     assert suggestions(parse_query("robotcs"), frozenset({"u:9"})) == []
+
+
+def test_value_facets_come_from_the_best_matches_when_there_are_many(backend, monkeypatch):
+    if backend.name == "elasticsearch":
+        return  # aggregations count every match
+    from portal.search.backends import embedded
+
+    monkeypatch.setattr(embedded, "FACET_SAMPLE", 3)
+    backend.index([make_doc("topic", i, f"报价 {i}", tags=["pricing"]) for i in range(5)])
+
+    results = run(backend, "报价", per_page=2)
+    assert results.count == 5
+    assert dict(results.facets["kind"]) == {"topic": 5}
+    assert results.facets_sample == 3
+    assert dict(results.facets["tag"]) == {"pricing": 3}
+    assert run(backend, "报价 4").facets_sample == 0
