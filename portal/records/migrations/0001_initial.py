@@ -192,19 +192,19 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='customer',
-            index=models.Index(fields=['deleted_at', 'name', 'id'], name='records_cust_name'),
+            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['name', 'id'], name='records_cust_live_name'),
         ),
         migrations.AddIndex(
             model_name='customer',
-            index=models.Index(fields=['deleted_at', 'updated_at', 'id'], name='records_cust_updated'),
+            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['updated_at', 'id'], name='records_cust_live_updated'),
         ),
         migrations.AddIndex(
             model_name='customer',
-            index=models.Index(fields=['deleted_at', 'created_at', 'id'], name='records_cust_created'),
+            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['created_at', 'id'], name='records_cust_live_created'),
         ),
         migrations.AddIndex(
             model_name='customer',
-            index=models.Index(fields=['owner', 'deleted_at', 'name'], name='records_cust_owner'),
+            index=models.Index(fields=['owner', 'name'], name='records_cust_owner'),
         ),
         migrations.AddIndex(
             model_name='customer',

@@ -174,13 +174,25 @@ class Customer(models.Model):
         verbose_name_plural = _("customers")
         ordering = ["name", "id"]
         base_manager_name = "all_objects"
-        # Keyset pagination walks these (sort column, id) pairs; the live filter comes first
-        # so an index range holds only live rows in order.
+        # Keyset pagination walks these (sort column, id) pairs. Partial indexes hold only
+        # live rows, so "live, in order, first 26" is an index walk on SQLite and PostgreSQL.
         indexes = [
-            models.Index(fields=["deleted_at", "name", "id"], name="records_cust_name"),
-            models.Index(fields=["deleted_at", "updated_at", "id"], name="records_cust_updated"),
-            models.Index(fields=["deleted_at", "created_at", "id"], name="records_cust_created"),
-            models.Index(fields=["owner", "deleted_at", "name"], name="records_cust_owner"),
+            models.Index(
+                fields=["name", "id"],
+                name="records_cust_live_name",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["updated_at", "id"],
+                name="records_cust_live_updated",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["created_at", "id"],
+                name="records_cust_live_created",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(fields=["owner", "name"], name="records_cust_owner"),
             models.Index(fields=["category", "name"], name="records_cust_category"),
             models.Index(fields=["region", "name"], name="records_cust_region"),
             models.Index(fields=["industry", "name"], name="records_cust_industry"),
