@@ -114,4 +114,7 @@ def document_for(obj: models.Model) -> SearchDocument | None:
         if adapter.models and isinstance(obj, adapter.models):
             documents = adapter.documents([obj])
             return documents[0] if documents else None
+    specific = getattr(obj, "specific", None)  # a Wagtail base Page: ask its specific page
+    if specific is not None and specific is not obj and type(specific) is not type(obj):
+        return document_for(specific)
     return None

@@ -140,6 +140,19 @@ def test_a_restricted_document_is_found_only_by_its_roles(people, documents_inde
     assert found(people["sales1"], "退款").count == 0
 
 
+def test_document_for_a_base_page_uses_its_specific_page(people, documents_index):
+    page = act(
+        knowledge_actions.create_page, documents_index,
+        StandardDocumentPage(title="合同模板 contract template", slug="contract"),
+        actor=people["admin"],
+    )  # fmt: skip
+
+    document = document_for(Page.objects.get(pk=page.pk))
+
+    assert (document.kind, document.title) == ("document", "合同模板 contract template")
+    assert document.keys == ["staff"]
+
+
 def test_unpublishing_removes_a_page(people, documents_index):
     page = act(knowledge_actions.create_page, 
         documents_index, StandardDocumentPage(title="差旅政策 travel policy", slug="travel"),
