@@ -23,6 +23,12 @@ def add_category(index, slug, *, read=(), post=(), title=None):
 
 @pytest.fixture
 def forum(people):
+    from portal.forum.queries import forget_index_url
+
+    # Page URLs are cached (Wagtail's site root paths, our index URL); with Redis the cache
+    # outlives each test's database, so start from what this test's tree says.
+    Site.clear_site_root_paths_cache()
+    forget_index_url()
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
     root = site.root_page if site else Page.get_first_root_node()
     if root is None:  # transactional tests flush the tree the migrations created
