@@ -238,10 +238,14 @@ def main() -> int:
     parser.add_argument("--interests", type=int, default=10_000)
     parser.add_argument("--match-docs", type=int, default=1_000)
     parser.add_argument("--skip-wagtail", action="store_true")
+    parser.add_argument(
+        "--queries-only", action="store_true",
+        help="reuse the database of the previous run and measure query latency only",
+    )  # fmt: skip
     args = parser.parse_args()
 
     db_file = VAR / "bench.sqlite3"
-    if os.environ["DATABASE_URL"].startswith("sqlite"):
+    if os.environ["DATABASE_URL"].startswith("sqlite") and not args.queries_only:
         for path in (db_file, db_file.with_name(db_file.name + "-wal"),
                      db_file.with_name(db_file.name + "-shm")):  # fmt: skip
             path.unlink(missing_ok=True)
@@ -262,6 +266,18 @@ def main() -> int:
     from portal.search.query import parse_query
 
     backend = get_backend()
+    if args.queries_only:
+        TAIL_ZH[:], TAIL_EN[:] = long_tail()
+        user = User.objects.get(username="bench-reader")
+        texts, _chinese = queries()
+        timed_requests(user, texts[:20], 1)
+        for concurrency in (1, 8):
+            latencies = timed_requests(user, texts, concurrency)
+            print(f"  API /api/v1/search/ concurrency {concurrency}: {len(latencies)} queries, "
+                  f"p50 {percentile(latencies, 50):.1f} ms, "
+                  f"p95 {percentile(latencies, 95):.1f} ms, "
+                  f"max {max(latencies):.1f} ms")  # fmt: skip
+        return 0
     backend.clear()
     print(f"Engine: {backend.name} on {connection.vendor}; corpus {args.docs} documents")
 

@@ -12,7 +12,7 @@ from ..documents import SearchDocument
 from ..query import ParsedQuery
 
 SORTS = ("relevance", "date")
-FACET_SAMPLE = 1000
+FACET_SAMPLE = 500
 FACETS = ("kind", "tag", "category", "product")
 
 

@@ -255,11 +255,15 @@ class EmbeddedBackend(SearchBackend):
                 # By entry id only (the covering index); filtering on `facet` in SQL lets
                 # planners pick the (facet, norm) index and scan every tag in the database.
                 tally: dict[tuple[str, str], int] = {}
-                for facet, value in SearchFacet.objects.filter(entry_id__in=ids).values_list(
-                    "facet", "value"
-                ):
-                    if facet in VALUE_FACETS:
-                        tally[(facet, value)] = tally.get((facet, value), 0) + 1
+                if ids:
+                    cursor.execute(
+                        f"SELECT facet, value FROM {FACET} "
+                        f"WHERE entry_id IN ({', '.join(['%s'] * len(ids))})",
+                        ids,
+                    )
+                    for facet, value in cursor.fetchall():
+                        if facet in VALUE_FACETS:
+                            tally[(facet, value)] = tally.get((facet, value), 0) + 1
                 for (facet, value), n in tally.items():
                     counts.setdefault(facet, []).append((value, n))
                 for facet in VALUE_FACETS:
@@ -269,14 +273,6 @@ class EmbeddedBackend(SearchBackend):
             count=total, hits=hits, facets=counts, page=page, per_page=per_page,
             facets_sample=sample,
         )  # fmt: skip
-
-    def _parse_dt(self, value: str) -> datetime | None:
-        from django.utils.dateparse import parse_datetime
-
-        parsed = parse_datetime(value)
-        if parsed is not None and timezone.is_naive(parsed):
-            parsed = timezone.make_aware(parsed, timezone.utc)
-        return parsed
 
     def count(self, parsed: ParsedQuery, *, keys: frozenset[str] | None) -> int:
         if keys is not None and not keys or parsed.is_empty:
