@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.db.models import Max
 from django.utils import timezone
 
 from .delivery import unread_counts, user_group
 from .models import Notification, Presence
 
 REPLAY_LIMIT = 500
+logger = logging.getLogger(__name__)
 
 
 def _catchup_seconds() -> float:
@@ -46,17 +49,67 @@ def _close(channel_name: str) -> None:
 
 
 @database_sync_to_async
-def _heartbeat(channel_name: str, user_id: int) -> None:
-    Presence.objects.update_or_create(
-        channel_name=channel_name, defaults={"user_id": user_id, "seen_at": timezone.now()}
-    )
-
-
-@database_sync_to_async
 def _after(user_id: int, after: int) -> tuple[list[dict], int]:
     rows = Notification.objects.filter(user_id=user_id, seq__gt=after).order_by("seq")
     frames = [row.frame() for row in rows[:REPLAY_LIMIT]]
     return frames, (unread_counts([user_id])[user_id] if frames else 0)
+
+
+@database_sync_to_async
+def _latest_numbers(user_ids: set[int]) -> dict[int, int]:
+    rows = (
+        Notification.objects.filter(user_id__in=list(user_ids))
+        .values("user_id")
+        .annotate(last=Max("seq"))
+        .order_by()
+    )
+    return {row["user_id"]: row["last"] for row in rows}
+
+
+@database_sync_to_async
+def _heartbeat_all(channel_names: list[str]) -> None:
+    Presence.objects.filter(channel_name__in=channel_names).update(seen_at=timezone.now())
+
+
+# One watcher per process (not one timer per socket): every few seconds a single query finds the
+# sockets that are behind the store, and every 30 s one UPDATE refreshes their presence.
+_SOCKETS: dict[str, NotificationConsumer] = {}
+_WATCHER: dict[str, asyncio.Task] = {}
+
+
+def _watch(consumer: NotificationConsumer) -> None:
+    _SOCKETS[consumer.channel_name] = consumer
+    task = _WATCHER.get("task")
+    if task is None or task.done() or task.get_loop() is not asyncio.get_running_loop():
+        _WATCHER["task"] = asyncio.ensure_future(_watch_forever())
+
+
+async def _watch_forever() -> None:
+    since_beat = 0.0
+    loop = asyncio.get_running_loop()
+    while True:
+        interval = _catchup_seconds()
+        await asyncio.sleep(interval)
+        since_beat += interval
+        consumers = [c for c in list(_SOCKETS.values()) if c.socket_loop is loop]
+        if not consumers:
+            continue
+        try:
+            latest = await _latest_numbers({c.user_id for c in consumers})
+            for consumer in consumers:
+                # Behind what the store held at the previous look: the live message had a whole
+                # interval to arrive and did not, so fetch it (a socket merely mid-fan-out is
+                # left alone, or a big fan-out would turn into a thousand queries).
+                if consumer.started and consumer.store_latest > consumer.last_sent:
+                    await consumer.channel_layer.send(
+                        consumer.channel_name, {"type": "notification.catchup"}
+                    )
+                consumer.store_latest = latest.get(consumer.user_id, 0)
+            if since_beat >= HEARTBEAT_SECONDS:
+                since_beat = 0.0
+                await _heartbeat_all([c.channel_name for c in consumers])
+        except Exception:  # the watcher must outlive a database hiccup
+            logger.exception("Notification socket watcher failed; retrying")
 
 
 class NotificationConsumer(AsyncJsonWebsocketConsumer):
@@ -72,13 +125,16 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         self.group = user_group(self.user_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        self.socket_loop = asyncio.get_running_loop()
         # Live frames wait until the client says where it stands ({"type": "resume"}) or a
         # moment passes without it, so a replay never races a live frame.
         self.started = False
         self.held: list[dict] = []
         self.last_sent, unread = await _open(self.channel_name, self.user_id)
+        self.store_latest = 0
         await self.send_json({"type": "unread", "count": unread})
         self.ticker = asyncio.ensure_future(self._tick())
+        _watch(self)
 
     async def disconnect(self, code: int) -> None:
         ticker = getattr(self, "ticker", None)
@@ -86,23 +142,15 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
+        _SOCKETS.pop(self.channel_name, None)
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
             await _close(self.channel_name)
 
     async def _tick(self) -> None:
-        """Heartbeat presence; ask ourselves (through the layer, so it is handled in order with
-        the live messages) to look for anything missed."""
+        """After a moment without a resume, start the live stream where the socket began."""
         await asyncio.sleep(START_GRACE_SECONDS)
         await self.channel_layer.send(self.channel_name, {"type": "notification.start"})
-        catchup, since_beat = _catchup_seconds(), 0.0
-        while True:
-            await asyncio.sleep(catchup)
-            since_beat += catchup
-            await self.channel_layer.send(self.channel_name, {"type": "notification.catchup"})
-            if since_beat >= HEARTBEAT_SECONDS:
-                since_beat = 0.0
-                await _heartbeat(self.channel_name, self.user_id)
 
     async def receive_json(self, content, **kwargs) -> None:
         if not isinstance(content, dict):
