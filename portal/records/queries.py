@@ -161,8 +161,10 @@ def keyset_page(
     if cursor is not None:
         value, pk = cursor
         op = "lt" if reverse else "gt"
-        queryset = queryset.filter(
-            Q(**{f"{column}__{op}": value}) | Q(**{column: value, f"pk__{op}": pk})
+        # (column, id) beyond the cursor, written with a plain range on the column first so
+        # that SQLite and PostgreSQL seek into the sort index instead of scanning it.
+        queryset = queryset.filter(**{f"{column}__{op}e": value}).filter(
+            Q(**{f"{column}__{op}": value}) | Q(**{f"pk__{op}": pk})
         )
     order = [f"-{column}", "-pk"] if reverse else [column, "pk"]
     rows = list(queryset.order_by(*order)[: size + 1])

@@ -206,18 +206,6 @@ class Migration(migrations.Migration):
             model_name='customer',
             index=models.Index(fields=['owner', 'name'], name='records_cust_owner'),
         ),
-        migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['category', 'name'], name='records_cust_category'),
-        ),
-        migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['region', 'name'], name='records_cust_region'),
-        ),
-        migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['industry', 'name'], name='records_cust_industry'),
-        ),
         migrations.AddConstraint(
             model_name='customershare',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('department__isnull', True), ('user__isnull', False)), models.Q(('department__isnull', False), ('user__isnull', True)), _connector='OR'), name='records_share_one_target'),
