@@ -35,12 +35,23 @@ def _start_daphne(port: int) -> subprocess.Popen:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings.test",
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:"
-                        f"{db['PORT'] or 5432}/{db['NAME']}",
+        f"{db['PORT'] or 5432}/{db['NAME']}",
     }
     return subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-         "portal.asgi:application"],
-        cwd=BASE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "portal.asgi:application",
+        ],
+        cwd=BASE,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -68,7 +79,8 @@ async def _open(port: int, cookie: str):
 
     ws = await websockets.connect(
         f"ws://127.0.0.1:{port}/ws/notifications/",
-        additional_headers={"Cookie": cookie}, origin=f"http://127.0.0.1:{port}",
+        additional_headers={"Cookie": cookie},
+        origin=f"http://127.0.0.1:{port}",
     )
     assert json.loads(await ws.recv())["type"] == "unread"
     return ws
