@@ -19,8 +19,11 @@ admin.site.site_title = _("Agora administration")
 
 urlpatterns = [
     path("", include("portal.core.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
-         name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("portal.accounts.urls")),
     path("records/", include("portal.records.urls")),

@@ -41,12 +41,16 @@ def org(db):
 def make_user(org):
     """make_user("sales3", roles.SALES, "east") → a person with that role and department."""
 
-    def make(username: str, role: str | None = roles.SALES, department: str | None = "east",
-             **extra) -> User:
+    def make(
+        username: str, role: str | None = roles.SALES, department: str | None = "east", **extra
+    ) -> User:
         user = User.objects.create_user(
-            username=username, password="agora-demo", email=f"{username}@agora.test",
+            username=username,
+            password="agora-demo",
+            email=f"{username}@agora.test",
             display_name=extra.pop("display_name", username.title()),
-            department=org[department] if department else None, **extra,
+            department=org[department] if department else None,
+            **extra,
         )
         if role:
             user.groups.add(roles.Group.objects.get(name=role))
@@ -107,9 +111,15 @@ def browser():
         instance = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield instance
         instance.close()
@@ -131,10 +141,13 @@ def screenshot_dir() -> Path:
 
 
 def pytest_collection_modifyitems(config, items):
-    # Playwright's sync API runs an event loop; Django refuses sync DB calls inside one
-    # unless told the tests know what they are doing.
-    if any("browser" in item.keywords for item in items):
+    # Playwright's sync API keeps an event loop in the main thread once the session-scoped
+    # browser starts: async tests (consumers) must run before it, so browser tests go last.
+    # Django also refuses sync DB calls inside a running loop unless told they are safe.
+    browser_items = [item for item in items if "browser" in item.keywords]
+    if browser_items:
         os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        items[:] = [item for item in items if "browser" not in item.keywords] + browser_items
 
 
 def chromium_available() -> bool:

@@ -35,9 +35,7 @@ def validate_pattern(pattern: str) -> None:
         raise ValueError("The pattern must contain {seq}, e.g. C{yyyy}{seq:05}.")
     leftover = PLACEHOLDER.sub("", pattern)
     if "{" in leftover or "}" in leftover:
-        raise ValueError(
-            "Unknown placeholder; use {yyyy}, {yy}, {mm}, {dd}, {seq} or {seq:05}."
-        )
+        raise ValueError("Unknown placeholder; use {yyyy}, {yy}, {mm}, {dd}, {seq} or {seq:05}.")
 
 
 def period_for(rule: NumberingRule, when: datetime) -> str:

@@ -28,6 +28,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     `?after=<id>` (oldest first, for clients catching up like the socket's resume)."""
 
     serializer_class = NotificationSerializer
+    queryset = Notification.objects.none()  # for the schema; get_queryset scopes to the reader
     lookup_field = "seq"
     lookup_url_kwarg = "id"
 
@@ -100,6 +101,7 @@ class InterestViewSet(
     """Keyword and phrase interests of the signed-in person."""
 
     serializer_class = InterestSerializer
+    queryset = KeywordInterest.objects.none()  # for the schema; get_queryset scopes it
 
     def get_queryset(self):
         return queries.interests_of(self.request.user)
@@ -142,6 +144,7 @@ class FollowViewSet(
     "level": 3} or {"target_kind": "tag", "target_key": "pricing", "level": 0}."""
 
     serializer_class = FollowSerializer
+    queryset = Follow.objects.none()  # for the schema; get_queryset scopes it
 
     def get_queryset(self):
         return queries.follows_of(self.request.user)

@@ -244,6 +244,10 @@ SPECTACULAR_SETTINGS = {
     # The machines are offline: Swagger UI is served from the sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "PREPROCESSING_HOOKS": ["portal.core.api.public_endpoints_only"],
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerLevelEnum": "portal.records.models.customers.Customer.Level",
+        "FollowLevelEnum": "portal.notifications.models.Level",
+    },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }

@@ -5,8 +5,9 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_sales1_signs_in_and_switches_the_shell_to_chinese(live_server, page, people,
-                                                          screenshot_dir):
+def test_sales1_signs_in_and_switches_the_shell_to_chinese(
+    live_server, page, people, screenshot_dir
+):
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "sales1")
     page.fill("#id_password", "agora-demo")

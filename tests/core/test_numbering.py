@@ -36,8 +36,9 @@ def test_rule_validation_names_the_pattern_field(db):
 
 
 def test_numbers_follow_each_other_and_reset_each_year(db):
-    NumberingRule.objects.create(key="customer", name="Customer", pattern="C{yyyy}{seq:05}",
-                                 reset=NumberingRule.Reset.YEARLY)
+    NumberingRule.objects.create(
+        key="customer", name="Customer", pattern="C{yyyy}{seq:05}", reset=NumberingRule.Reset.YEARLY
+    )
     assert issue_number("customer", when=at(2026)) == "C202600001"
     assert issue_number("customer", when=at(2026)) == "C202600002"
     assert issue_number("customer", when=at(2027)) == "C202700001"

@@ -12,14 +12,21 @@ from portal.settings.base import email_settings
 
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS"}}
-    return subprocess.run([sys.executable, "-c", code], cwd=settings.BASE_DIR,
-                          env={**clean, **env}, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.parametrize("secret", ["", "django-insecure-" + "x" * 60, "short"])
 def test_production_refuses_to_start_without_a_real_secret_key(secret):
-    result = run_python("import portal.settings.production", SECRET_KEY=secret,
-                        ALLOWED_HOSTS="agora.example.com")
+    result = run_python(
+        "import portal.settings.production", SECRET_KEY=secret, ALLOWED_HOSTS="agora.example.com"
+    )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 
@@ -27,9 +34,16 @@ def test_production_refuses_to_start_without_a_real_secret_key(secret):
 def test_production_passes_check_deploy():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-             "SECRET_KEY": "k" * 30 + "Zq8#vT2!pL0@xR5$wN7%yM3^bC9&dF4", "ALLOWED_HOSTS": "agora.example.com"},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+            "SECRET_KEY": "k" * 30 + "Zq8#vT2!pL0@xR5$wN7%yM3^bC9&dF4",
+            "ALLOWED_HOSTS": "agora.example.com",
+        },
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -50,7 +64,8 @@ def test_database_and_channel_layer_follow_the_environment():
     result = run_python(
         "import portal.settings.dev as s; print(s.DATABASES['default']['ENGINE']);"
         "print(s.CHANNEL_LAYERS['default']['BACKEND']); print(s.CACHES['default']['BACKEND'])",
-        DATABASE_URL="postgres://agora@db:5432/agora", REDIS_URL="redis://cache:6379/0",
+        DATABASE_URL="postgres://agora@db:5432/agora",
+        REDIS_URL="redis://cache:6379/0",
     )
     assert result.returncode == 0, result.stderr
     engine, layer, cache = result.stdout.split()
@@ -60,6 +75,7 @@ def test_database_and_channel_layer_follow_the_environment():
     embedded = run_python(
         "import portal.settings.dev as s; print(s.DATABASES['default']['ENGINE']);"
         "print(s.DATABASES['default']['OPTIONS']['init_command'])",
-        DATABASE_URL="", REDIS_URL="",
+        DATABASE_URL="",
+        REDIS_URL="",
     )
     assert "sqlite3" in embedded.stdout and "journal_mode=WAL" in embedded.stdout

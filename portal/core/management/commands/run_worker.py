@@ -25,8 +25,10 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         registered = jobs()
-        self.stdout.write(f"Worker started with {len(registered)} job(s): "
-                          + ", ".join(job.name for job in registered))
+        self.stdout.write(
+            f"Worker started with {len(registered)} job(s): "
+            + ", ".join(job.name for job in registered)
+        )
         last_run: dict[str, float] = {}
         while not stopping:
             now = time.monotonic()
