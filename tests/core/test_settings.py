@@ -39,7 +39,7 @@ def test_production_passes_check_deploy():
         text=True,
         timeout=300,
         env={
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
             "DJANGO_SETTINGS_MODULE": "portal.settings.production",
             "SECRET_KEY": "k" * 30 + "Zq8#vT2!pL0@xR5$wN7%yM3^bC9&dF4",
             "ALLOWED_HOSTS": "agora.example.com",
