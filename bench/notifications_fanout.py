@@ -61,7 +61,9 @@ def setup_environment(args: argparse.Namespace) -> dict[str, str]:
     if not args.redis:
         os.environ.pop("REDIS_URL", None)
     subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "migrate", "--verbosity", "0"], cwd=ROOT, env=env,
+        [sys.executable, "manage.py", "migrate", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
         check=True,
     )
     return env
@@ -80,13 +82,17 @@ def make_people(n: int) -> tuple[list[str], str]:
     from portal.notifications.models import Notification, Presence, UserSequence
 
     User = get_user_model()  # noqa: N806
-    admin, _ = User.objects.get_or_create(username="bench-admin", defaults={
-        "is_superuser": True, "is_staff": True, "email": "admin@bench.test"})
+    admin, _ = User.objects.get_or_create(
+        username="bench-admin",
+        defaults={"is_superuser": True, "is_staff": True, "email": "admin@bench.test"},
+    )
     existing = User.objects.filter(username__startswith="bench-user-").count()
-    User.objects.bulk_create([
-        User(username=f"bench-user-{i:05d}", email="", password="!")  # no email: no mail work
-        for i in range(existing, n)
-    ])
+    User.objects.bulk_create(
+        [
+            User(username=f"bench-user-{i:05d}", email="", password="!")  # no email: no mail work
+            for i in range(existing, n)
+        ]
+    )
     users = list(User.objects.filter(username__startswith="bench-user-").order_by("pk")[:n])
     chosen = [u.pk for u in users] + [admin.pk]
     User.objects.filter(pk__in=chosen).update(is_active=True)
@@ -117,9 +123,19 @@ def free_port() -> int:
 
 def start_daphne(port: int, env: dict[str, str]) -> subprocess.Popen:
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-         "portal.asgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "portal.asgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
         stderr=open(VAR / f"daphne-{port}.log", "w"),  # noqa: SIM115
     )
     deadline = time.monotonic() + 90
@@ -148,8 +164,11 @@ async def connect_all(ports: list[int], cookies: list[str]) -> list[Client]:
         port = ports[i % len(ports)]
         client = clients[i]
         client.ws = await websockets.connect(
-            f"ws://127.0.0.1:{port}/ws/notifications/", additional_headers={"Cookie": cookies[i]},
-            origin=f"http://127.0.0.1:{port}", open_timeout=60, max_queue=None,
+            f"ws://127.0.0.1:{port}/ws/notifications/",
+            additional_headers={"Cookie": cookies[i]},
+            origin=f"http://127.0.0.1:{port}",
+            open_timeout=60,
+            max_queue=None,
         )
         await client.ws.recv()  # unread count
         await client.ws.send(json.dumps({"type": "resume", "after": 0}))
@@ -173,7 +192,8 @@ async def listen(client: Client) -> None:
 def announce(port: int, token: str, title: str) -> None:
     request = urllib.request.Request(  # noqa: S310 - local server
         f"http://127.0.0.1:{port}/api/v1/notifications/announce/",
-        data=json.dumps({"title": title}).encode(), method="POST",
+        data=json.dumps({"title": title}).encode(),
+        method="POST",
         headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
@@ -198,16 +218,19 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-async def run(args: argparse.Namespace, env: dict[str, str], cookies: list[str],
-              token: str) -> None:
+async def run(
+    args: argparse.Namespace, env: dict[str, str], cookies: list[str], token: str
+) -> None:
     n_processes = 2 if args.redis else 1
     ports = [free_port() for _ in range(n_processes)]
     processes = [start_daphne(port, env) for port in ports]
     try:
         t = time.monotonic()
         clients = await connect_all(ports, cookies)
-        print(f"connected {len(clients)} clients to {n_processes} daphne process(es) "
-              f"in {time.monotonic() - t:.1f}s")
+        print(
+            f"connected {len(clients)} clients to {n_processes} daphne process(es) "
+            f"in {time.monotonic() - t:.1f}s"
+        )
         listeners = [asyncio.ensure_future(listen(c)) for c in clients]
         await asyncio.sleep(2)
         loop = asyncio.get_running_loop()
@@ -225,10 +248,14 @@ async def run(args: argparse.Namespace, env: dict[str, str], cookies: list[str],
             last_frame.append(max(latencies))
             await asyncio.sleep(0.3)
         print(f"fan-out of one notification to {len(clients)} clients, {args.rounds} rounds:")
-        print(f"  commit-to-last-frame  p50 {statistics.median(last_frame):7.1f} ms   "
-              f"p99 {pct(last_frame, 99):7.1f} ms   max {max(last_frame):7.1f} ms")
-        print(f"  per-frame latency     p50 {statistics.median(per_frame):7.1f} ms   "
-              f"p99 {pct(per_frame, 99):7.1f} ms")
+        print(
+            f"  commit-to-last-frame  p50 {statistics.median(last_frame):7.1f} ms   "
+            f"p99 {pct(last_frame, 99):7.1f} ms   max {max(last_frame):7.1f} ms"
+        )
+        print(
+            f"  per-frame latency     p50 {statistics.median(per_frame):7.1f} ms   "
+            f"p99 {pct(per_frame, 99):7.1f} ms"
+        )
         # sustained: a burst of announcements back to back
         start = time.time()
         for r in range(args.burst):
@@ -237,10 +264,13 @@ async def run(args: argparse.Namespace, env: dict[str, str], cookies: list[str],
         await wait_for(clients, expected)
         end = max(c.received[expected - 1][0] for c in clients)
         delivered = args.burst * len(clients)
-        print(f"  sustained: {delivered} deliveries in {end - start:.2f}s = "
-              f"{delivered / (end - start):,.0f} deliveries/s")
-        ordered = all([f["id"] for _, f in c.received] == list(range(1, expected + 1))
-                      for c in clients)
+        print(
+            f"  sustained: {delivered} deliveries in {end - start:.2f}s = "
+            f"{delivered / (end - start):,.0f} deliveries/s"
+        )
+        ordered = all(
+            [f["id"] for _, f in c.received] == list(range(1, expected + 1)) for c in clients
+        )
         print(f"  every client got ids 1..{expected} in order, none twice: {ordered}")
         for listener in listeners:
             listener.cancel()
