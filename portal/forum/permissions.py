@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from portal.accounts.permissions import has_module_perm
 from portal.core import visibility
-from portal.core.models import ObjectAccess
 
 from .models import ForumCategoryPage, Post, Topic
 
@@ -82,19 +80,7 @@ def filter_visible_topics(queryset: QuerySet[Topic], user: User) -> QuerySet[Top
     """visibility.filter_visible's rule, written as a correlated EXISTS: the database then walks
     the (pinned, last activity) index and stops after one page, instead of collecting every
     visible id and sorting them all (50 ms → a few ms for 10,000 topics on SQLite)."""
-    if visibility.is_administrator(user):
-        return queryset
-    keys = visibility.user_keys(user)
-    if not keys:
-        return queryset.none()
-    content_type = ContentType.objects.get_for_model(Topic)
-    return queryset.filter(
-        Exists(
-            ObjectAccess.objects.filter(
-                content_type=content_type, object_id=OuterRef("pk"), key__in=keys
-            )
-        )
-    )
+    return visibility.filter_visible(queryset, user, correlated=True)
 
 
 def posts_visible_to(user: User) -> QuerySet[Post]:

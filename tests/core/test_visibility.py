@@ -31,7 +31,11 @@ def test_objects_are_filtered_by_shared_keys(people, org):
     objects = Department.objects.filter(pk__in=[private.pk, shared.pk, public.pk])
 
     def names(user):
-        return set(visibility.filter_visible(objects, user).values_list("name", flat=True))
+        found = set(visibility.filter_visible(objects, user).values_list("name", flat=True))
+        # The correlated (EXISTS) shape must give exactly the same answer as the IN shape.
+        correlated = visibility.filter_visible(objects, user, correlated=True)
+        assert set(correlated.values_list("name", flat=True)) == found
+        return found
 
     assert names(people["sales1"]) == {"owned by sales1", "public"}
     assert names(people["sales2"]) == {"shared with north", "public"}
