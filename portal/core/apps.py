@@ -6,3 +6,9 @@ class CoreConfig(AppConfig):
     name = "portal.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
+        # Each app names its audit actions in <app>/audit_labels.py.
+        autodiscover_modules("audit_labels")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from .models import AuditEntry
@@ -65,3 +66,33 @@ def history(obj: models.Model) -> models.QuerySet[AuditEntry]:
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
         object_id=str(obj.pk),
     ).select_related("actor")
+
+
+# Each app names its actions in `<app>/audit_labels.py` (discovered when core is ready), so a
+# history page says "Customer shared" / "客户已共享" rather than "customer.shared".
+_action_labels: dict[str, Any] = {}
+
+
+def label_actions(labels: Mapping[str, Any]) -> None:
+    """Register human names (lazy translations) for audit action codes."""
+    _action_labels.update(labels)
+
+
+def action_label(action: str) -> str:
+    """The translated name of an action; the code itself where no app named it."""
+    label = _action_labels.get(action)
+    return str(label) if label is not None else action
+
+
+def labelled_actions() -> set[str]:
+    return set(_action_labels)
+
+
+def field_label(model: type[models.Model] | None, name: str) -> str:
+    """A changed field's verbose name (translated), or its name for non-fields."""
+    if model is None:
+        return name
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name

@@ -1,5 +1,7 @@
 """Core models: the audit log, code numbering rules and the visibility keys of objects."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -39,6 +41,24 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    @property
+    def action_label(self) -> str:
+        from . import audit
+
+        return audit.action_label(self.action)
+
+    @property
+    def change_rows(self) -> list[tuple[str, Any, Any]]:
+        """``(field label, old, new)`` for each recorded change, in the reader's language."""
+        from . import audit
+
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class()
+        rows = []
+        for name, change in (self.changes or {}).items():
+            old, new = (change + [None, None])[:2] if isinstance(change, list) else (None, change)
+            rows.append((audit.field_label(model, name), old, new))
+        return rows
 
 
 class NumberingRule(models.Model):
