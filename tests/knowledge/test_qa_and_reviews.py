@@ -49,6 +49,26 @@ def test_overdue_pages_are_flagged_once_and_shown_to_editors(kb, people, client_
     )
 
 
+def test_the_owner_of_an_overdue_page_is_notified_once_in_their_language(kb, people):
+    from portal.notifications.models import Notification
+
+    editor = people["editor"]
+    editor.language = "zh-hans"
+    editor.save(update_fields=["language"])
+    ProductPage.objects.filter(pk=kb["s1"].pk).update(
+        review_by=timezone.localdate() - datetime.timedelta(days=2)
+    )
+    with capture_events():
+        actions.flag_overdue_reviews()
+        actions.flag_overdue_reviews()
+    notes = list(Notification.objects.filter(user=editor))
+    assert len(notes) == 1
+    assert notes[0].kind == "knowledge"
+    assert notes[0].title == "需要复审：Nebula S1"
+    assert notes[0].url == kb["s1"].url
+    assert not Notification.objects.exclude(user=editor).exists()
+
+
 def test_knowledge_home_link_redirects_or_shows_an_empty_state(db, people, client_for):
     client = client_for(people["sales1"])
     empty = client.get(reverse("knowledge:home"))
