@@ -12,8 +12,6 @@ the owner may open the object (portal.core.visibility.can_see) before notifying 
 
 from __future__ import annotations
 
-import json
-
 from django.db import connection, transaction
 
 from .documents import SearchDocument
@@ -60,9 +58,10 @@ def match_interests(document: SearchDocument) -> list[int]:
     analysed = AnalysedDocument.of(document)
     anchors = sorted(analysed.anchors())
     matched = set()
-    for interest_id, raw in _candidates(anchors):
-        parsed = _parsed(interest_id, raw)
-        if matches(parsed, analysed):
+    candidates = _candidates(anchors)
+    _load_parsed([interest_id for interest_id, text in candidates if text not in _parsed_cache])
+    for interest_id, text in candidates:
+        if matches(_parsed_cache[text], analysed):
             matched.add(interest_id)
     return sorted(matched)
 
@@ -73,7 +72,7 @@ def _candidates(anchors: list[str]) -> list[tuple[int, str]]:
         return []
     placeholders = ", ".join(["%s"] * len(anchors))
     sql = (
-        f"SELECT q.interest_id, q.parsed FROM {QUERY_TABLE} q JOIN ("  # noqa: S608 - constants
+        f"SELECT q.interest_id, q.query FROM {QUERY_TABLE} q JOIN ("  # noqa: S608 - constants
         f"  SELECT interest_id AS iid, COUNT(*) AS hits FROM {TERM_TABLE}"
         f"  WHERE term IN ({placeholders}) GROUP BY interest_id"
         f") m ON m.iid = q.id WHERE m.hits >= q.required"
@@ -83,18 +82,19 @@ def _candidates(anchors: list[str]) -> list[tuple[int, str]]:
         return cursor.fetchall()
 
 
-# Parsed stored queries, by their JSON text: matching the same queries against many documents
-# would otherwise decode them again every time. Keyed by content, so never stale.
-_parsed_cache: dict[tuple[int, str], ParsedQuery] = {}
+# Parsed stored queries, by their text: matching the same queries against many documents would
+# otherwise decode them again every time. The candidates query returns only the text (a few
+# bytes, where the parsed JSON is hundreds); the parsed form of the ones not cached yet is read
+# in one more query. Keyed by content, so never stale.
+_parsed_cache: dict[str, ParsedQuery] = {}
 
 
-def _parsed(interest_id: int, raw) -> ParsedQuery:
-    if not isinstance(raw, str):
-        return ParsedQuery.from_dict(raw)
-    key = (interest_id, raw)
-    parsed = _parsed_cache.get(key)
-    if parsed is None:
-        if len(_parsed_cache) > 50_000:
-            _parsed_cache.clear()
-        parsed = _parsed_cache[key] = ParsedQuery.from_dict(json.loads(raw))
-    return parsed
+def _load_parsed(interest_ids: list[int]) -> None:
+    if not interest_ids:
+        return
+    if len(_parsed_cache) > 50_000:
+        _parsed_cache.clear()
+    for text, parsed in InterestQuery.objects.filter(interest_id__in=interest_ids).values_list(
+        "query", "parsed"
+    ):
+        _parsed_cache[text] = ParsedQuery.from_dict(parsed)
