@@ -224,3 +224,13 @@ def test_edit_history_page_shows_the_old_text(people, forum, client_for):
         client_for(people["sales2"]).get(reverse("forum:edit_post", args=[post.pk])).status_code
         == 404
     )
+
+
+def test_the_dashboard_lists_the_latest_topics_the_reader_may_open(people, forum, client_for):
+    start(people["sales1"], forum["open"], title="Chain store returns")
+    start(people["manager"], forum["managers"], title="Quarterly targets, managers only")
+    page = client_for(people["sales2"]).get("/").content.decode()
+    assert "Latest discussions" in page
+    assert "Chain store returns" in page
+    assert "Quarterly targets" not in page
+    assert "No discussions yet." not in page
