@@ -163,6 +163,23 @@ def filter_visible(
     return queryset.filter(pk__in=visible_ids)
 
 
+def reaches_many(model: type[models.Model], user: User, *, threshold: int = 2_000) -> bool:
+    """Whether the user's keys open many rows of `model`: then `filter_visible(correlated=True)`
+    is the faster shape for a sorted, paginated list (a page stops after a few dozen rows),
+    while a small keyed set is best as `pk IN (…)`. Managers always reach many; for others one
+    bounded count (at most `threshold` index entries) decides. Remembered on the user object
+    for the request."""
+    if is_administrator(user) or any(key.startswith("m:") for key in user_keys(user)):
+        return True
+    cache = user.__dict__.setdefault("_agora_reaches_many", {})
+    label = model._meta.label_lower
+    if label not in cache:
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
+        keyed = ObjectAccess.objects.filter(content_type=content_type, key__in=user_keys(user))
+        cache[label] = keyed[: threshold + 1].count() > threshold
+    return cache[label]
+
+
 def can_see(user: User, obj: models.Model) -> bool:
     if is_administrator(user):
         return True

@@ -2,6 +2,11 @@
 
 from django.contrib import admin
 
+from . import (
+    admin_deals,  # noqa: F401 (deal stages and contact frequencies)
+    admin_service,  # noqa: F401 (service categories, read-only cases)
+    admin_targets,  # noqa: F401 (sales targets and commission rules)
+)
 from .models import CustomerCategory
 
 

@@ -194,3 +194,9 @@ def register(router) -> None:
     """Register this app's viewsets on the v1 router."""
     router.register("customers", CustomerViewSet, basename="customer")
     router.register("contacts", ContactViewSet, basename="contact")
+    from .api_deals import register as register_deals
+
+    register_deals(router)
+    from .api_service import register as register_service
+
+    register_service(router)

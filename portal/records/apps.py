@@ -17,3 +17,10 @@ class RecordsConfig(AppConfig):
 
         subscribe("accounts.person_moved")(subscribers.person_moved)
         register_panel(panels.my_customers_panel)
+        from .panels_deals import connect as connect_deals
+
+        connect_deals()
+        from .subscribers_service import connect as connect_service
+
+        connect_service()
+        from . import dashboard_deals  # noqa: F401 (registers the deal dashboard panels)

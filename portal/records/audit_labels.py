@@ -22,3 +22,5 @@ label_actions(
         "mail.sent": _("Mail sent"),
     }
 )
+
+from . import audit_labels_deals, audit_labels_service  # noqa: E402, F401 - deals and service

@@ -311,9 +311,14 @@ def seed() -> str:
     owners = [
         User.objects.filter(username=name).first() for name in ("sales1", "sales2", "manager")
     ]
+    from .demo_deals import seed as seed_deals  # deals in every state (before service cases)
+    from .demo_service import seed as seed_service  # complaints, questions, service records
+    from .demo_targets import seed as seed_targets  # sales targets, commission rules
+
     if None in owners or Customer.all_objects.filter(tags__contains="demo").exists():
-        return ""
+        return "; ".join(filter(None, [seed_deals(), seed_service(), seed_targets()]))
     customers, contacts = bulk_insert(
         generate(COUNT, owners), actor=User.objects.filter(username="admin").first()
     )
-    return f"{customers} customers, {contacts} contacts"
+    deals, service = seed_deals(), seed_service()
+    return f"{customers} customers, {contacts} contacts; {deals}; {service}; {seed_targets()}"

@@ -97,3 +97,8 @@ class ContactAdapter(SearchAdapter):
 
 register(CustomerAdapter())
 register(ContactAdapter())
+
+from . import (  # noqa: E402
+    search_deals,  # noqa: F401 (deals)
+    search_service,  # noqa: F401 (service cases)
+)

@@ -3,10 +3,13 @@
 from django.urls import path
 
 from .views import customers
+from .views import statistics as stats_views
 
 app_name = "records"
 
 urlpatterns = [
+    path("statistics/", stats_views.statistics_page, name="statistics"),
+    path("statistics/export/", stats_views.statistics_export, name="statistics_export"),
     path("customers/", customers.customer_list, name="customer_list"),
     path("customers/new/", customers.customer_create, name="customer_create"),
     path("customers/export/", customers.customer_export, name="customer_export"),
@@ -36,3 +39,11 @@ urlpatterns = [
     path("mail/<int:pk>/", customers.mail_batch, name="mail_batch"),
     path("mail/<int:pk>/send/", customers.mail_send, name="mail_send"),
 ]
+
+from .urls_deals import urlpatterns as deal_urlpatterns  # noqa: E402
+
+urlpatterns += deal_urlpatterns
+
+from .urls_service import urlpatterns as service_urlpatterns  # noqa: E402
+
+urlpatterns += service_urlpatterns

@@ -61,3 +61,22 @@ def test_set_object_keys_replaces_keys_without_duplicates(db, people):
     visibility.set_object_keys(thing, ["u:2", "u:3"])
     assert visibility.object_keys(thing) == {"u:2", "u:3"}
     assert ObjectAccess.objects.filter(object_id=thing.pk).count() == 2
+
+
+def test_reaches_many_picks_the_query_shape_by_how_much_the_reader_opens(
+    people, django_assert_num_queries
+):
+    rows = [Department.objects.create(name=f"row {n}") for n in range(4)]
+    for row in rows[:3]:
+        visibility.set_object_keys(row, visibility.owner_keys(people["sales1"]))
+    visibility.set_object_keys(rows[3], visibility.owner_keys(people["sales2"]))
+    sales1, sales2 = people["sales1"], people["sales2"]
+    assert visibility.reaches_many(Department, sales1, threshold=2)  # 3 rows > 2
+    assert not visibility.reaches_many(Department, sales2, threshold=2)  # 1 row
+    manager, admin = people["manager"], people["admin"]
+    for reader in (manager, admin):  # what every request loads once anyway
+        visibility.is_administrator(reader), visibility.user_keys(reader)
+    with django_assert_num_queries(0):  # remembered for the request; roles need no count
+        assert visibility.reaches_many(Department, sales1, threshold=2)
+        assert visibility.reaches_many(Department, manager)
+        assert visibility.reaches_many(Department, admin)

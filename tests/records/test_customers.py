@@ -129,6 +129,22 @@ def test_purge_is_for_administrators_after_typing_the_code(customer, people, eve
     assert "records.customer_purged" in events.names
 
 
+def test_purge_keeps_a_customer_that_has_deals_and_changes_nothing(customer, people, events):
+    from portal.core.models import AuditEntry
+    from portal.records.actions import deals
+
+    deals.create_deal(acting_user=people["sales1"], customer=customer, name="Tills for 40 stores")
+    binned = actions.delete_customer(customer, acting_user=people["sales1"])
+    contacts_before = Contact.all_objects.filter(customer=binned).count()
+    audit_before = AuditEntry.objects.count()
+    with pytest.raises(ValidationError, match="still has 1 deal;"):
+        actions.purge_customer(binned, acting_user=people["admin"], confirm=binned.code)
+    assert Customer.all_objects.filter(pk=binned.pk).exists()
+    assert Contact.all_objects.filter(customer=binned).count() == contacts_before
+    assert AuditEntry.objects.count() == audit_before
+    assert "records.customer_purged" not in events.names
+
+
 def test_purge_refuses_a_customer_that_is_not_in_the_bin(customer, people):
     with pytest.raises(ValidationError):
         actions.purge_customer(customer, acting_user=people["admin"], confirm=customer.code)

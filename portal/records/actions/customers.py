@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import ProtectedError, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -278,6 +278,18 @@ def restore_customer(customer: Customer, *, acting_user: User) -> Customer:
     return customer
 
 
+def _protected_summary(objects: Iterable[Any]) -> str:
+    """ "2 deals, 1 service case" from the objects that protect a customer."""
+    counts: dict[Any, int] = {}
+    for obj in objects:
+        counts[obj._meta] = counts.get(obj._meta, 0) + 1
+    return ", ".join(
+        _("%(count)d %(things)s")
+        % {"count": n, "things": meta.verbose_name if n == 1 else meta.verbose_name_plural}
+        for meta, n in sorted(counts.items(), key=lambda item: item[0].label)
+    )
+
+
 @transaction.atomic
 def purge_customer(customer: Customer, *, acting_user: User, confirm: str) -> None:
     """Delete a binned customer for good (administrators, typing its code to confirm)."""
@@ -296,13 +308,21 @@ def purge_customer(customer: Customer, *, acting_user: User, confirm: str) -> No
         customer,
         changes=_removed(audit.snapshot(customer, ("code", "name", "owner"))),
     )
-    MailRecipient.objects.filter(customer_id=customer_id).delete()
-    Contact.all_objects.filter(customer_id=customer_id).delete()
-    CustomerShare.objects.filter(customer_id=customer_id).delete()
-    ObjectAccess.objects.filter(
-        content_type=ContentType.objects.get_for_model(Customer), object_id=customer_id
-    ).delete()
-    Customer.all_objects.filter(pk=customer_id).delete()
+    try:
+        MailRecipient.objects.filter(customer_id=customer_id).delete()
+        Contact.all_objects.filter(customer_id=customer_id).delete()
+        CustomerShare.objects.filter(customer_id=customer_id).delete()
+        ObjectAccess.objects.filter(
+            content_type=ContentType.objects.get_for_model(Customer), object_id=customer_id
+        ).delete()
+        Customer.all_objects.filter(pk=customer_id).delete()
+    except ProtectedError as exc:
+        # Deals and service cases are the company's history: they keep their customer. The
+        # raise rolls back the whole purge, audit row included.
+        raise ValidationError(
+            _("%(name)s still has %(records)s; those are kept, so it cannot be purged.")
+            % {"name": customer.name, "records": _protected_summary(exc.protected_objects)}
+        ) from exc
     events.publish("records.customer_purged", customer_id=customer_id, actor_id=acting_user.pk)
     events.publish(
         "records.customer_access_changed", customer_id=customer_id, actor_id=acting_user.pk

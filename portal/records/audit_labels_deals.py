@@ -1,0 +1,37 @@
+"""Names of the deal audit actions, as the deal's history shows them (imported at ready)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.audit import label_actions
+
+label_actions(
+    {
+        "deal.abandoned": _("Deal abandoned"),
+        "deal.activity_cancelled": _("Activity cancelled"),
+        "deal.activity_done": _("Activity done"),
+        "deal.activity_logged": _("Activity logged"),
+        "deal.activity_planned": _("Activity planned"),
+        "deal.competitor_added": _("Competitor added"),
+        "deal.competitor_changed": _("Competitor changed"),
+        "deal.competitor_removed": _("Competitor removed"),
+        "deal.completed": _("Deal completed"),
+        "deal.contract_saved": _("Contract recorded"),
+        "deal.created": _("Deal opened"),
+        "deal.delivered": _("Delivered"),
+        "deal.delivery_added": _("Delivery added"),
+        "deal.document_uploaded": _("File uploaded"),
+        "deal.handed_over": _("Handed over"),
+        "deal.installment_added": _("Payment plan entry added"),
+        "deal.lost": _("Deal lost"),
+        "deal.order_line_added": _("Order line added"),
+        "deal.order_line_removed": _("Order line removed"),
+        "deal.payment_received": _("Payment received"),
+        "deal.reminder_removed": _("Reminder removed"),
+        "deal.reminder_set": _("Reminder set"),
+        "deal.reopened": _("Deal reopened"),
+        "deal.updated": _("Details changed"),
+        "deal.urge_answered": _("Urge answered"),
+        "deal.urged": _("Urged"),
+        "deal.won": _("Deal won"),
+    }
+)
