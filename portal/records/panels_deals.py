@@ -4,7 +4,7 @@ RecordsConfig.ready."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,14 +16,6 @@ from portal.core.events import Event
 from .models import Deal
 
 PANEL_ROWS = 10
-
-
-def _summary(deals) -> dict[str, int]:
-    return deals.aggregate(
-        won=Count("pk", filter=Q(state__in=Deal.WON_STATES)),
-        lost=Count("pk", filter=Q(state=Deal.State.LOST)),
-        open=Count("pk", filter=Q(state=Deal.State.TRACKING)),
-    )
 
 
 def customer_deals_panel(request: HttpRequest, customer) -> Panel | None:
@@ -86,7 +78,6 @@ def knowledge_deals_panel(request: HttpRequest, page) -> Panel | None:
             "panel_id": f"page-{page.pk}",
             "heading": heading,
             "deals": rows,
-            "summary": _summary(matching),
             "show_customer": True,
         },
         order=30,

@@ -1022,7 +1022,6 @@ class CompetitorSummary:
     won: int
     lost: int
     open_deals: int
-    recent: list[Deal]
 
     @property
     def win_rate(self) -> Decimal | None:
@@ -1030,17 +1029,12 @@ class CompetitorSummary:
 
 
 def competitor_summary(deals: QuerySet[Deal], competitor) -> CompetitorSummary:
-    """Our record against one competitor on the deals the reader may see. Two queries."""
+    """Our record against one competitor on the deals the reader may see (one query); the
+    deals themselves are listed by the deals panel next to it."""
     against = deals.filter(competitors__competitor=competitor)
     counts = against.aggregate(
         won=Count("pk", filter=Q(state__in=WON), distinct=True),
         lost=Count("pk", filter=Q(state=Deal.State.LOST), distinct=True),
         open=Count("pk", filter=Q(state=Deal.State.TRACKING), distinct=True),
     )
-    recent = list(
-        against.filter(state__in=[*WON, Deal.State.LOST])
-        .select_related("customer")
-        .order_by("-closed_on", "-pk")
-        .distinct()[:5]
-    )
-    return CompetitorSummary(counts["won"], counts["lost"], counts["open"], recent)
+    return CompetitorSummary(counts["won"], counts["lost"], counts["open"])

@@ -244,7 +244,6 @@ def test_competitor_page_panel_shows_our_record_against_them(client_for, rf, peo
     # sales1 sees their own five: 2 won, 1 lost (abandoned is nobody's win), 1 open.
     assert (summary.won, summary.lost, summary.open_deals) == (2, 1, 1)
     assert summary.win_rate == D("66.7")
-    assert len(summary.recent) == 3
     html = render_to_string(panel.template, {**panel.context, "object": rival})
     assert "We won 2 and lost 1 deals against them." in html and "67 % win rate" in html
     request.user = people["newhire"]  # no deal access: no panel
