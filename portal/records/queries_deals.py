@@ -79,9 +79,14 @@ class DealFilters:
 
 def filter_deals(queryset: QuerySet[Deal], filters: DealFilters, user: User) -> QuerySet[Deal]:
     if filters.view == "mine":
-        # A subquery rather than a join: no DISTINCT over the page (co-owners are few).
-        co_owned = Deal.co_owners.through.objects.filter(user_id=user.pk).values("deal_id")
-        queryset = queryset.filter(Q(owner=user) | Q(pk__in=co_owned))
+        co_owned = Deal.co_owners.through.objects.filter(user_id=user.pk)
+        if co_owned.exists():
+            # A subquery rather than a join: no DISTINCT over the page (co-owners are few).
+            queryset = queryset.filter(Q(owner=user) | Q(pk__in=co_owned.values("deal_id")))
+        else:
+            # The usual case: the (owner, updated_at, id) index serves the page in order, where
+            # the OR above makes the database sort every deal the rep owns.
+            queryset = queryset.filter(owner=user)
     if filters.state == "open":
         queryset = queryset.filter(state__in=[Deal.State.TRACKING, Deal.State.WON])
     elif filters.state:

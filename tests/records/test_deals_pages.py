@@ -365,6 +365,20 @@ def test_my_deals_include_co_owned_ones(client_for, people, customer):
     page = client_for(people["sales2"]).get(reverse("records:deal_list"), {"view": "mine"})
     text = page.content.decode()
     assert "Shared pursuit" in text and "Solo pursuit" not in text
+    # the owner, who co-owns nothing, takes the owner-only path
+    from portal.records.actions import create_customer
+
+    theirs = create_customer(acting_user=people["sales2"], name="North Retail Ltd")
+    open_deal(theirs, people["sales2"], name="Other rep's pursuit")
+    page = client_for(people["sales1"]).get(reverse("records:deal_list"), {"view": "mine"})
+    text = page.content.decode()
+    assert "Shared pursuit" in text and "Solo pursuit" in text
+    assert "Other rep" not in text
+    # the manager sees all three deals, yet owns none of them
+    manager = client_for(people["manager"])
+    assert "Solo pursuit" in manager.get(reverse("records:deal_list")).content.decode()
+    mine = manager.get(reverse("records:deal_list"), {"view": "mine"}).content.decode()
+    assert "pursuit" not in mine
 
 
 def test_stage_selector_moves_a_tracked_deal(client_for, people, customer):

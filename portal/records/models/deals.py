@@ -134,6 +134,9 @@ class Deal(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="deals",
+        # No index of its own: a handful of stages make it unselective, and SQLite would pick
+        # it to group a team's pipeline instead of the covering team-pipeline index (4x slower).
+        db_index=False,
     )
     # Date it was won, lost or abandoned (cycle length = closed_on - opened_on).
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
@@ -159,6 +162,14 @@ class Deal(models.Model):
             models.Index(fields=["owner", "state"], name="records_deal_owner_state"),
             # "My deals" in list order (newest change first) without sorting all owned deals.
             models.Index(fields=["owner", "updated_at", "id"], name="records_deal_owner_updated"),
+            # A team's open pipeline by stage, read from the index alone (no table rows), and
+            # a team's closed deals by period for the statistics.
+            models.Index(
+                fields=["department", "state", "stage", "amount"], name="records_deal_team_pipeline"
+            ),
+            models.Index(
+                fields=["department", "state", "closed_on"], name="records_deal_team_closed"
+            ),
             models.Index(fields=["state", "closed_on"], name="records_deal_state_closed"),
             models.Index(fields=["customer", "state"], name="records_deal_customer"),
         ]
