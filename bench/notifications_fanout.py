@@ -37,6 +37,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--burst", type=int, default=20)
     parser.add_argument("--redis", default="", help="REDIS_URL: two daphne processes")
     parser.add_argument("--fresh", action="store_true", help="rebuild the database")
+    parser.add_argument("--settings", default="portal.settings.dev", help="settings module")
     return parser.parse_args()
 
 
@@ -46,7 +47,7 @@ def setup_environment(args: argparse.Namespace) -> dict[str, str]:
     VAR.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings.dev",
+        "DJANGO_SETTINGS_MODULE": args.settings,
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
         "EMAIL_URL": f"file://{VAR / 'mail'}",
@@ -153,6 +154,7 @@ class Client:
     def __init__(self) -> None:
         self.received: list[tuple[float, dict]] = []
         self.ws = None
+        self.closed = ""
 
 
 async def connect_all(ports: list[int], cookies: list[str]) -> list[Client]:
@@ -183,10 +185,15 @@ async def connect_all(ports: list[int], cookies: list[str]) -> list[Client]:
 
 
 async def listen(client: Client) -> None:
-    async for message in client.ws:
-        frame = json.loads(message)
-        if frame.get("type") == "notification":
-            client.received.append((time.time(), frame))
+    import websockets
+
+    try:
+        async for message in client.ws:
+            frame = json.loads(message)
+            if frame.get("type") == "notification":
+                client.received.append((time.time(), frame))
+    except websockets.ConnectionClosed as exc:
+        client.closed = repr(exc)  # reported by wait_for instead of a traceback per client
 
 
 def announce(port: int, token: str, title: str) -> None:
@@ -209,7 +216,11 @@ async def wait_for(clients: list[Client], count: int, timeout: float = 120) -> N
     while any(len(c.received) < count for c in clients):
         if time.monotonic() > deadline:
             missing = sum(count - len(c.received) for c in clients if len(c.received) < count)
-            raise SystemExit(f"timed out: {missing} frames missing")
+            closed = [c.closed for c in clients if c.closed]
+            detail = (
+                f"; {len(closed)} sockets closed by the server, e.g. {closed[0]}" if closed else ""
+            )
+            raise SystemExit(f"timed out: {missing} frames missing{detail}")
         await asyncio.sleep(0.01)
 
 
@@ -288,7 +299,10 @@ def main() -> None:
     layer = f"channels_redis ({args.redis})" if args.redis else "in-memory channel layer"
     database = os.environ.get("DATABASE_URL", f"SQLite in {VAR}")
     print(f"notifications fan-out benchmark: {args.clients} clients, {layer}, {database}")
+    # The machine may be shared: the load says how much of it the benchmark had.
+    print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     asyncio.run(run(args, env, cookies, token))
+    print("load average after:  {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

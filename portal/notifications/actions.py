@@ -67,14 +67,27 @@ def may_open(user, obj: Model) -> bool:
     return visibility.can_see(user, _access_object(obj))
 
 
+def _active_emails(user_ids: Iterable[int]) -> dict[int, str]:
+    """{user id: email} of the active users among `user_ids` (ids only, no model instances)."""
+    ids = list({int(uid) for uid in user_ids})
+    return dict(User.objects.filter(pk__in=ids, is_active=True).values_list("pk", "email"))
+
+
+def _who_may_open(active_ids: Iterable[int], item: Model | None) -> set[int]:
+    ids = set(active_ids)
+    if item is None or not ids:
+        return ids
+    item = _access_object(item)
+    if visibility.STAFF in visibility.object_keys(item):
+        # Public to staff: every active user holds the staff key, so one query decides for a
+        # thousand recipients instead of one query (or four) per recipient.
+        return ids
+    return {user.pk for user in User.objects.filter(pk__in=ids) if visibility.can_see(user, item)}
+
+
 def visible_recipients(user_ids: Iterable[int], item: Model | None) -> set[int]:
     """Active users among `user_ids` who may open `item` (all active users when no item)."""
-    ids = {int(uid) for uid in user_ids}
-    users = list(User.objects.filter(pk__in=ids, is_active=True))
-    if item is None:
-        return {user.pk for user in users}
-    item = _access_object(item)
-    return {user.pk for user in users if visibility.can_see(user, item)}
+    return _who_may_open(_active_emails(user_ids), item)
 
 
 def present_user_ids(user_ids: Iterable[int]) -> set[int]:
@@ -112,12 +125,14 @@ def _allocate_numbers(user_ids: list[int]) -> dict[int, int]:
         [UserSequence(user_id=uid) for uid in user_ids], ignore_conflicts=True
     )
     # Lock in a fixed order first so that two fan-outs over overlapping users cannot deadlock.
-    list(
-        UserSequence.objects.select_for_update()
-        .filter(user_id__in=user_ids)
-        .order_by("user_id")
-        .values_list("user_id", flat=True)
-    )
+    # (SQLite has no row locks: its IMMEDIATE transactions already hold the one write lock.)
+    if connection.features.has_select_for_update:
+        list(
+            UserSequence.objects.select_for_update()
+            .filter(user_id__in=user_ids)
+            .order_by("user_id")
+            .values_list("user_id", flat=True)
+        )
     UserSequence.objects.filter(user_id__in=user_ids).update(last=F("last") + 1)
     return dict(UserSequence.objects.filter(user_id__in=user_ids).values_list("user_id", "last"))
 
@@ -144,7 +159,8 @@ def notify(
     if not wanted:
         return []
     with transaction.atomic():
-        recipients = visible_recipients(wanted, item)
+        emails = _active_emails(wanted)
+        recipients = _who_may_open(emails, item)
         recipients -= set(
             Notification.objects.filter(user_id__in=recipients, dedupe_key=dedupe_key).values_list(
                 "user_id", flat=True
@@ -164,7 +180,6 @@ def notify(
         ordered = sorted(recipients)
         numbers = _allocate_numbers(ordered)
         present = present_user_ids(ordered)
-        emails = dict(User.objects.filter(pk__in=ordered).values_list("pk", "email"))
         now = timezone.now()
         rows = []
         for uid in ordered:
@@ -190,11 +205,25 @@ def notify(
         # A concurrent call with the same dedupe key may have won the race for a user: its
         # row stands, ours is dropped, and the number we took is simply never used.
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
-        created = list(
-            Notification.objects.filter(user_id__in=ordered, dedupe_key=dedupe_key[:200])
-        )
-        created = [row for row in created if numbers.get(row.user_id) == row.seq]
-        transaction.on_commit(partial(delivery.push_created, [row.pk for row in created]))
+        # Which rows are ours (one light query; ignore_conflicts cannot return primary keys).
+        stored = {
+            (uid, seq): pk
+            for uid, seq, pk in Notification.objects.filter(
+                user_id__in=ordered, dedupe_key=dedupe_key[:200]
+            ).values_list("user_id", "seq", "pk")
+        }
+        created = []
+        for row in rows:
+            row.pk = stored.get((row.user_id, row.seq))
+            if row.pk is not None:
+                row._state.adding = False
+                row._state.db = "default"
+                created.append(row)
+        # The frames are built now from the rows in hand, not read back after commit: the
+        # push is one unread-count query and one group_send per recipient (ADR 0502).
+        frames = [(row.user_id, row.frame()) for row in created if row.read_at is None]
+        if frames:
+            transaction.on_commit(partial(delivery.push_frames, frames))
     return created
 
 
@@ -365,6 +394,45 @@ def apply_default_follows(user) -> int:
                 defaults={"level": default.level, "label": default.label},
             )
             made += int(created)
+    return made
+
+
+def follow_onboarding_path(user, path_id: int, *, actor_id: int | None = None) -> int:
+    """Defaults from an onboarding path: the new hire watches each step's page (so a change
+    to what they are learning reaches them), unless they already chose a level for it, and
+    never a page they may not open."""
+    from django.apps import apps
+    from wagtail.models import Page
+
+    try:
+        step_model = apps.get_model("knowledge", "OnboardingStep")
+    except LookupError:
+        return 0
+    page_ids = step_model.objects.filter(path_id=path_id, page__isnull=False).values("page_id")
+    made = 0
+    with transaction.atomic():
+        for page in Page.objects.filter(pk__in=page_ids, live=True).order_by("path"):
+            if not may_open(user, page):
+                continue
+            _follow, created = Follow.objects.get_or_create(
+                user=user,
+                target_kind="wagtailcore.page",
+                target_key=str(page.pk),
+                defaults={
+                    "level": Level.WATCHING,
+                    "label": page.title[:255],
+                    "url": (page.url or "")[:500],
+                },
+            )
+            made += int(created)
+        if made:
+            actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+            audit.record(
+                actor,
+                "notifications.onboarding_follows",
+                user,
+                changes={"onboarding_path": path_id, "follows": made},
+            )
     return made
 
 

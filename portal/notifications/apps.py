@@ -21,6 +21,16 @@ SUBSCRIBED_EVENTS = (
     "records.deal_handed_over",
     "records.deal_urged",
     "records.deal_stage_changed",
+    # Watchers of a deal (or of its customer) hear every change of its course, too.
+    "records.deal_won",
+    "records.deal_lost",
+    "records.deal_abandoned",
+    "records.deal_completed",
+    "records.deal_reopened",
+    "records.deal_competitor_added",
+    "records.deal_contract_saved",
+    "records.deal_payment_received",
+    "records.deal_document_uploaded",
 )
 
 
@@ -32,9 +42,10 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from portal.core import events, worker
 
-        from . import actions, matching
+        from . import actions, matching, panels
 
         events.subscribe(*SUBSCRIBED_EVENTS)(matching.on_event)
+        panels.connect()
 
         @events.subscribe("accounts.person_registered")
         def give_default_follows(event):
@@ -43,6 +54,16 @@ class NotificationsConfig(AppConfig):
             user = get_user_model().objects.filter(pk=event.get("user_id")).first()
             if user is not None:
                 actions.apply_default_follows(user)
+
+        @events.subscribe("knowledge.path_assigned")
+        def follow_onboarding_pages(event):
+            from django.contrib.auth import get_user_model
+
+            user = get_user_model().objects.filter(pk=event.get("user_id")).first()
+            if user is not None and event.get("path_id"):
+                actions.follow_onboarding_path(
+                    user, int(event["path_id"]), actor_id=event.get("actor_id")
+                )
 
         worker.register_job("notifications.reminders", every_seconds=1.0)(
             actions.deliver_due_reminders

@@ -11,6 +11,7 @@ label_actions(
         "notifications.follow_set": _("Following"),
         "notifications.interest_added": _("Interest added"),
         "notifications.interest_removed": _("Interest removed"),
+        "notifications.onboarding_follows": _("Following the pages of an onboarding path"),
         "notifications.reminder_created": _("Reminder set"),
         "notifications.settings_changed": _("Notification settings changed"),
         "notifications.unsubscribed": _("Unsubscribed from email"),

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -30,6 +31,17 @@ def _catchup_seconds() -> float:
 
 HEARTBEAT_SECONDS = 30.0
 START_GRACE_SECONDS = 1.0
+# Live unread counts are sent this long after the change that caused them, only the latest:
+# a burst of notifications costs one badge frame per socket, not one per notification, and
+# every notification frame of a fan-out goes out before the badges follow (ADR 0502).
+UNREAD_DELAY_SECONDS = 0.05
+# Layer messages whose handlers never touch the database themselves (a replay goes through
+# database_sync_to_async, which closes stale connections in its own thread). Channels runs
+# close_old_connections in the one sync thread before *every* handler; for a fan-out that is a
+# thousand hops queued behind the request that made the notification (ADR 0502).
+PURE_MESSAGES = frozenset(
+    {"notification.created", "notification.start", "notification.catchup", "unread.changed"}
+)
 
 
 @database_sync_to_async
@@ -130,18 +142,27 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         # moment passes without it, so a replay never races a live frame.
         self.started = False
         self.held: list[dict] = []
+        self.pending_unread: int | None = None
+        self.pending_version = 0  # bumped by each live count, to tell older from newer
+        self.unread_task: asyncio.Task | None = None
         self.last_sent, unread = await _open(self.channel_name, self.user_id)
         self.store_latest = 0
         await self.send_json({"type": "unread", "count": unread})
         self.ticker = asyncio.ensure_future(self._tick())
         _watch(self)
 
+    async def dispatch(self, message: dict) -> None:
+        if message.get("type") in PURE_MESSAGES:
+            await getattr(self, get_handler_name(message))(message)
+            return
+        await super().dispatch(message)
+
     async def disconnect(self, code: int) -> None:
-        ticker = getattr(self, "ticker", None)
-        if ticker is not None:
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
+        for task in (getattr(self, "ticker", None), getattr(self, "unread_task", None)):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         _SOCKETS.pop(self.channel_name, None)
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
@@ -167,11 +188,14 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "pong"})
 
     async def _replay(self) -> None:
+        version = self.pending_version
         frames, unread = await _after(self.user_id, self.last_sent)
         for frame in frames:
             await self.send_json(frame)
             self.last_sent = frame["id"]
         if frames:
+            if self.pending_version == version:
+                self.pending_unread = None  # the replay's count is newer than the pending one
             await self.send_json({"type": "unread", "count": unread})
 
     async def notification_start(self, event: dict) -> None:
@@ -196,11 +220,23 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.send_json(frame)
         self.last_sent = frame["id"]
-        await self.send_json({"type": "unread", "count": event["unread"]})
+        self._unread_soon(event["unread"])
 
     async def notification_catchup(self, event: dict) -> None:
         if self.started:
             await self._replay()
 
     async def unread_changed(self, event: dict) -> None:
-        await self.send_json({"type": "unread", "count": event["unread"]})
+        self._unread_soon(event["unread"])
+
+    def _unread_soon(self, count: int) -> None:
+        self.pending_unread = count
+        self.pending_version += 1
+        if self.unread_task is None or self.unread_task.done():
+            self.unread_task = asyncio.ensure_future(self._send_unread())
+
+    async def _send_unread(self) -> None:
+        await asyncio.sleep(UNREAD_DELAY_SECONDS)
+        count, self.pending_unread = self.pending_unread, None
+        if count is not None:
+            await self.send_json({"type": "unread", "count": count})

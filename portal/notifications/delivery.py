@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 
@@ -32,12 +33,28 @@ def unread_counts(user_ids: Iterable[int]) -> dict[int, int]:
     return counts
 
 
+SEND_CONCURRENCY = 64
+
+
 async def _send_all(messages: list[tuple[str, dict]]) -> None:
+    """One group_send per message; different users' groups concurrently (a Redis layer then
+    overlaps its round trips), one user's messages strictly in order."""
     layer = get_channel_layer()
     if layer is None:
         return
+    by_group: dict[str, list[dict]] = {}
     for group, message in messages:
-        await layer.group_send(group, message)
+        by_group.setdefault(group, []).append(message)
+    queue = list(by_group.items())
+    queue.reverse()
+
+    async def lane() -> None:
+        while queue:
+            group, in_order = queue.pop()
+            for message in in_order:
+                await layer.group_send(group, message)
+
+    await asyncio.gather(*(lane() for _ in range(min(SEND_CONCURRENCY, len(queue)))))
 
 
 def _send(messages: list[tuple[str, dict]]) -> None:
@@ -69,6 +86,23 @@ def push_created(notification_ids: list[int]) -> None:
                 },
             )
             for row in rows
+        ]
+    )
+
+
+def push_frames(frames: list[tuple[int, dict]]) -> None:
+    """After commit: send frames already built (user id, frame) with each user's new unread
+    count — one count query and one group_send per recipient, whatever the fan-out."""
+    if not frames:
+        return
+    counts = unread_counts({uid for uid, _frame in frames})
+    _send(
+        [
+            (
+                user_group(uid),
+                {"type": "notification.created", "frame": frame, "unread": counts[uid]},
+            )
+            for uid, frame in frames
         ]
     )
 

@@ -19,6 +19,7 @@ from portal.core.events import Event
 
 from .actions import notify, target_of
 from .models import Follow, KeywordInterest, Kind, Level
+from .text import excerpt, markdown_excerpt
 
 logger = logging.getLogger(__name__)
 
@@ -158,8 +159,13 @@ def _name(user_id: int | None) -> str:
 
 
 def _excerpt(text: str, limit: int = 200) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """Plain text (a page summary) cut to length."""
+    return excerpt(text, limit)
+
+
+def _markdown_excerpt(text: str, limit: int = 200) -> str:
+    """A post's Markdown as a plain-text excerpt: no `**`, link syntax or code fences."""
+    return markdown_excerpt(text, limit)
 
 
 def _ref_target(content_type_id: int, object_id: int) -> tuple[str, str]:
@@ -212,7 +218,7 @@ def _topic_created(event: Event) -> Occasion | None:
     def render() -> tuple[str, str]:
         return (
             _("%(name)s started “%(title)s”") % {"name": _name(actor_id), "title": topic.title},
-            _excerpt(body),
+            _markdown_excerpt(body),
         )
 
     return Occasion(
@@ -245,7 +251,7 @@ def _post_created(event: Event) -> Occasion | None:
     def render() -> tuple[str, str]:
         return (
             _("%(name)s replied in “%(title)s”") % {"name": _name(actor_id), "title": topic.title},
-            _excerpt(post.body),
+            _markdown_excerpt(post.body),
         )
 
     return Occasion(
@@ -272,7 +278,7 @@ def _mentioned(event: Event) -> Occasion | None:
         return (
             _("%(name)s mentioned you in “%(title)s”")
             % {"name": _name(actor_id), "title": topic.title},
-            _excerpt(post.body),
+            _markdown_excerpt(post.body),
         )
 
     # Same dedupe key as the post: one notification per post, whichever reason comes first.
@@ -299,7 +305,7 @@ def _answer_accepted(event: Event) -> Occasion | None:
     def render() -> tuple[str, str]:
         return (
             _("Your answer in “%(title)s” was accepted") % {"title": topic.title},
-            _excerpt(post.body),
+            _markdown_excerpt(post.body),
         )
 
     return Occasion(

@@ -166,3 +166,70 @@ def test_a_transferred_customer_is_announced_to_its_new_owner(people):
         records.transfer_customer(customer, to_user=people["sales2"], acting_user=people["manager"])
     row = Notification.objects.get(user=people["sales2"])
     assert row.kind == Kind.CUSTOMER and "Acme Tools" in row.title
+
+
+def test_a_reply_in_markdown_is_told_as_plain_text(people, forum):
+    # given sales1's topic, and a reply written in Markdown that quotes it
+    with capture_events():
+        topic = forum_actions.create_topic(
+            people["sales1"], category=forum["open"], title="Price list", body="Is it out?"
+        )
+    body = (
+        "> **@sales1:**\n> Is it out?\n\n"
+        "Yes, **since Monday**: see [the list](https://example.com/list).\n\n"
+        "- `A-100` 5 < 6 & more\n<script>alert(1)</script>"
+    )
+    with capture_events():
+        forum_actions.reply(people["manager"], topic, body=body)
+    # then sales1's notification body is the reply's own words, without any markup
+    row = Notification.objects.get(user=people["sales1"], kind=Kind.REPLY)
+    assert row.body == "Yes, since Monday: see the list. A-100 5 < 6 & more"
+
+
+def test_a_user_who_may_not_see_a_deal_hears_nothing_about_it(people):
+    from portal.notifications.models import Follow
+    from portal.records.actions import customers as records
+    from portal.records.actions import deals
+
+    # given a deal of sales1's customer; sales2 may not open it but has every interest in it:
+    # a watching follow of the deal and of its customer (made before access was lost, say)
+    # and a keyword in its name; the manager of sales1 watches the deal too
+    with capture_events():
+        customer = records.create_customer(acting_user=people["sales1"], name="Nebula 华东")
+        deal = deals.create_deal(
+            acting_user=people["sales1"], customer=customer, name="Nebula 竞品 tender"
+        )
+    for target in (actions.target_of(deal), actions.target_of(customer)):
+        Follow.objects.create(
+            user=people["sales2"], target_kind=target[0], target_key=target[1], level=Level.WATCHING
+        )
+    actions.add_keyword_interest(people["sales2"], "竞品")
+    actions.set_follow_level(people["manager"], obj=deal, level=Level.WATCHING)
+    # when the deal changes (its details, then its course)
+    with capture_events():
+        deals.update_deal(deal, acting_user=people["sales1"], notes="Price list sent.")
+    # then the manager hears about it and sales2 hears nothing at all
+    assert Notification.objects.filter(user=people["manager"], kind=Kind.DEAL).exists()
+    assert not Notification.objects.filter(user=people["sales2"]).exists()
+
+
+def test_followers_of_a_customer_hear_about_a_discussion_linked_to_it(people, forum):
+    from portal.records.actions import customers as records
+
+    # given sales1's customer, watched by its owner's manager; service follows nothing
+    with capture_events():
+        customer = records.create_customer(acting_user=people["sales1"], name="Zentra 华北")
+    actions.set_follow_level(people["manager"], obj=customer, level=Level.WATCHING)
+    # when sales1 starts a discussion linked to the customer
+    with capture_events():
+        topic = forum_actions.create_topic(
+            people["sales1"],
+            category=forum["open"],
+            title="Zentra wants a second quote",
+            body="They compare us with a rival.",
+            refs=[("customer", customer.pk)],
+        )
+    # then the manager hears about it through the follow of the customer
+    row = Notification.objects.get(user=people["manager"])
+    assert row.kind == Kind.TOPIC and row.url == topic.get_absolute_url()
+    assert not Notification.objects.filter(user=people["service"]).exists()

@@ -95,3 +95,26 @@ def test_api_announce_is_for_administrators(people, api_client):
     api_client.force_authenticate(people["admin"])
     response = api_client.post("/api/v1/notifications/announce/", {"title": "Hello"})
     assert response.status_code == 201 and response.json()["recipients"] == 6
+
+
+def test_customer_page_has_a_follow_panel_that_sets_the_level(people, client_for):
+    from portal.core.testing import capture_events
+    from portal.notifications.models import Follow, Level
+    from portal.records.actions import customers as records
+
+    with capture_events():
+        customer = records.create_customer(acting_user=people["sales1"], name="Polaris 华南")
+    owner = client_for(people["sales1"])
+    page = owner.get(f"/records/customers/{customer.pk}/").content.decode()
+    # the panel other apps' pages show through the related-panels registry
+    assert "agora-follow-panel" in page
+    assert f'value="records.customer:{customer.pk}"' in page
+    target = {"target": f"records.customer:{customer.pk}", "level": str(Level.WATCHING)}
+    response = owner.post("/notifications/follow/", {**target, "next": "/"})
+    assert response.status_code == 302
+    follow = Follow.objects.get(user=people["sales1"], target_kind="records.customer")
+    assert follow.level == Level.WATCHING and follow.label == "Polaris 华南"
+    # someone who may not open the customer is refused alike, and nothing is stored
+    stranger = client_for(people["sales2"])
+    assert stranger.post("/notifications/follow/", target).status_code == 404
+    assert not Follow.objects.filter(user=people["sales2"]).exists()
