@@ -36,12 +36,12 @@ def make_document(title: str, name: str, content: bytes):
 
 def site_root():
     """The default site's root page; transactional tests flush what the migrations created."""
+    if not Collection.objects.exists():  # documents need the root collection
+        Collection.add_root(name="Root")
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
     if site:
         return site.root_page
     Locale.objects.get_or_create(language_code="en")
-    if not Collection.objects.exists():
-        Collection.add_root(name="Root")
     root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
     Site.objects.create(hostname="localhost", root_page=root, is_default_site=True)
     return root

@@ -66,7 +66,9 @@ def test_product_page_query_count_does_not_grow_with_related_items(
         response = client.get(large.url)
     assert response.status_code == 200
     assert response.content.decode().count("Extra ") >= 6
-    assert baseline <= 30
+    # The page itself plus the panels other apps contribute (deals naming the product, its
+    # sales record, the follow button, discussions): a ceiling that catches a new N+1.
+    assert baseline <= 34
 
 
 def test_records_can_contribute_a_panel_to_competitor_pages(kb, people, client_for):

@@ -83,11 +83,11 @@ def test_customer_journey(live_server, page, people, sales3, screenshot_dir):
     assert page.locator("#contacts tbody tr").count() == 2
     history = page.locator(".agora-history").inner_text()
     for action in (
-        "customer.created",
-        "customer.shared",
-        "customer.transferred",
-        "customer.deleted",
-        "customer.restored",
+        "Customer created",
+        "Shared",
+        "Transferred to another rep",
+        "Moved to the recycle bin",
+        "Restored from the recycle bin",
     ):
         assert action in history
     page.screenshot(path=str(screenshot_dir / "records-journey-restored.png"), full_page=True)
