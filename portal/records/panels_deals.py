@@ -13,9 +13,10 @@ from portal.accounts.permissions import has_module_perm
 from portal.core.dashboard import Panel
 from portal.core.events import Event
 
-from .models import Deal
+from .models import Activity, Deal
 
 PANEL_ROWS = 10
+ACTIVITY_ROWS = 5
 
 
 def customer_deals_panel(request: HttpRequest, customer) -> Panel | None:
@@ -32,12 +33,19 @@ def customer_deals_panel(request: HttpRequest, customer) -> Panel | None:
         .select_related("stage")
         .order_by("-updated_at", "-pk")
     )
+    # The latest calls, visits and meetings on those deals: what happened with this customer.
+    activities = (
+        Activity.objects.filter(customer=customer, deal__in=deals.values("pk"))
+        .select_related("deal", "owner")
+        .order_by("-due_at", "-pk")[:ACTIVITY_ROWS]
+    )
     return Panel(
         "records/includes/deal_related_panel.html",
         {
             "panel_id": "customer",
             "heading": _("Deals"),
             "deals": list(deals[:PANEL_ROWS]),
+            "activities": list(activities),
             "contact_due": next_contact_due(customer),
             "new_url": (
                 reverse("records:deal_create") + f"?customer={customer.pk}"

@@ -101,3 +101,27 @@ def test_the_competitor_page_renders_the_deal_panel(people, customer, kb, client
     assert "Deals against this competitor" in page and "Tender against them" in page
     page = client_for(people["sales2"]).get(competitor.url).content.decode()
     assert "Tender against them" not in page
+
+
+def test_the_customer_page_shows_the_latest_activities_of_visible_deals(
+    people, customer, client_for, sales3
+):
+    from django.utils import timezone
+
+    deal = open_deal(customer, people["sales1"])
+    deal_actions.create_activity(
+        deal,
+        acting_user=people["sales1"],
+        status="done",
+        kind="call",
+        subject="Called the buyer about the retrofit",
+        due_at=timezone.now(),
+        outcome="They want a quote by Friday",
+    )
+    url = customer.get_absolute_url()
+    page = client_for(people["sales1"]).get(url).content.decode()
+    assert "Latest activities" in page
+    assert "Called the buyer about the retrofit" in page
+    assert "They want a quote by Friday" in page
+    assert "Called the buyer" in client_for(people["manager"]).get(url).content.decode()
+    assert client_for(sales3).get(url).status_code == 404
