@@ -233,7 +233,8 @@ def test_api_registers_and_steps_with_field_errors_and_conflicts(people, custome
     assert [row["kind"] for row in log] == ["registered", "assessed"]
     api_client.force_authenticate(people["sales1"])
     wrong = api_client.post(
-        f"/api/v1/service-cases/{pk}/steps/", {"step": "assign", "department": 1}
+        f"/api/v1/service-cases/{pk}/steps/",
+        {"step": "assign", "department": people["sales1"].department_id},
     )
     assert wrong.status_code == 403
     assert ServiceCase.objects.get(pk=pk).status == "assessed"
