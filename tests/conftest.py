@@ -21,6 +21,16 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: Redis (and the process's LocMem) outlive a test's
+    database, and cached page paths or counts of an earlier test would point at rows that are
+    gone (Wagtail's site root paths, the forum index URL, the team pipeline)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def org(db):
     """A small organisation: head office › sales › (east, north); service; marketing."""
