@@ -16,6 +16,7 @@ class Kind(models.TextChoices):
     KNOWLEDGE = "knowledge", _("Knowledge pages")
     DEAL = "deal", _("Deals")
     CUSTOMER = "customer", _("Customers")
+    SERVICE = "service", _("Service cases")
     REMINDER = "reminder", _("Reminders")
     ANNOUNCEMENT = "announcement", _("Announcements")
 

@@ -98,6 +98,8 @@ def notified(user, case=None) -> list[str]:
     rows = Notification.objects.filter(user=user).order_by("seq")
     if case is not None:
         rows = rows.filter(url=case.get_absolute_url())
+        # case notifications have their own kind (preferences, unsubscribe links)
+        assert set(rows.values_list("kind", flat=True)) <= {"service"}
     return list(rows.values_list("title", flat=True))
 
 

@@ -961,7 +961,7 @@ def _deliver(
     dedupe_key: str,
     actor_id: int | None,
     item: Any,
-    kind: str = "customer",
+    kind: str = "service",
 ) -> int:
     """One notification per recipient, titled in the recipient's own language."""
     from portal.notifications.actions import notify
