@@ -88,6 +88,17 @@ def labelled_actions() -> set[str]:
     return set(_action_labels)
 
 
+def field_value(model: type[models.Model] | None, name: str, value: Any) -> Any:
+    """A recorded value as the reader knows it: a choice's label ("Won"), not its code."""
+    if model is None or value in (None, ""):
+        return value
+    try:
+        choices = dict(model._meta.get_field(name).flatchoices)
+    except (FieldDoesNotExist, AttributeError, TypeError):
+        return value
+    return str(choices[value]) if value in choices else value
+
+
 def field_label(model: type[models.Model] | None, name: str) -> str:
     """A changed field's verbose name (translated), or its name for non-fields."""
     if model is None:

@@ -57,7 +57,13 @@ class AuditEntry(models.Model):
         rows = []
         for name, change in (self.changes or {}).items():
             old, new = (change + [None, None])[:2] if isinstance(change, list) else (None, change)
-            rows.append((audit.field_label(model, name), old, new))
+            rows.append(
+                (
+                    audit.field_label(model, name),
+                    audit.field_value(model, name, old),
+                    audit.field_value(model, name, new),
+                )
+            )
         return rows
 
 

@@ -68,6 +68,11 @@ def test_history_names_actions_and_fields_in_the_readers_language(people, client
     assert "Phone" in page and "021-5550000" in page
     assert ">customer.updated<" not in page
 
+    # a choice is shown by its label, not its stored code
+    records.update_customer(customer, acting_user=sales1, level="A")
+    page = client_for(sales1).get(url).content.decode()
+    assert '<del class="text-muted">C – normal</del> → A – key account' in page
+
     sales1.language = "zh-hans"
     sales1.save(update_fields=["language"])
     page = client_for(sales1).get(url).content.decode()
