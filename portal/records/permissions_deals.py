@@ -37,7 +37,9 @@ def deals_visible_to(user: User) -> QuerySet[Deal]:
     # Same shape choice as customers (decision 0101): a reader who reaches many deals gets the
     # correlated EXISTS (a sorted page stops early), one who reaches few the keyed id set.
     correlated = visibility.reaches_many(Deal, user)
-    return visibility.filter_visible(Deal.objects.all(), user, correlated=correlated)
+    # A customer in the recycle bin takes its deals with it; restoring brings them back.
+    live = Deal.objects.filter(customer__deleted_at__isnull=True)
+    return visibility.filter_visible(live, user, correlated=correlated)
 
 
 def access_deal(user: User, pk: int | str) -> Deal:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import base64
-import datetime
-import json
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
+
+from portal.core import pagination
 
 from .models import Customer
 from .permissions import customers_visible_to
@@ -114,33 +113,7 @@ def visible_filtered_customers(user: User, filters: CustomerFilters) -> QuerySet
     return filter_customers(customers_visible_to(user), filters, user)
 
 
-def _encode(value: Any, pk: int) -> str:
-    if isinstance(value, datetime.datetime):
-        value = value.isoformat()
-    raw = json.dumps([value, pk], ensure_ascii=False).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode(cursor: str, column: str) -> tuple[Any, int] | None:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value, pk = json.loads(raw)
-        if column.endswith("_at"):
-            value = datetime.datetime.fromisoformat(value)
-        return value, int(pk)
-    except (ValueError, TypeError, json.JSONDecodeError):
-        return None
-
-
-@dataclass
-class KeysetPage:
-    items: list[Customer] = field(default_factory=list)
-    next_cursor: str = ""
-    previous_cursor: str = ""
-
-    @property
-    def has_other_pages(self) -> bool:
-        return bool(self.next_cursor or self.previous_cursor)
+KeysetPage = pagination.KeysetPage
 
 
 def keyset_page(
@@ -151,32 +124,13 @@ def keyset_page(
     before: str = "",
     size: int = PAGE_SIZE,
 ) -> KeysetPage:
-    """One page after/before a cursor (value, id) — no OFFSET, no COUNT(*)."""
+    """One page of customers in a sort order, after/before a cursor (no OFFSET, no COUNT)."""
     column, descending = SORTS.get(sort, SORTS["name"])
-    size = max(1, min(size, MAX_PAGE_SIZE))
-    backwards = bool(before) and not after
-    cursor = _decode(after or before, column) if (after or before) else None
-    # Walking backwards is walking forwards in the opposite order, then reversing.
-    reverse = descending != backwards
-    if cursor is not None:
-        value, pk = cursor
-        op = "lt" if reverse else "gt"
-        # (column, id) beyond the cursor, written with a plain range on the column first so
-        # that SQLite and PostgreSQL seek into the sort index instead of scanning it.
-        queryset = queryset.filter(**{f"{column}__{op}e": value}).filter(
-            Q(**{f"{column}__{op}": value}) | Q(**{f"pk__{op}": pk})
-        )
-    order = [f"-{column}", "-pk"] if reverse else [column, "pk"]
-    rows = list(queryset.order_by(*order)[: size + 1])
-    has_more = len(rows) > size
-    rows = rows[:size]
-    if backwards:
-        rows.reverse()
-    page = KeysetPage(items=rows)
-    if rows:
-        first, last = rows[0], rows[-1]
-        if (has_more and not backwards) or (backwards and cursor is not None):
-            page.next_cursor = _encode(getattr(last, column), last.pk)
-        if (backwards and has_more) or (not backwards and cursor is not None):
-            page.previous_cursor = _encode(getattr(first, column), first.pk)
-    return page
+    return pagination.keyset_page(
+        queryset,
+        column,
+        descending=descending,
+        after=after,
+        before=before,
+        size=max(1, min(size, MAX_PAGE_SIZE)),
+    )

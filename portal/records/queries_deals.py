@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import base64
 import datetime
-import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
+
+from portal.core import pagination
 
 from .models import Activity, ContactFrequency, Customer, Deal, DealCompetitor, DealUrge
 from .permissions_deals import deals_visible_to
@@ -122,39 +122,7 @@ def visible_filtered_deals(user: User, filters: DealFilters) -> QuerySet[Deal]:
     return filter_deals(deals_visible_to(user), filters, user)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    return value
-
-
-def _encode(value: Any, pk: int) -> str:
-    raw = json.dumps([_plain(value), pk], ensure_ascii=False).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode(cursor: str, column: str) -> tuple[Any, int] | None:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value, pk = json.loads(raw)
-        if column.endswith("_at"):
-            value = datetime.datetime.fromisoformat(value)
-        elif column.endswith("_date"):
-            value = datetime.date.fromisoformat(value)
-        return value, int(pk)
-    except (ValueError, TypeError, json.JSONDecodeError):
-        return None
-
-
-@dataclass
-class DealPage:
-    items: list[Deal] = field(default_factory=list)
-    next_cursor: str = ""
-    previous_cursor: str = ""
-
-    @property
-    def has_other_pages(self) -> bool:
-        return bool(self.next_cursor or self.previous_cursor)
+DealPage = pagination.KeysetPage
 
 
 def deal_page(
@@ -165,32 +133,16 @@ def deal_page(
     before: str = "",
     size: int = PAGE_SIZE,
 ) -> DealPage:
-    """One page after/before a cursor (value, id): no OFFSET, no COUNT(*) (decision 0101)."""
+    """One page of deals in a sort order, after/before a cursor (no OFFSET, no COUNT)."""
     column, descending = SORTS.get(sort, SORTS["-updated"])
-    size = max(1, min(size, MAX_PAGE_SIZE))
-    backwards = bool(before) and not after
-    cursor = _decode(after or before, column) if (after or before) else None
-    reverse = descending != backwards
-    if cursor is not None:
-        value, pk = cursor
-        op = "lt" if reverse else "gt"
-        queryset = queryset.filter(**{f"{column}__{op}e": value}).filter(
-            Q(**{f"{column}__{op}": value}) | Q(**{f"pk__{op}": pk})
-        )
-    order = [f"-{column}", "-pk"] if reverse else [column, "pk"]
-    rows = list(queryset.order_by(*order)[: size + 1])
-    has_more = len(rows) > size
-    rows = rows[:size]
-    if backwards:
-        rows.reverse()
-    page = DealPage(items=rows)
-    if rows:
-        first, last = rows[0], rows[-1]
-        if (has_more and not backwards) or (backwards and cursor is not None):
-            page.next_cursor = _encode(getattr(last, column), last.pk)
-        if (backwards and has_more) or (not backwards and cursor is not None):
-            page.previous_cursor = _encode(getattr(first, column), first.pk)
-    return page
+    return pagination.keyset_page(
+        queryset,
+        column,
+        descending=descending,
+        after=after,
+        before=before,
+        size=max(1, min(size, MAX_PAGE_SIZE)),
+    )
 
 
 def open_urges_visible_to(user: User) -> QuerySet[DealUrge]:

@@ -417,3 +417,16 @@ def test_administrators_configure_stages_and_contact_frequencies(client_for, peo
     assert client_for(people["sales1"]).get(
         reverse("admin:records_dealstage_changelist")
     ).status_code in (302, 403)
+
+
+def test_a_binned_customer_takes_its_deals_along_and_restoring_brings_them_back(
+    client_for, people, customer
+):
+    deal = open_deal(customer, people["sales1"], name="Binned pursuit")
+    client = client_for(people["sales1"])
+    actions.delete_customer(customer, acting_user=people["sales1"])
+    assert "Binned pursuit" not in client.get(reverse("records:deal_list")).content.decode()
+    assert client.get(deal.get_absolute_url()).status_code == 404
+    actions.restore_customer(customer, acting_user=people["sales1"])
+    assert "Binned pursuit" in client.get(reverse("records:deal_list")).content.decode()
+    assert client.get(deal.get_absolute_url()).status_code == 200
