@@ -234,3 +234,27 @@ def test_the_dashboard_lists_the_latest_topics_the_reader_may_open(people, forum
     assert "Chain store returns" in page
     assert "Quarterly targets" not in page
     assert "No discussions yet." not in page
+
+
+def test_category_and_topic_pages_offer_a_follow_button_that_takes(people, forum, client_for):
+    from portal.notifications.models import Follow
+
+    topic = start(people["sales1"], forum["open"], title="Label printer ribbons")
+    client = client_for(people["sales2"])
+    category_page = client.get(forum["open"].url).content.decode()
+    assert 'id="category-follow"' in category_page
+    assert f'value="wagtailcore.page:{forum["open"].pk}"' in category_page
+    topic_page = client.get(topic.get_absolute_url()).content.decode()
+    assert f'value="forum.topic:{topic.pk}"' in topic_page
+    response = client.post(
+        reverse("notifications:follow"), {"target": f"forum.topic:{topic.pk}", "level": "3"}
+    )
+    assert response.status_code in (200, 302)
+    assert Follow.objects.get(user=people["sales2"], target_kind="forum.topic").level == 3
+    # a category the reader may not open offers nothing and takes nothing
+    hidden = client.post(
+        reverse("notifications:follow"),
+        {"target": f"wagtailcore.page:{forum['managers'].pk}", "level": "3"},
+    )
+    assert hidden.status_code == 404
+    assert not Follow.objects.filter(target_key=str(forum["managers"].pk)).exists()
