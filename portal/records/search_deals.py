@@ -18,6 +18,10 @@ DEAL_EVENTS = (
 )  # fmt: skip
 
 
+# A customer going to (or back from) the recycle bin takes its deals out of (or back into) search.
+CUSTOMER_EVENTS = ("records.customer_deleted", "records.customer_restored")
+
+
 def _join(*parts: object) -> str:
     return "\n".join(str(part) for part in parts if part)
 
@@ -26,13 +30,26 @@ class DealAdapter(SearchAdapter):
     def __init__(self) -> None:
         super().__init__(
             kinds=("deal",), group="records", models=(Deal,),
-            index_events=dict.fromkeys(DEAL_EVENTS, "deal_id"),
+            index_events={
+                **dict.fromkeys(DEAL_EVENTS, "deal_id"),
+                **dict.fromkeys(CUSTOMER_EVENTS, "customer_id"),
+            },
         )  # fmt: skip
 
     def queryset(self):
-        return Deal.objects.select_related("owner", "customer", "stage").prefetch_related(
-            "products", "competitors"
+        return (
+            Deal.objects.filter(customer__deleted_at__isnull=True)
+            .select_related("owner", "customer", "stage")
+            .prefetch_related("products", "competitors")
         )
+
+    def refs_for_event(self, name: str, payload: dict) -> tuple[str, list]:
+        if name in CUSTOMER_EVENTS:
+            # Re-index the customer's deals: those of a binned customer are not searchable,
+            # so indexing removes them; restoring indexes them again.
+            deals = Deal.objects.filter(customer_id=payload.get("customer_id"))
+            return "index", list(deals.values_list("pk", flat=True))
+        return super().refs_for_event(name, payload)
 
     def build(self, objects: list, keys: dict[int, set[str]]) -> Iterator[SearchDocument]:
         for deal in objects:

@@ -125,3 +125,16 @@ def test_the_customer_page_shows_the_latest_activities_of_visible_deals(
     assert "They want a quote by Friday" in page
     assert "Called the buyer" in client_for(people["manager"]).get(url).content.decode()
     assert client_for(sales3).get(url).status_code == 404
+
+
+def test_a_binned_customer_takes_its_deals_out_of_search_until_restored(people, customer):
+    with capture_events():
+        deal = open_deal(customer, people["sales1"], name="Cold-chain scanners")
+    expected = [f"deal:{deal.number} Cold-chain scanners"]
+    assert _hits(people["sales1"], "Cold-chain") == expected
+    with capture_events():
+        actions.delete_customer(customer, acting_user=people["sales1"])
+    assert _hits(people["sales1"], "Cold-chain") == []
+    with capture_events():
+        actions.restore_customer(customer, acting_user=people["sales1"])
+    assert _hits(people["sales1"], "Cold-chain") == expected
