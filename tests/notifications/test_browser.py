@@ -118,7 +118,7 @@ def test_live_toast_badge_and_resume(daphne_url, browser, people, forum, screens
             "document.getElementById('unread-badge').dataset.count === '1'", timeout=5000
         )
         assert sales2.evaluate("window.__sameDocument") is True
-        assert seen_after < 5  # the issue asks for a second; the shared test machine is slower
+        assert seen_after < 1.0  # "within a second" (about 0.42 s here, the post included)
         sales2.screenshot(path=str(screenshot_dir / "notifications-live-toast.png"))
 
         # when sales2's connection drops and three more notifications are made meanwhile
