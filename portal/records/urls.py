@@ -1,4 +1,4 @@
-"""Customer record pages under /records/ (deals and service cases join later)."""
+"""Record pages under /records/: customers here; deals and service cases add their own patterns."""
 
 from django.urls import path
 

@@ -1,7 +1,7 @@
 """Writes to records (check → write in a transaction → audit → event on commit).
 
 One module per area: customers (with contacts, sharing, transfer, the recycle bin, bulk mail
-and imports); deals and service cases join as their own modules.
+and imports) re-exported here; `actions.deals` and `actions.service` are imported by name.
 """
 
 from .customers import (

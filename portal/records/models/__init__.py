@@ -1,4 +1,4 @@
-"""Customer and deal records: models (one module per area; deals and service cases join later)."""
+"""Records models, one module per area: customers, deals, sales targets, service."""
 
 from .customers import (
     Contact,
