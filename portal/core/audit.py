@@ -88,6 +88,15 @@ def labelled_actions() -> set[str]:
     return set(_action_labels)
 
 
+# Change keys that are not fields of the audited model ("activity", "payment" on a deal's
+# history) are named per model the same way: label_fields("records.deal", {...}).
+_field_labels: dict[str, dict[str, Any]] = {}
+
+
+def label_fields(model_label: str, labels: Mapping[str, Any]) -> None:
+    _field_labels.setdefault(model_label.lower(), {}).update(labels)
+
+
 def field_value(model: type[models.Model] | None, name: str, value: Any) -> Any:
     """A recorded value as the reader knows it: a choice's label ("Won"), not its code."""
     if model is None or value in (None, ""):
@@ -106,4 +115,5 @@ def field_label(model: type[models.Model] | None, name: str) -> str:
     try:
         return str(model._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:
-        return name
+        label = _field_labels.get(model._meta.label_lower, {}).get(name)
+        return str(label) if label is not None else name

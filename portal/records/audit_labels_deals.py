@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.audit import label_actions
+from portal.core.audit import label_actions, label_fields
 
 label_actions(
     {
@@ -34,4 +34,29 @@ label_actions(
         "deal.urged": _("Urged"),
         "deal.won": _("Deal won"),
     }
+)
+
+# What a deal's history records about its sub-records (not fields of the deal itself).
+label_fields(
+    "records.deal",
+    {
+        "activity": _("activity"),
+        "time": _("time"),
+        "reminder": _("reminder"),
+        "people": _("people to remind"),
+        "competitor": _("competitor"),
+        "price": _("price"),
+        "document": _("document"),
+        "version": _("version"),
+        "file": _("file"),
+        "message": _("message"),
+        "due": _("answer by"),
+        "answer": _("answer"),
+        "item": _("order line"),
+        "quantity": _("quantity"),
+        "delivery": _("delivery"),
+        "delivered": _("delivered on"),
+        "installment": _("payment plan entry"),
+        "payment": _("payment"),
+    },
 )

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.audit import label_actions
+from portal.core.audit import label_actions, label_fields
 
 from .models.service import ServiceCaseStep
 
@@ -18,3 +18,6 @@ label_actions(
         "support_question.escalated": _("Support question escalated"),
     }
 )
+
+label_fields("records.servicecase", {"file": _("attachment")})
+label_fields("records.supportquestion", {"escalated_to": _("escalated to")})

@@ -138,3 +138,19 @@ def test_a_binned_customer_takes_its_deals_out_of_search_until_restored(people, 
     with capture_events():
         actions.restore_customer(customer, acting_user=people["sales1"])
     assert _hits(people["sales1"], "Cold-chain") == expected
+
+
+def test_the_deal_history_names_what_changed_on_its_sub_records(people, customer, client_for):
+    import datetime
+
+    from django.utils import timezone
+
+    deal = open_deal(customer, people["sales1"])
+    due = timezone.localdate() + datetime.timedelta(days=3)
+    deal_actions.urge_deal(
+        deal, acting_user=people["manager"], message="Quote by Friday", due_on=due
+    )
+    page = client_for(people["sales1"]).get(deal.get_absolute_url()).content.decode()
+    history = page[page.index('class="agora-history"') :]
+    assert "Answer by: " in history and "Message: " in history
+    assert "Due: " not in history
