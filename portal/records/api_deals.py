@@ -261,7 +261,8 @@ class ActivityViewSet(
 ):
     """Activities on deals the caller may see; filters: deal (id), status, mine=1, overdue=1.
     POST needs a deal and a subject (and due_at for a planned one; a done one defaults to
-    now). POST /activities/{id}/complete/ with outcome, next_step, next_kind, next_due_at."""
+    now). POST /activities/{id}/complete/ with outcome, next_step, next_kind, next_due_at;
+    POST /activities/{id}/cancel/ for a planned one."""
 
     serializer_class = ActivitySerializer
 
@@ -318,6 +319,16 @@ class ActivityViewSet(
         except DjangoPermissionDenied as exc:
             raise _denied(exc) from exc
         activity.refresh_from_db()
+        return Response(self.get_serializer(activity).data)
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel a planned activity (the owner, co-owners, their managers)."""
+        activity = self.get_object()
+        try:
+            actions.cancel_activity(activity, acting_user=request.user)
+        except DjangoPermissionDenied as exc:
+            raise _denied(exc) from exc
         return Response(self.get_serializer(activity).data)
 
 

@@ -146,3 +146,26 @@ def test_reminders_api(api_client, people, customer):
     reminder = DealReminder.objects.get()
     assert api_client.delete(f"/api/v1/reminders/{reminder.pk}/").status_code == 404
     assert DealReminder.objects.count() == 1
+
+
+def test_activities_api_cancels_a_planned_activity_only(api_client, people, customer):
+    deal = open_deal(customer, people["sales1"])
+    due = (timezone.now() + datetime.timedelta(days=1)).isoformat()
+    api_client.force_authenticate(people["sales1"])
+    planned = api_client.post(
+        "/api/v1/activities/",
+        {"deal": deal.pk, "subject": "Demo at the store", "kind": "visit", "due_at": due},
+        format="json",
+    ).json()
+    url = f"/api/v1/activities/{planned['id']}/cancel/"
+    # a colleague who may not see the deal gets 404 and changes nothing
+    api_client.force_authenticate(people["sales2"])
+    assert api_client.post(url).status_code == 404
+    assert Activity.objects.get(pk=planned["id"]).status == "planned"
+    api_client.force_authenticate(people["sales1"])
+    response = api_client.post(url)
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    # cancelling again is refused with a clear message
+    again = api_client.post(url)
+    assert again.status_code == 400
+    assert "Only a planned activity" in str(again.json())
