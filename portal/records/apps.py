@@ -16,6 +16,11 @@ class RecordsConfig(AppConfig):
         from . import panels, subscribers
 
         subscribe("accounts.person_moved")(subscribers.person_moved)
+        from portal.core.worker import register_job
+
+        from .actions import send_queued_mail
+
+        register_job("records.send_queued_mail", every_seconds=5.0)(send_queued_mail)
         register_panel(panels.my_customers_panel)
         from .panels_deals import connect as connect_deals
 

@@ -19,6 +19,7 @@ label_actions(
         "customer.unshared": _("Sharing removed"),
         "customer.updated": _("Details changed"),
         "mail.composed": _("Mail composed"),
+        "mail.queued": _("Mail queued for sending"),
         "mail.sent": _("Mail sent"),
     }
 )

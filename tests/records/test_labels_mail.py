@@ -98,3 +98,47 @@ def test_mail_to_contacts_of_invisible_customers_is_impossible(client_for, custo
 @pytest.mark.parametrize("sheet", sorted(labels.SHEETS))
 def test_every_sheet_layout_renders(sheet):
     assert labels.render_pdf([labels.Label("1", "a", "b", "c", "d")], sheet).startswith(b"%PDF")
+
+
+def test_a_large_batch_is_queued_and_the_worker_sends_each_copy_once(
+    client_for, people, customer, monkeypatch
+):
+    from portal.core import worker
+    from portal.records.actions import customers as customer_actions
+    from portal.records.models import MailBatch
+
+    monkeypatch.setattr(customer_actions, "MAIL_SEND_NOW_LIMIT", 0)
+    client = client_for(people["sales1"])
+    batch = actions.compose_mail(
+        acting_user=people["sales1"], contacts=customer.contacts.all(), subject="Expo", body="Hi"
+    )
+    batch_url = reverse("records:mail_batch", args=[batch.pk])
+    response = client.post(batch_url + "send/", follow=True)
+    assert "being sent" in response.content.decode()
+    assert mail.outbox == []  # nothing sent inside the request
+    batch.refresh_from_db()
+    assert batch.queued_at and not batch.sent_at
+    page = client.get(batch_url).content.decode()
+    assert 'hx-trigger="every 3s"' in page and "Send now" not in page
+    # the worker's job sends it, once, however often it runs
+    assert "records.send_queued_mail" in worker._jobs
+    assert customer_actions.send_queued_mail() == 1
+    assert customer_actions.send_queued_mail() == 0
+    assert [m.to for m in mail.outbox] == [["wangfang@hdjj.example.cn"]]
+    assert MailBatch.objects.get(pk=batch.pk).sent_at
+    statuses = dict(MailRecipient.objects.values_list("contact__name", "status"))
+    assert statuses == {"王芳": "sent", "刘强": "skipped"}
+    assert 'hx-trigger="every 3s"' not in client.get(batch_url).content.decode()
+
+
+def test_only_the_sender_may_queue_a_batch_and_nothing_changes_otherwise(people, customer):
+    from django.core.exceptions import PermissionDenied
+
+    batch = actions.compose_mail(
+        acting_user=people["sales1"], contacts=customer.contacts.all(), subject="Expo", body="Hi"
+    )
+    with pytest.raises(PermissionDenied):
+        actions.send_or_queue_mail_batch(batch, acting_user=people["manager"])
+    batch.refresh_from_db()
+    assert batch.queued_at is None and batch.sent_at is None
+    assert mail.outbox == []

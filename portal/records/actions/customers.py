@@ -621,15 +621,50 @@ def send_mail_batch(batch: MailBatch, *, acting_user: User) -> dict[str, int]:
                 status=MailRecipient.Status.FAILED, detail=str(exc)[:255], sent_at=None
             )
     with transaction.atomic():
-        MailBatch.objects.filter(pk=batch.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+        finished = MailBatch.objects.filter(pk=batch.pk, sent_at__isnull=True).update(
+            sent_at=timezone.now()
+        )
         counts = dict.fromkeys(MailRecipient.Status.values, 0)
         for status in batch.recipients.values_list("status", flat=True):
             counts[status] += 1
-        audit.record(acting_user, "mail.sent", batch, changes=_added(counts))
-        for customer in Customer.all_objects.filter(mail_recipients__batch=batch).distinct():
-            audit.record(acting_user, "customer.mailed", customer, message=batch.subject)
+        if finished:  # once, even when two workers finish the same batch
+            audit.record(acting_user, "mail.sent", batch, changes=_added(counts))
+            for customer in Customer.all_objects.filter(mail_recipients__batch=batch).distinct():
+                audit.record(acting_user, "customer.mailed", customer, message=batch.subject)
     batch.refresh_from_db()
     return counts
+
+
+#: Batches with at most this many copies to send go out inside the request (the sender sees
+#: the result at once); larger ones are queued for the worker, so no request waits on SMTP.
+MAIL_SEND_NOW_LIMIT = 25
+
+
+def send_or_queue_mail_batch(batch: MailBatch, *, acting_user: User) -> dict[str, int] | None:
+    """Send a small batch now (returns the counts) or queue a large one (returns None)."""
+    if batch.sender_id != acting_user.pk and not visibility.is_administrator(acting_user):
+        raise PermissionDenied(_("Only the sender can send this message."))
+    pending = batch.recipients.filter(status=MailRecipient.Status.PENDING).count()
+    if pending <= MAIL_SEND_NOW_LIMIT:
+        return send_mail_batch(batch, acting_user=acting_user)
+    with transaction.atomic():
+        queued = MailBatch.objects.filter(
+            pk=batch.pk, queued_at__isnull=True, sent_at__isnull=True
+        ).update(queued_at=timezone.now())
+        if queued:
+            audit.record(acting_user, "mail.queued", batch, changes=_added({"pending": pending}))
+    batch.refresh_from_db()
+    return None
+
+
+def send_queued_mail(*, limit: int = 5) -> int:
+    """Worker job: send the queued batches (per-recipient claims make two workers safe)."""
+    sent = 0
+    queued = MailBatch.objects.filter(queued_at__isnull=False, sent_at__isnull=True)
+    for batch in queued.select_related("sender").order_by("queued_at")[:limit]:
+        send_mail_batch(batch, acting_user=batch.sender)
+        sent += 1
+    return sent
 
 
 # --- import -----------------------------------------------------------------------------

@@ -379,6 +379,9 @@ class MailBatch(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Set when the sender asks for a batch too large to send inside the request; the worker
+    # sends it (records.send_queued_mail) and sets sent_at.
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:

@@ -536,10 +536,15 @@ def mail_batch(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def mail_send(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
-    counts = actions.send_mail_batch(batch, acting_user=request.user)
-    messages.success(
-        request, _("Sent: %(sent)s, skipped: %(skipped)s, failed: %(failed)s.") % counts
-    )
+    counts = actions.send_or_queue_mail_batch(batch, acting_user=request.user)
+    if counts is None:
+        messages.info(
+            request, _("The message is being sent; this page shows each copy as it goes out.")
+        )
+    else:
+        messages.success(
+            request, _("Sent: %(sent)s, skipped: %(skipped)s, failed: %(failed)s.") % counts
+        )
     return redirect("records:mail_batch", pk=batch.pk)
 
 
