@@ -6,7 +6,6 @@ and publishes its event on commit (DESIGN.md's one data flow)."""
 from __future__ import annotations
 
 import datetime
-import mimetypes
 import os
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -20,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.permissions import has_module_perm
-from portal.core import audit, events, visibility
+from portal.core import audit, events, uploads, visibility
 
 from . import references
 from .access import compute_topic_keys
@@ -113,28 +112,19 @@ def check_attachments(files: Sequence[UploadedFile]) -> None:
             {"attachments": _("At most %(limit)s files per post.") % {"limit": MAX_ATTACHMENTS}}
         )
     for upload in files:
-        extension = os.path.splitext(upload.name or "")[1].lower().lstrip(".")
-        if extension not in ATTACHMENT_EXTENSIONS:
-            raise ValidationError(
-                {
-                    "attachments": _("Files of type “%(ext)s” cannot be attached.")
-                    % {"ext": extension or "?"}
-                }
-            )
-        if upload.size > MAX_ATTACHMENT_BYTES:
-            raise ValidationError(
-                {
-                    "attachments": _("“%(name)s” is larger than %(limit)s MB.")
-                    % {"name": upload.name, "limit": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
-                }
-            )
+        uploads.check_upload(
+            upload,
+            allowed=ATTACHMENT_EXTENSIONS,
+            max_bytes=MAX_ATTACHMENT_BYTES,
+            field="attachments",
+        )
 
 
 def _save_attachments(post: Post, files: Sequence[UploadedFile], actor: User) -> None:
     for upload in files:
         name = os.path.basename(upload.name)[:200]
         # The type comes from the (allow-listed) extension, never from what the client claims.
-        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        content_type = uploads.content_type_for(name)
         attachment = PostAttachment(
             post=post, name=name, size=upload.size, content_type=content_type, uploaded_by=actor
         )

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.accounts.permissions import has_module_perm, require_module_perm
-from portal.core import audit, events, visibility
+from portal.core import audit, events, uploads, visibility
 from portal.core.numbering import issue_number
 
 from ..models import (
@@ -80,32 +80,10 @@ DEFAULT_STAGES = [
 # Days between contacts per customer level when administrators configured nothing.
 DEFAULT_CONTACT_DAYS = {"A": 7, "B": 14, "C": 30, "D": 90}
 
-# What may be uploaded: extension → (accepted content types, leading bytes or None for text).
-OLE = b"\xd0\xcf\x11\xe0"
-ZIP = b"PK\x03\x04"
-ALLOWED_FILES: dict[str, tuple[set[str], tuple[bytes, ...] | None]] = {
-    "pdf": ({"application/pdf"}, (b"%PDF-",)),
-    "png": ({"image/png"}, (b"\x89PNG",)),
-    "jpg": ({"image/jpeg"}, (b"\xff\xd8\xff",)),
-    "jpeg": ({"image/jpeg"}, (b"\xff\xd8\xff",)),
-    "doc": ({"application/msword"}, (OLE,)),
-    "xls": ({"application/vnd.ms-excel"}, (OLE,)),
-    "docx": (
-        {"application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
-        (ZIP,),
-    ),
-    "xlsx": ({"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}, (ZIP,)),
-    "pptx": (
-        {"application/vnd.openxmlformats-officedocument.presentationml.presentation"},
-        (ZIP,),
-    ),
-    "odt": ({"application/vnd.oasis.opendocument.text"}, (ZIP,)),
-    "ods": ({"application/vnd.oasis.opendocument.spreadsheet"}, (ZIP,)),
-    "txt": ({"text/plain"}, None),
-    "csv": ({"text/csv", "text/plain", "application/vnd.ms-excel"}, None),
-}
-# Browsers send this when they do not know; the leading bytes decide then.
-GENERIC_TYPES = {"application/octet-stream", ""}
+# What may be attached to a deal (checked by portal.core.uploads).
+DOCUMENT_EXTENSIONS = (
+    "pdf", "png", "jpg", "jpeg", "doc", "xls", "docx", "xlsx", "pptx", "odt", "ods", "txt", "csv",
+)  # fmt: skip
 
 
 def max_document_bytes() -> int:
@@ -740,50 +718,15 @@ def remove_competitor(entry: DealCompetitor, *, acting_user: User) -> None:
 
 
 def check_upload(upload: UploadedFile) -> tuple[str, str]:
-    """Validate an uploaded file by extension, declared type, leading bytes and size.
-    Returns (safe file name, content type)."""
-    from django.utils.text import get_valid_filename
-
-    name = (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    allowed = ", ".join(sorted(ALLOWED_FILES))
-    if extension not in ALLOWED_FILES:
-        raise ValidationError(
-            {
-                "file": _("Files of this type cannot be attached. Allowed: %(types)s.")
-                % {"types": allowed}
-            }
-        )
-    if upload.size is None or upload.size == 0:
-        raise ValidationError({"file": _("The file is empty.")})
-    limit = max_document_bytes()
-    if upload.size > limit:
-        raise ValidationError(
-            {
-                "file": _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
-                % {"size": round(upload.size / 1048576, 1), "limit": round(limit / 1048576, 1)}
-            }
-        )
-    types, signatures = ALLOWED_FILES[extension]
-    declared = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
-    if declared not in types and declared not in GENERIC_TYPES:
-        raise ValidationError(
-            {
-                "file": _("The file says it is %(type)s, which does not match its name.")
-                % {"type": declared}
-            }
-        )
-    upload.seek(0)
-    head = upload.read(2048)
-    upload.seek(0)
-    if signatures is None:
-        if b"\x00" in head:
-            raise ValidationError({"file": _("The file's content does not match its type.")})
-    elif not any(head.startswith(signature) for signature in signatures):
-        raise ValidationError({"file": _("The file's content does not match its type.")})
-    content_type = sorted(types)[0] if declared not in types else declared
-    safe = get_valid_filename(name) or f"document.{extension}"
-    return safe[-150:], content_type
+    """(safe file name, content type) of an acceptable deal document."""
+    checked = uploads.check_upload(
+        upload,
+        allowed=DOCUMENT_EXTENSIONS,
+        max_bytes=max_document_bytes(),
+        field="file",
+        check_declared=True,
+    )
+    return checked.name, checked.content_type
 
 
 @transaction.atomic

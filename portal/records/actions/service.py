@@ -7,7 +7,6 @@ import datetime
 import html
 import uuid
 from collections.abc import Callable, Iterable
-from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import Department, User
 from portal.accounts.permissions import require_module_perm
-from portal.core import audit, events, visibility
+from portal.core import audit, events, uploads, visibility
 from portal.core.numbering import issue_number
 
 from ..models import (
@@ -67,34 +66,11 @@ LONG_STEPS = {Status.APPROVED: 2}
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
-# Extension → the content type we serve it with (never the browser-supplied one).
-ALLOWED_ATTACHMENTS = {
-    ".pdf": "application/pdf",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".txt": "text/plain",
-    ".csv": "text/csv",
-    ".doc": "application/msword",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xls": "application/vnd.ms-excel",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".mp3": "audio/mpeg",
-    ".m4a": "audio/mp4",
-}
-# Magic numbers of the binary formats: a renamed HTML page is not a PDF.
-MAGIC = {
-    ".pdf": (b"%PDF",),
-    ".png": (b"\x89PNG",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".gif": (b"GIF8",),
-    ".webp": (b"RIFF",),
-    ".docx": (b"PK\x03\x04",),
-    ".xlsx": (b"PK\x03\x04",),
-}
+# What may be attached to a complaint (checked by portal.core.uploads).
+ATTACHMENT_EXTENSIONS = (
+    "pdf", "png", "jpg", "jpeg", "gif", "webp", "txt", "csv", "doc", "docx", "xls", "xlsx",
+    "mp3", "m4a",
+)  # fmt: skip
 
 # --- helpers --------------------------------------------------------------------------------
 
@@ -136,39 +112,11 @@ def _apply_case_keys(case: ServiceCase, *, actor_id: int | None, customer_key_se
     return True
 
 
-def check_attachment(upload: UploadedFile) -> str:
-    """The content type to serve the file with; refuses unknown types, big files, fakes."""
-    name = PurePath(upload.name or "").name
-    suffix = PurePath(name).suffix.lower()
-    if suffix not in ALLOWED_ATTACHMENTS:
-        raise ValidationError(
-            {
-                "attachments": _(
-                    "%(name)s: this kind of file is not accepted (PDF, images, Office, text, "
-                    "audio)."
-                )
-                % {"name": name}
-            }
-        )
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError(
-            {
-                "attachments": _("%(name)s is larger than %(size)s MB.")
-                % {"name": name, "size": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
-            }
-        )
-    if suffix in MAGIC:
-        upload.seek(0)
-        head = upload.read(8)
-        upload.seek(0)
-        if not any(head.startswith(magic) for magic in MAGIC[suffix]):
-            raise ValidationError(
-                {
-                    "attachments": _("%(name)s does not look like a %(kind)s file.")
-                    % {"name": name, "kind": suffix.lstrip(".").upper()}
-                }
-            )
-    return ALLOWED_ATTACHMENTS[suffix]
+def check_attachment(upload: UploadedFile) -> uploads.CheckedUpload:
+    """A safe name and the type to serve the file with; refuses unknown types, big files, fakes."""
+    return uploads.check_upload(
+        upload, allowed=ATTACHMENT_EXTENSIONS, max_bytes=MAX_ATTACHMENT_BYTES, field="attachments"
+    )
 
 
 def _store_attachments(
@@ -185,15 +133,15 @@ def _store_attachments(
         )
     checked = [(upload, check_attachment(upload)) for upload in uploads]
     stored = []
-    for upload, content_type in checked:
+    for upload, safe in checked:
         attachment = ServiceAttachment(
             case=case,
-            name=PurePath(upload.name).name[:200],
+            name=safe.name[:200],
             size=upload.size,
-            content_type=content_type,
+            content_type=safe.content_type,
             uploaded_by=acting_user,
         )
-        attachment.file.save(upload.name, upload, save=False)
+        attachment.file.save(safe.name, upload, save=False)
         attachment.save()
         stored.append(attachment)
     return stored
