@@ -59,9 +59,9 @@ def match_interests(document: SearchDocument) -> list[int]:
     anchors = sorted(analysed.anchors())
     matched = set()
     candidates = _candidates(anchors)
-    _load_parsed([interest_id for interest_id, text in candidates if text not in _parsed_cache])
+    parsed = _parsed_queries(candidates)
     for interest_id, text in candidates:
-        if matches(_parsed_cache[text], analysed):
+        if matches(parsed[text], analysed):
             matched.add(interest_id)
     return sorted(matched)
 
@@ -89,12 +89,16 @@ def _candidates(anchors: list[str]) -> list[tuple[int, str]]:
 _parsed_cache: dict[str, ParsedQuery] = {}
 
 
-def _load_parsed(interest_ids: list[int]) -> None:
-    if not interest_ids:
-        return
-    if len(_parsed_cache) > 50_000:
+CACHE_LIMIT = 50_000
+
+
+def _parsed_queries(candidates: list[tuple[int, str]]) -> dict[str, ParsedQuery]:
+    """The parsed form of every candidate's query, from the cache or read in one query."""
+    if len(_parsed_cache) > CACHE_LIMIT:  # before deciding what is missing, never after
         _parsed_cache.clear()
-    for text, parsed in InterestQuery.objects.filter(interest_id__in=interest_ids).values_list(
-        "query", "parsed"
-    ):
-        _parsed_cache[text] = ParsedQuery.from_dict(parsed)
+    missing = [interest_id for interest_id, text in candidates if text not in _parsed_cache]
+    if missing:
+        rows = InterestQuery.objects.filter(interest_id__in=missing).values_list("query", "parsed")
+        for text, parsed in rows:
+            _parsed_cache[text] = ParsedQuery.from_dict(parsed)
+    return _parsed_cache

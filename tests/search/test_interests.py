@@ -101,3 +101,15 @@ def test_a_filter_only_interest_matches_by_its_filter():
 
     assert match_interests(doc("anything", kind="topic")) == [4]
     assert match_interests(doc("anything", kind="article")) == []
+
+
+def test_matching_survives_the_parsed_query_cache_filling_up(monkeypatch):
+    from portal.search import interests
+
+    save_interest_query(interest_id=1, query="商机")
+    save_interest_query(interest_id=2, query="报价")
+    assert match_interests(doc("商机")) == [1]  # "商机" is cached now
+    monkeypatch.setattr(interests, "CACHE_LIMIT", 1)
+    # a document needing one cached and one new query makes the cache overflow and clear
+    monkeypatch.setitem(interests._parsed_cache, "filler", interests._parsed_cache["商机"])
+    assert match_interests(doc("商机 报价")) == [1, 2]
