@@ -11,7 +11,7 @@ from django.http import Http404
 from portal.accounts.permissions import has_module_perm
 from portal.core import visibility
 
-from .models import Activity, Deal, DealReminder, DealUrge
+from .models import Activity, Customer, Deal, DealReminder, DealUrge
 from .permissions import customer_keys
 
 if TYPE_CHECKING:
@@ -37,9 +37,19 @@ def deals_visible_to(user: User) -> QuerySet[Deal]:
     # Same shape choice as customers (decision 0101): a reader who reaches many deals gets the
     # correlated EXISTS (a sorted page stops early), one who reaches few the keyed id set.
     correlated = visibility.reaches_many(Deal, user)
-    # A customer in the recycle bin takes its deals with it; restoring brings them back.
-    live = Deal.objects.filter(customer__deleted_at__isnull=True)
-    return visibility.filter_visible(live, user, correlated=correlated)
+    return visibility.filter_visible(live_deals(), user, correlated=correlated)
+
+
+def live_deals() -> QuerySet[Deal]:
+    """The base of every deal read (lists, pages, API, statistics, dashboards): a customer in
+    the recycle bin takes its deals with it, and restoring brings them back. Binned customers
+    are few, so this is a small NOT IN, not a join."""
+    return Deal.objects.exclude(customer_id__in=binned_customers())
+
+
+def binned_customers() -> QuerySet[Customer]:
+    """Ids of the customers in the recycle bin; rows hanging off deals exclude them alike."""
+    return Customer.all_objects.filter(deleted_at__isnull=False).values("pk")
 
 
 def access_deal(user: User, pk: int | str) -> Deal:

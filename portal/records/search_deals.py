@@ -37,8 +37,10 @@ class DealAdapter(SearchAdapter):
         )  # fmt: skip
 
     def queryset(self):
+        from .permissions_deals import live_deals
+
         return (
-            Deal.objects.filter(customer__deleted_at__isnull=True)
+            live_deals()
             .select_related("owner", "customer", "stage")
             .prefetch_related("products", "competitors")
         )

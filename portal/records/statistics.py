@@ -36,6 +36,7 @@ from portal.core import visibility
 
 from .models import Activity, Deal, DealCompetitor, DealReminder, DealStage, DealUrge, OrderLine
 from .models.targets import CommissionRule, PeriodKind, SalesTarget, period_bounds
+from .permissions_deals import binned_customers, live_deals
 
 if TYPE_CHECKING:
     from portal.accounts.models import Department, User
@@ -286,8 +287,8 @@ def scoped_deals(user: User, scope: Scope) -> QuerySet[Deal]:
     if scope.own_only:
         # An owner always holds their deal's u:<id> key (deal_keys adds the owner), so
         # "visible and mine" is "mine": skip materialising every deal the rep may see.
-        return Deal.objects.filter(owner=user)
-    deals = Deal.objects.all()
+        return live_deals().filter(owner=user)
+    deals = live_deals()
     if scope.department_ids is not None:
         # A deal carries m:<its owner's department> and `department` is that department
         # (the deals actions keep both in step), so a deal of a team the manager runs is
@@ -883,6 +884,7 @@ def rep_agenda(user: User, *, now: datetime.datetime | None = None) -> Agenda:
     end = start + datetime.timedelta(days=1)
     activities = list(
         Activity.objects.filter(owner=user, status=Activity.Status.PLANNED, due_at__lt=end)
+        .exclude(customer_id__in=binned_customers())
         .select_related("deal", "customer")
         .order_by("due_at", "pk")[: AGENDA_SIZE + 1]
     )
@@ -892,7 +894,7 @@ def rep_agenda(user: User, *, now: datetime.datetime | None = None) -> Agenda:
                 people=user,
                 due_at__gte=now - REMINDER_LOOKBACK,
                 due_at__lt=end + REMINDER_LOOKAHEAD,
-            ),
+            ).exclude(deal__customer_id__in=binned_customers()),
             user,
         )
         .select_related("deal")
@@ -900,11 +902,13 @@ def rep_agenda(user: User, *, now: datetime.datetime | None = None) -> Agenda:
     )
     urges = list(
         DealUrge.objects.filter(answered_at__isnull=True, deal__owner=user)
+        .exclude(deal__customer_id__in=binned_customers())
         .select_related("deal", "urged_by")
         .order_by("due_on", "pk")[:AGENDA_SIZE]
     )
     closing = list(
-        Deal.objects.filter(
+        live_deals()
+        .filter(
             owner=user,
             state=Deal.State.TRACKING,
             # The lower bound lets the planner walk the (expected_close_date, id) index
@@ -953,8 +957,8 @@ def team_deals(user: User, department_ids: list[int]) -> QuerySet[Deal]:
     (the EXISTS visibility probe per open deal cost ~10× more at 300k deals).
     """
     if visibility.is_administrator(user):
-        return Deal.objects.all()
-    return Deal.objects.filter(department_id__in=department_ids)
+        return live_deals()
+    return live_deals().filter(department_id__in=department_ids)
 
 
 TEAM_PIPELINE_SECONDS = 60
@@ -978,7 +982,9 @@ def team_overview(user: User, department_ids: list[int]) -> TeamOverview:
     if stages is None:
         stages = pipeline_by_stage(team_deals(user, department_ids))
         cache.set(key, stages, TEAM_PIPELINE_SECONDS)
-    urges = DealUrge.objects.filter(answered_at__isnull=True)
+    urges = DealUrge.objects.filter(answered_at__isnull=True).exclude(
+        deal__customer_id__in=binned_customers()
+    )
     if not everyone:
         urges = urges.filter(deal__department_id__in=department_ids)
     return TeamOverview(

@@ -402,3 +402,14 @@ def test_scoped_deals_are_exactly_the_visible_ones_in_scope(people, quarter):
             ruled = ruled.filter(department_id__in=scope.department_ids)
         assert shortcut == set(ruled.values_list("pk", flat=True)), who
         assert shortcut  # not trivially equal
+
+
+def test_a_binned_customer_leaves_the_figures_until_restored(people, quarter):
+    from portal.records.models import Customer
+
+    customer = Customer.objects.get(owner=people["sales2"])
+    actions.delete_customer(customer, acting_user=people["sales2"])
+    # sales2's 20k won deal goes with its customer, as it does from the deal list
+    assert report_for(people["manager"]).total.won_amount == D("170000.00")
+    actions.restore_customer(customer, acting_user=people["sales2"])
+    assert report_for(people["manager"]).total.won_amount == D("190000.00")

@@ -165,7 +165,8 @@ class Deal(models.Model):
             # A team's open pipeline by stage, read from the index alone (no table rows), and
             # a team's closed deals by period for the statistics.
             models.Index(
-                fields=["department", "state", "stage", "amount"], name="records_deal_team_pipeline"
+                fields=["department", "state", "stage", "amount", "customer"],
+                name="records_deal_team_pipeline",
             ),
             models.Index(
                 fields=["department", "state", "closed_on"], name="records_deal_team_closed"
