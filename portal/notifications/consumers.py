@@ -79,8 +79,16 @@ def _latest_numbers(user_ids: set[int]) -> dict[int, int]:
 
 
 @database_sync_to_async
-def _heartbeat_all(channel_names: list[str]) -> None:
-    Presence.objects.filter(channel_name__in=channel_names).update(seen_at=timezone.now())
+def _heartbeat_all(sockets: list[tuple[str, int]]) -> None:
+    """Refresh the presence of every open socket in one statement, re-creating a row that
+    the presence job pruned (after a missed beat) so an open tab never counts as away."""
+    now = timezone.now()
+    Presence.objects.bulk_create(
+        [Presence(channel_name=name, user_id=user_id, seen_at=now) for name, user_id in sockets],
+        update_conflicts=True,
+        unique_fields=["channel_name"],
+        update_fields=["seen_at"],
+    )
 
 
 # One watcher per process (not one timer per socket): every few seconds a single query finds the
@@ -119,7 +127,7 @@ async def _watch_forever() -> None:
                 consumer.store_latest = latest.get(consumer.user_id, 0)
             if since_beat >= HEARTBEAT_SECONDS:
                 since_beat = 0.0
-                await _heartbeat_all([c.channel_name for c in consumers])
+                await _heartbeat_all([(c.channel_name, c.user_id) for c in consumers])
         except Exception:  # the watcher must outlive a database hiccup
             logger.exception("Notification socket watcher failed; retrying")
 

@@ -29,3 +29,22 @@ async def test_messages_flow_as_on_the_stock_layer():
     await layer.group_send("notifications.user.7", {"type": "notification.created", "n": 1})
     await layer.group_send("notifications.user.7", {"type": "notification.created", "n": 2})
     assert [(await layer.receive(channel))["n"] for _ in range(2)] == [1, 2]
+
+
+def test_the_heartbeat_brings_back_a_pruned_presence_and_refreshes_the_others(people):
+    import datetime
+
+    from django.utils import timezone
+
+    from portal.notifications.consumers import _heartbeat_all
+    from portal.notifications.models import Presence
+
+    old = timezone.now() - datetime.timedelta(minutes=5)
+    Presence.objects.create(channel_name="kept", user=people["sales1"], seen_at=old)
+    # "pruned" lost its row to the presence job after a missed beat; its socket is still open
+    beat = _heartbeat_all.func  # the statement itself, without the async wrapper
+    beat([("kept", people["sales1"].pk), ("pruned", people["sales2"].pk)])
+    rows = {p.channel_name: p for p in Presence.objects.all()}
+    assert set(rows) == {"kept", "pruned"}
+    assert rows["pruned"].user_id == people["sales2"].pk
+    assert rows["kept"].seen_at > old

@@ -336,3 +336,14 @@ def test_my_departments_view_includes_the_teams_below(people, customer, org, cas
     assert [case.pk for case in shown] == [cases[0].pk]
     shown = client_for(people["sales2"]).get(url, {"view": "department"}).context["cases"]
     assert shown == []
+
+
+def test_csv_export_neutralises_spreadsheet_formulas(people, customer, cases, client_for):
+    from portal.records.models import ServiceCategory
+
+    ServiceCategory.objects.filter(name="Product quality").update(name='=HYPERLINK("x")')
+    response = client_for(people["service"]).get(
+        reverse("records:service_statistics_export"), {"table": "category"}
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][0] == '\'=HYPERLINK("x")'
