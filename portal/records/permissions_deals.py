@@ -40,11 +40,18 @@ def deals_visible_to(user: User) -> QuerySet[Deal]:
     return visibility.filter_visible(live_deals(), user, correlated=correlated)
 
 
-def live_deals() -> QuerySet[Deal]:
-    """The base of every deal read (lists, pages, API, statistics, dashboards): a customer in
-    the recycle bin takes its deals with it, and restoring brings them back. Binned customers
-    are few, so this is a small NOT IN, not a join."""
-    return Deal.objects.exclude(customer_id__in=binned_customers())
+def live_deals(*, aggregate: bool = False) -> QuerySet[Deal]:
+    """The base of every deal read (lists, pages, API, search, statistics, dashboards): a
+    customer in the recycle bin takes its deals with it, and restoring brings them back.
+
+    Same rows, two shapes (measured at 300k deals on SQLite): for pages, a join on the
+    customer — a primary-key probe per row that keeps the planner on the list's sort index
+    (the NOT IN shape made "closing soon" sort every open deal: 205 ms); for aggregates,
+    NOT IN the few binned customers, which the covering team-pipeline index answers without
+    reading rows (the join made the team pipeline 140 ms instead of 18)."""
+    if aggregate:
+        return Deal.objects.exclude(customer_id__in=binned_customers())
+    return Deal.objects.filter(customer__deleted_at__isnull=True)
 
 
 def binned_customers() -> QuerySet[Customer]:

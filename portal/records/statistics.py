@@ -287,8 +287,8 @@ def scoped_deals(user: User, scope: Scope) -> QuerySet[Deal]:
     if scope.own_only:
         # An owner always holds their deal's u:<id> key (deal_keys adds the owner), so
         # "visible and mine" is "mine": skip materialising every deal the rep may see.
-        return live_deals().filter(owner=user)
-    deals = live_deals()
+        return live_deals(aggregate=True).filter(owner=user)
+    deals = live_deals(aggregate=True)
     if scope.department_ids is not None:
         # A deal carries m:<its owner's department> and `department` is that department
         # (the deals actions keep both in step), so a deal of a team the manager runs is
@@ -957,8 +957,8 @@ def team_deals(user: User, department_ids: list[int]) -> QuerySet[Deal]:
     (the EXISTS visibility probe per open deal cost ~10× more at 300k deals).
     """
     if visibility.is_administrator(user):
-        return live_deals()
-    return live_deals().filter(department_id__in=department_ids)
+        return live_deals(aggregate=True)
+    return live_deals(aggregate=True).filter(department_id__in=department_ids)
 
 
 TEAM_PIPELINE_SECONDS = 60

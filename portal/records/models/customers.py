@@ -193,6 +193,13 @@ class Customer(models.Model):
                 condition=Q(deleted_at__isnull=True),
             ),
             models.Index(fields=["owner", "name"], name="records_cust_owner"),
+            # The recycle bin: a tiny index of binned rows, so "not a binned customer's deal"
+            # (records.permissions_deals.live_deals) reads a handful of ids, not the table.
+            models.Index(
+                fields=["deleted_at"],
+                name="records_cust_binned",
+                condition=Q(deleted_at__isnull=False),
+            ),
             # No (region|industry|category, name) indexes on purpose: those filters keep an
             # eighth of the rows or more, so walking the sort index finds a page sooner than
             # an index on the filter followed by a sort (decision 0101).
