@@ -22,8 +22,11 @@ class StandardPagination(PageNumberPagination):
 
 
 def exception_handler(exc: Exception, context: dict) -> Response:
-    """DRF's handler, plus: Django ValidationError → 400 with field errors, anything else →
-    a JSON 500 (never an HTML page)."""
+    """DRF's handler, plus: Django ValidationError → 400 with field errors, Django
+    PermissionDenied → 403 with the action's own message (DRF's default drops it), anything
+    else → a JSON 500 (never an HTML page). Views let the actions' exceptions through."""
+    if isinstance(exc, PermissionDenied) and str(exc):
+        exc = exceptions.PermissionDenied(str(exc))
     if isinstance(exc, ValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.http import Http404
 from rest_framework import exceptions, serializers, status, viewsets
@@ -58,10 +57,6 @@ class ContactSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "code", "created_at", "updated_at"]
 
 
-def _denied(exc: DjangoPermissionDenied) -> exceptions.PermissionDenied:
-    return exceptions.PermissionDenied(str(exc) or None)
-
-
 class CustomerViewSet(viewsets.ModelViewSet):
     """Customers the caller may see; filters: view=mine, category, region, industry, level,
     owner (id), q (name/code), sort (name, -name, code, -updated, -created)."""
@@ -103,8 +98,6 @@ class CustomerViewSet(viewsets.ModelViewSet):
                 },
                 status=status.HTTP_409_CONFLICT,
             )
-        except DjangoPermissionDenied as exc:
-            raise _denied(exc) from exc
         return Response(self.get_serializer(customer).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -115,23 +108,17 @@ class CustomerViewSet(viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         new_owner = data.pop("owner", None)
-        try:
-            with transaction.atomic():
-                actions.update_customer(customer, acting_user=request.user, **data)
-                if new_owner is not None and new_owner.pk != customer.owner_id:
-                    actions.transfer_customer(customer, to_user=new_owner, acting_user=request.user)
-        except DjangoPermissionDenied as exc:
-            raise _denied(exc) from exc
+        with transaction.atomic():
+            actions.update_customer(customer, acting_user=request.user, **data)
+            if new_owner is not None and new_owner.pk != customer.owner_id:
+                actions.transfer_customer(customer, to_user=new_owner, acting_user=request.user)
         customer.refresh_from_db()
         return Response(self.get_serializer(customer).data)
 
     def destroy(self, request, *args, **kwargs):
         """Delete to the recycle bin (restore from the bin page)."""
         customer = self.get_object()
-        try:
-            actions.delete_customer(customer, acting_user=request.user)
-        except DjangoPermissionDenied as exc:
-            raise _denied(exc) from exc
+        actions.delete_customer(customer, acting_user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -174,19 +161,13 @@ class ContactViewSet(viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("customer_id", None)  # a contact does not move between customers
-        try:
-            actions.update_contact(contact, acting_user=request.user, **data)
-        except DjangoPermissionDenied as exc:
-            raise _denied(exc) from exc
+        actions.update_contact(contact, acting_user=request.user, **data)
         contact.refresh_from_db()
         return Response(self.get_serializer(contact).data)
 
     def destroy(self, request, *args, **kwargs):
         contact = self.get_object()
-        try:
-            actions.delete_contact(contact, acting_user=request.user)
-        except DjangoPermissionDenied as exc:
-            raise _denied(exc) from exc
+        actions.delete_contact(contact, acting_user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

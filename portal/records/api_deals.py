@@ -4,7 +4,6 @@ actions, whose refusals come back as 4xx with the field at fault)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.http import Http404
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -24,10 +23,6 @@ from .permissions_deals import (
 from .queries_deals import DealFilters, visible_filtered_deals
 
 ACTIVE_USERS = User.objects.filter(is_active=True)
-
-
-def _denied(exc: DjangoPermissionDenied) -> exceptions.PermissionDenied:
-    return exceptions.PermissionDenied(str(exc) or None)
 
 
 def _deal_for(user, deal_id) -> Deal:
@@ -133,17 +128,14 @@ class DealViewSet(viewsets.ModelViewSet):
             customer = access_customer(request.user, data.pop("customer_id"))
         except Http404:
             raise exceptions.ValidationError({"customer": ["No such customer."]}) from None
-        try:
-            deal = actions.create_deal(
-                acting_user=request.user,
-                customer=customer,
-                owner=data.pop("owner", None),
-                contacts=data.pop("contacts", ()),
-                co_owners=data.pop("co_owners", ()),
-                **data,
-            )
-        except DjangoPermissionDenied as exc:
-            raise _denied(exc) from exc
+        deal = actions.create_deal(
+            acting_user=request.user,
+            customer=customer,
+            owner=data.pop("owner", None),
+            contacts=data.pop("contacts", ()),
+            co_owners=data.pop("co_owners", ()),
+            **data,
+        )
         return Response(self.get_serializer(deal).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -159,27 +151,21 @@ class DealViewSet(viewsets.ModelViewSet):
                 {"customer": ["A deal does not move to another customer."]}
             )
         new_owner = data.pop("owner", None)
-        try:
-            with transaction.atomic():
-                actions.update_deal(
-                    deal,
-                    acting_user=request.user,
-                    contacts=data.pop("contacts", None),
-                    co_owners=data.pop("co_owners", None),
-                    **data,
-                )
-                if new_owner is not None and new_owner.pk != deal.owner_id:
-                    actions.handover_deal(deal, to_user=new_owner, acting_user=request.user)
-        except DjangoPermissionDenied as exc:
-            raise _denied(exc) from exc
+        with transaction.atomic():
+            actions.update_deal(
+                deal,
+                acting_user=request.user,
+                contacts=data.pop("contacts", None),
+                co_owners=data.pop("co_owners", None),
+                **data,
+            )
+            if new_owner is not None and new_owner.pk != deal.owner_id:
+                actions.handover_deal(deal, to_user=new_owner, acting_user=request.user)
         return Response(self.get_serializer(access_deal(request.user, deal.pk)).data)
 
     def _state_change(self, request, run) -> Response:
         deal = self.get_object()
-        try:
-            run(deal)
-        except DjangoPermissionDenied as exc:
-            raise _denied(exc) from exc
+        run(deal)
         return Response(self.get_serializer(deal).data)
 
     @action(detail=True, methods=["post"])
@@ -293,12 +279,9 @@ class ActivityViewSet(
         data = dict(serializer.validated_data)
         deal = _deal_for(request.user, data.pop("deal_id"))
         status_value = data.pop("status", Activity.Status.PLANNED)
-        try:
-            activity = actions.create_activity(
-                deal, acting_user=request.user, status=status_value, **data
-            )
-        except DjangoPermissionDenied as exc:
-            raise _denied(exc) from exc
+        activity = actions.create_activity(
+            deal, acting_user=request.user, status=status_value, **data
+        )
         return Response(self.get_serializer(activity).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
@@ -307,17 +290,14 @@ class ActivityViewSet(
         next_due_at = serializers.DateTimeField(required=False, allow_null=True).run_validation(
             request.data.get("next_due_at") or None
         )
-        try:
-            actions.complete_activity(
-                activity,
-                acting_user=request.user,
-                outcome=str(request.data.get("outcome", "")),
-                next_step=str(request.data.get("next_step", "")),
-                next_kind=str(request.data.get("next_kind", "")),
-                next_due_at=next_due_at,
-            )
-        except DjangoPermissionDenied as exc:
-            raise _denied(exc) from exc
+        actions.complete_activity(
+            activity,
+            acting_user=request.user,
+            outcome=str(request.data.get("outcome", "")),
+            next_step=str(request.data.get("next_step", "")),
+            next_kind=str(request.data.get("next_kind", "")),
+            next_due_at=next_due_at,
+        )
         activity.refresh_from_db()
         return Response(self.get_serializer(activity).data)
 
@@ -325,10 +305,7 @@ class ActivityViewSet(
     def cancel(self, request, pk=None):
         """Cancel a planned activity (the owner, co-owners, their managers)."""
         activity = self.get_object()
-        try:
-            actions.cancel_activity(activity, acting_user=request.user)
-        except DjangoPermissionDenied as exc:
-            raise _denied(exc) from exc
+        actions.cancel_activity(activity, acting_user=request.user)
         return Response(self.get_serializer(activity).data)
 
 
@@ -382,26 +359,20 @@ class ReminderViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         deal = _deal_for(request.user, data.pop("deal_id"))
-        try:
-            reminder = actions.create_deal_reminder(
-                deal,
-                acting_user=request.user,
-                due_at=data["due_at"],
-                subject=data["subject"],
-                body=data.get("body", ""),
-                people=data.get("people") or None,
-                kind=data.get("kind", DealReminder.Kind.REMINDER),
-            )
-        except DjangoPermissionDenied as exc:
-            raise _denied(exc) from exc
+        reminder = actions.create_deal_reminder(
+            deal,
+            acting_user=request.user,
+            due_at=data["due_at"],
+            subject=data["subject"],
+            body=data.get("body", ""),
+            people=data.get("people") or None,
+            kind=data.get("kind", DealReminder.Kind.REMINDER),
+        )
         return Response(self.get_serializer(reminder).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, *args, **kwargs):
         reminder = self.get_object()
-        try:
-            actions.delete_deal_reminder(reminder, acting_user=request.user)
-        except DjangoPermissionDenied as exc:
-            raise _denied(exc) from exc
+        actions.delete_deal_reminder(reminder, acting_user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -3,7 +3,6 @@ go through the same actions (and checks) as the pages."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, serializers, status, viewsets
@@ -138,8 +137,6 @@ class ServiceCaseViewSet(viewsets.ModelViewSet):
             case = actions.register_complaint(
                 acting_user=request.user, customer=customer, **references, **data
             )
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc) or None) from exc
         except DjangoValidationError as exc:
             raise _field_errors(exc) from exc
         return Response(self.get_serializer(case).data, status=status.HTTP_201_CREATED)
@@ -160,8 +157,6 @@ class ServiceCaseViewSet(viewsets.ModelViewSet):
         arguments = {k: v for k, v in data.items() if k in StepForm.STEP_FIELDS[step]}
         try:
             actions.STEP_ACTIONS[step](case, acting_user=request.user, **arguments)
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc) or None) from exc
         except actions.WorkflowError as exc:
             return Response(
                 {"detail": " ".join(exc.messages), **getattr(exc, "message_dict", {})},

@@ -56,3 +56,14 @@ def test_schema_and_docs_are_served_without_a_cdn(client, db):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert b"cdn.jsdelivr" not in docs.content and b"unpkg.com" not in docs.content
+
+
+def test_an_actions_refusal_reaches_the_api_caller_with_its_own_message(people, api_client):
+    from portal.records.models import Customer
+
+    api_client.force_authenticate(people["newhire"])
+    response = api_client.post("/api/v1/customers/", {"name": "Nope Ltd"}, format="json")
+    assert response.status_code == 403
+    # the action's own words, not DRF's "You do not have permission to perform this action."
+    assert "“register” permission for Customer records" in response.json()["detail"]
+    assert not Customer.all_objects.filter(name="Nope Ltd").exists()
