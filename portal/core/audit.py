@@ -40,6 +40,16 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
+def added(values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Changes of something new, in the history's {field: [old, new]} shape."""
+    return {name: ["", value] for name, value in values.items()}
+
+
+def removed(values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Changes of something taken away, in the history's {field: [old, new]} shape."""
+    return {name: [value, ""] for name, value in values.items()}
+
+
 def record(
     actor: Any,
     action: str,

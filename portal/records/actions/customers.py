@@ -97,15 +97,6 @@ class DuplicateCustomer(ValidationError):
         )
 
 
-def _added(values: dict[str, Any]) -> dict[str, list[Any]]:
-    """Audit changes of something new, in the history's {field: [old, new]} shape."""
-    return {name: ["", value] for name, value in values.items()}
-
-
-def _removed(values: dict[str, Any]) -> dict[str, list[Any]]:
-    return {name: [value, ""] for name, value in values.items()}
-
-
 def default_category(key: str = "potential") -> CustomerCategory:
     for position, (cat_key, name, name_zh) in enumerate(DEFAULT_CATEGORIES):
         CustomerCategory.objects.get_or_create(
@@ -221,7 +212,7 @@ def create_customer(
         acting_user,
         "customer.created",
         customer,
-        changes=_added(audit.snapshot(customer, ("code", "name", "category", "owner"))),
+        changes=audit.added(audit.snapshot(customer, ("code", "name", "category", "owner"))),
     )
     events.publish("records.customer_created", customer_id=customer.pk, actor_id=acting_user.pk)
     return customer
@@ -306,7 +297,7 @@ def purge_customer(customer: Customer, *, acting_user: User, confirm: str) -> No
         acting_user,
         "customer.purged",
         customer,
-        changes=_removed(audit.snapshot(customer, ("code", "name", "owner"))),
+        changes=audit.removed(audit.snapshot(customer, ("code", "name", "owner"))),
     )
     try:
         MailRecipient.objects.filter(customer_id=customer_id).delete()
@@ -359,7 +350,7 @@ def share_customer(
         acting_user,
         "customer.shared",
         customer,
-        changes=_added({"shared_with": str(user or department), "can_edit": can_edit}),
+        changes=audit.added({"shared_with": str(user or department), "can_edit": can_edit}),
     )
     payload: dict[str, Any] = {"customer_id": customer.pk, "actor_id": acting_user.pk}
     if user is not None:
@@ -381,7 +372,7 @@ def unshare_customer(share: CustomerShare, *, acting_user: User) -> None:
     share.delete()
     _apply_keys(customer, actor_id=acting_user.pk)
     audit.record(
-        acting_user, "customer.unshared", customer, changes=_removed({"shared_with": target})
+        acting_user, "customer.unshared", customer, changes=audit.removed({"shared_with": target})
     )
 
 
@@ -475,7 +466,7 @@ def create_contact(customer: Customer, *, acting_user: User, **fields: Any) -> C
         acting_user,
         "contact.created",
         customer,
-        changes=_added({"contact": f"{contact.name} ({contact.code})"}),
+        changes=audit.added({"contact": f"{contact.name} ({contact.code})"}),
     )
     events.publish(
         "records.contact_created",
@@ -525,7 +516,7 @@ def delete_contact(contact: Contact, *, acting_user: User) -> Contact:
         acting_user,
         "contact.deleted",
         contact.customer,
-        changes=_removed({"contact": f"{contact.name} ({contact.code})"}),
+        changes=audit.removed({"contact": f"{contact.name} ({contact.code})"}),
     )
     events.publish(
         "records.contact_deleted",
@@ -579,7 +570,7 @@ def compose_mail(
         )
     MailRecipient.objects.bulk_create(recipients)
     audit.record(
-        acting_user, "mail.composed", batch, changes=_added({"recipients": len(recipients)})
+        acting_user, "mail.composed", batch, changes=audit.added({"recipients": len(recipients)})
     )
     return batch
 
@@ -628,7 +619,7 @@ def send_mail_batch(batch: MailBatch, *, acting_user: User) -> dict[str, int]:
         for status in batch.recipients.values_list("status", flat=True):
             counts[status] += 1
         if finished:  # once, even when two workers finish the same batch
-            audit.record(acting_user, "mail.sent", batch, changes=_added(counts))
+            audit.record(acting_user, "mail.sent", batch, changes=audit.added(counts))
             for customer in Customer.all_objects.filter(mail_recipients__batch=batch).distinct():
                 audit.record(acting_user, "customer.mailed", customer, message=batch.subject)
     batch.refresh_from_db()
@@ -652,7 +643,9 @@ def send_or_queue_mail_batch(batch: MailBatch, *, acting_user: User) -> dict[str
             pk=batch.pk, queued_at__isnull=True, sent_at__isnull=True
         ).update(queued_at=timezone.now())
         if queued:
-            audit.record(acting_user, "mail.queued", batch, changes=_added({"pending": pending}))
+            audit.record(
+                acting_user, "mail.queued", batch, changes=audit.added({"pending": pending})
+            )
     batch.refresh_from_db()
     return None
 

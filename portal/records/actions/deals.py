@@ -93,14 +93,6 @@ def max_document_bytes() -> int:
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _added(values: dict[str, Any]) -> dict[str, list[Any]]:
-    return {name: ["", value] for name, value in values.items()}
-
-
-def _removed(values: dict[str, Any]) -> dict[str, list[Any]]:
-    return {name: [value, ""] for name, value in values.items()}
-
-
 def _when(moment: datetime.datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
@@ -258,7 +250,9 @@ def create_deal(
         acting_user,
         "deal.created",
         deal,
-        changes=_added(audit.snapshot(deal, ("number", "name", "customer", "owner", "amount"))),
+        changes=audit.added(
+            audit.snapshot(deal, ("number", "name", "customer", "owner", "amount"))
+        ),
     )
     _publish("created", deal, acting_user, owner_id=owner.pk, customer_id=customer.pk)
     return deal
@@ -496,7 +490,7 @@ def create_activity(
         acting_user,
         "deal.activity_logged" if status == Activity.Status.DONE else "deal.activity_planned",
         deal,
-        changes=_added(
+        changes=audit.added(
             {
                 "activity": f"{activity.get_kind_display()}: {activity.subject}",
                 "time": _when(activity.due_at),
@@ -560,7 +554,7 @@ def cancel_activity(activity: Activity, *, acting_user: User) -> Activity:
         acting_user,
         "deal.activity_cancelled",
         activity.deal,
-        changes=_removed({"activity": activity.subject}),
+        changes=audit.removed({"activity": activity.subject}),
     )
     _publish("activity_cancelled", activity.deal, acting_user, activity_id=activity.pk)
     return activity
@@ -624,7 +618,7 @@ def create_deal_reminder(
         acting_user,
         "deal.reminder_set",
         deal,
-        changes=_added(
+        changes=audit.added(
             {"reminder": subject, "time": _when(due_at), "people": [str(p) for p in people]}
         ),
     )
@@ -648,7 +642,7 @@ def delete_deal_reminder(reminder: DealReminder, *, acting_user: User) -> None:
     subject = reminder.subject
     reminder.delete()
     audit.record(
-        acting_user, "deal.reminder_removed", deal, changes=_removed({"reminder": subject})
+        acting_user, "deal.reminder_removed", deal, changes=audit.removed({"reminder": subject})
     )
 
 
@@ -681,7 +675,7 @@ def add_competitor(deal: Deal, *, acting_user: User, **fields: Any) -> DealCompe
         acting_user,
         "deal.competitor_added",
         deal,
-        changes=_added({"competitor": entry.name, "price": entry.price}),
+        changes=audit.added({"competitor": entry.name, "price": entry.price}),
     )
     _publish("competitor_added", deal, acting_user, entry_id=entry.pk)
     return entry
@@ -709,7 +703,7 @@ def remove_competitor(entry: DealCompetitor, *, acting_user: User) -> None:
     name = entry.name
     entry.delete()
     audit.record(
-        acting_user, "deal.competitor_removed", deal, changes=_removed({"competitor": name})
+        acting_user, "deal.competitor_removed", deal, changes=audit.removed({"competitor": name})
     )
     _publish("updated", deal, acting_user)
 
@@ -776,7 +770,7 @@ def upload_document(
         acting_user,
         "deal.document_uploaded",
         deal,
-        changes=_added({"document": document.title, "version": number, "file": filename}),
+        changes=audit.added({"document": document.title, "version": number, "file": filename}),
     )
     _publish("document_uploaded", deal, acting_user, document_id=document.pk, version=number)
     return version
@@ -880,7 +874,7 @@ def urge_deal(deal: Deal, *, acting_user: User, message: str, due_on: datetime.d
         due_on=due_on,
     )
     audit.record(
-        acting_user, "deal.urged", deal, changes=_added({"message": message, "due": due_on})
+        acting_user, "deal.urged", deal, changes=audit.added({"message": message, "due": due_on})
     )
     _publish("urged", deal, acting_user, urge_id=urge.pk, to_user_id=deal.owner_id)
     return urge
@@ -903,7 +897,7 @@ def answer_urge(urge: DealUrge, *, acting_user: User, answer: str) -> DealUrge:
     urge.answered_at = timezone.now()
     urge.save(update_fields=["answer", "answered_by", "answered_at"])
     deal = urge.deal
-    audit.record(acting_user, "deal.urge_answered", deal, changes=_added({"answer": answer}))
+    audit.record(acting_user, "deal.urge_answered", deal, changes=audit.added({"answer": answer}))
     _publish("urge_answered", deal, acting_user, urge_id=urge.pk, user_id=urge.urged_by_id)
     notify(
         [urge.urged_by_id],
@@ -964,7 +958,9 @@ def add_order_line(
         acting_user,
         "deal.order_line_added",
         deal,
-        changes=_added({"item": str(line), "quantity": line.quantity, "price": line.unit_price}),
+        changes=audit.added(
+            {"item": str(line), "quantity": line.quantity, "price": line.unit_price}
+        ),
     )
     _publish("order_changed", deal, acting_user)
     return line
@@ -977,7 +973,9 @@ def remove_order_line(line: OrderLine, *, acting_user: User) -> None:
     _require_won(deal)
     text = str(line)
     line.delete()
-    audit.record(acting_user, "deal.order_line_removed", deal, changes=_removed({"item": text}))
+    audit.record(
+        acting_user, "deal.order_line_removed", deal, changes=audit.removed({"item": text})
+    )
     _publish("order_changed", deal, acting_user)
 
 
@@ -1049,7 +1047,7 @@ def add_delivery(
         acting_user,
         "deal.delivery_added",
         deal,
-        changes=_added({"delivery": delivery.description, "delivered": delivered_on}),
+        changes=audit.added({"delivery": delivery.description, "delivered": delivered_on}),
     )
     _publish("delivery_changed", deal, acting_user)
     check_completion(deal, acting_user=acting_user)
@@ -1111,7 +1109,7 @@ def add_installment(
         acting_user,
         "deal.installment_added",
         deal,
-        changes=_added({"installment": f"{installment.amount} {deal.currency} · {due_on}"}),
+        changes=audit.added({"installment": f"{installment.amount} {deal.currency} · {due_on}"}),
     )
     _publish("payment_plan_changed", deal, acting_user)
     return installment
@@ -1152,7 +1150,7 @@ def record_payment(
         acting_user,
         "deal.payment_received",
         deal,
-        changes=_added({"payment": f"{payment.amount} {deal.currency} · {received_on}"}),
+        changes=audit.added({"payment": f"{payment.amount} {deal.currency} · {received_on}"}),
     )
     _publish("payment_received", deal, acting_user, payment_id=payment.pk)
     check_completion(deal, acting_user=acting_user)

@@ -225,12 +225,11 @@ def register_complaint(
         acting_user,
         "service_case.registered",
         case,
-        changes={
-            name: ["", value]
-            for name, value in audit.snapshot(
+        changes=audit.added(
+            audit.snapshot(
                 case, ("number", "customer", "category", "severity", "channel", "title")
-            ).items()
-        },
+            )
+        ),
     )
     events.publish(
         "records.service_case_registered",
@@ -255,7 +254,7 @@ def add_attachments(
             acting_user,
             "service_case.attachment_added",
             case,
-            changes={"file": ["", attachment.name]},
+            changes=audit.added({"file": attachment.name}),
         )
     return stored
 
@@ -740,7 +739,7 @@ def create_support_question(
     )
     _apply_follower_keys(entry)
     audit.record(
-        acting_user, "support_question.created", entry, changes={"question": ["", entry.question]}
+        acting_user, "support_question.created", entry, changes=audit.added({"question": entry.question})
     )
     events.publish(
         "records.support_question_created", question_id=entry.pk, actor_id=acting_user.pk
@@ -827,7 +826,7 @@ def escalate_support_question(
         acting_user,
         "support_question.escalated",
         entry,
-        changes={"escalated_to": ["", str(to_user)]},
+        changes=audit.added({"escalated_to": str(to_user)}),
         message=entry.escalation_note,
     )
     events.publish(
@@ -888,7 +887,7 @@ def create_service_record(
         acting_user,
         "service_record.created",
         record,
-        changes={"kind": ["", kind], "satisfaction": ["", record.satisfaction]},
+        changes=audit.added({"kind": kind, "satisfaction": record.satisfaction}),
     )
     events.publish("records.service_record_created", record_id=record.pk, actor_id=acting_user.pk)
     return record
