@@ -226,9 +226,7 @@ def register_complaint(
         "service_case.registered",
         case,
         changes=audit.added(
-            audit.snapshot(
-                case, ("number", "customer", "category", "severity", "channel", "title")
-            )
+            audit.snapshot(case, ("number", "customer", "category", "severity", "channel", "title"))
         ),
     )
     events.publish(
@@ -739,7 +737,10 @@ def create_support_question(
     )
     _apply_follower_keys(entry)
     audit.record(
-        acting_user, "support_question.created", entry, changes=audit.added({"question": entry.question})
+        acting_user,
+        "support_question.created",
+        entry,
+        changes=audit.added({"question": entry.question}),
     )
     events.publish(
         "records.support_question_created", question_id=entry.pk, actor_id=acting_user.pk
