@@ -12,13 +12,11 @@ class KnowledgeConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.core.dashboard import register_panel
-        from portal.core.events import subscribe
         from portal.core.worker import register_job
 
-        from . import actions, panels, setup, signals, subscribers
+        from . import actions, panels, setup, signals
 
         signals.connect()
-        subscribe("knowledge.review_overdue")(subscribers.notify_review_overdue)
         register_panel(panels.onboarding_panel)
         register_panel(panels.team_onboarding_panel)
         register_panel(panels.overdue_reviews_panel)

@@ -11,6 +11,7 @@ SUBSCRIBED_EVENTS = (
     "forum.mentioned",
     "forum.answer_accepted",
     "knowledge.page_published",
+    "knowledge.review_overdue",
     "records.customer_transferred",
     "records.customer_shared",
     "records.customer_updated",

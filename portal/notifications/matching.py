@@ -373,6 +373,35 @@ def _page_published(event: Event) -> Occasion | None:
     )
 
 
+def _review_overdue(event: Event) -> Occasion | None:
+    """A knowledge page passed its review-by date: tell its owner, once per date."""
+    from wagtail.models import Page
+
+    page = Page.objects.filter(pk=event.get("page_id")).specific().first()
+    owner_id = event.get("owner_id")
+    if page is None or not owner_id:
+        return None
+
+    def render() -> tuple[str, str]:
+        date = page.review_by.isoformat() if getattr(page, "review_by", None) else ""
+        return (
+            _("Review due: %(title)s") % {"title": page.title},
+            _("This page passed its review-by date (%(date)s). Check it is still right.")
+            % {"date": date},
+        )
+
+    return Occasion(
+        item=page,
+        kind=Kind.KNOWLEDGE,
+        dedupe_key=f"knowledge.review_overdue:{page.pk}:{getattr(page, 'review_by', '')}",
+        render=render,
+        url=page.url or "",
+        actor_id=None,
+        direct={int(owner_id)},
+        match_keywords=False,
+    )
+
+
 def _customer_event(event: Event) -> Occasion | None:
     customer = _load("records.Customer", event.get("customer_id"))
     if customer is None:
@@ -475,6 +504,7 @@ HANDLERS: dict[str, Callable[[Event], Occasion | None]] = {
     "forum.mentioned": _mentioned,
     "forum.answer_accepted": _answer_accepted,
     "knowledge.page_published": _page_published,
+    "knowledge.review_overdue": _review_overdue,
     "records.customer_transferred": _customer_event,
     "records.customer_shared": _customer_event,
     "records.customer_updated": _customer_event,
