@@ -67,29 +67,6 @@ def _send(messages: list[tuple[str, dict]]) -> None:
         logger.exception("Pushing %d notification message(s) failed", len(messages))
 
 
-def push_created(notification_ids: list[int]) -> None:
-    """After commit: send each new notification (with the new unread count) to its user."""
-    rows = list(
-        Notification.objects.filter(pk__in=notification_ids, read_at__isnull=True).order_by(
-            "user_id", "seq"
-        )
-    )
-    counts = unread_counts({row.user_id for row in rows})
-    _send(
-        [
-            (
-                user_group(row.user_id),
-                {
-                    "type": "notification.created",
-                    "frame": row.frame(),
-                    "unread": counts[row.user_id],
-                },
-            )
-            for row in rows
-        ]
-    )
-
-
 def push_frames(frames: list[tuple[int, dict]]) -> None:
     """After commit: send frames already built (user id, frame) with each user's new unread
     count — one count query and one group_send per recipient, whatever the fan-out."""

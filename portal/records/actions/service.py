@@ -9,11 +9,10 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import Department, User
@@ -911,32 +910,23 @@ def _deliver(
     item: Any,
     kind: str = "service",
 ) -> int:
-    """One notification per recipient, titled in the recipient's own language."""
-    from portal.notifications.actions import notify
+    """One notification per recipient, titled in the recipient's own language (through
+    notifications' one delivery path: languages, mutes, the actor left out)."""
+    from portal.notifications.matching import Occasion, deliver
 
-    user_ids = {uid for uid in user_ids if uid and uid != actor_id}
-    if not user_ids:
-        return 0
-    made = 0
-    by_language: dict[str, list[int]] = {}
-    for uid, language in User.objects.filter(pk__in=user_ids).values_list("pk", "language"):
-        by_language.setdefault(language or settings.LANGUAGE_CODE, []).append(uid)
-    for language, ids in sorted(by_language.items()):
-        with translation.override(language):
-            title, body = render()
-            made += len(
-                notify(
-                    ids,
-                    kind,
-                    title,
-                    body,
-                    url,
-                    dedupe_key=dedupe_key,
-                    actor_id=actor_id,
-                    item=item,
-                )
-            )
-    return made
+    user_ids = {uid for uid in user_ids if uid}
+    return deliver(
+        Occasion(
+            item=item,
+            kind=kind,
+            dedupe_key=dedupe_key,
+            render=render,
+            url=url,
+            actor_id=actor_id,
+            direct=user_ids,
+            match_keywords=False,
+        )
+    )
 
 
 def _excerpt(text: str, limit: int = 200) -> str:
