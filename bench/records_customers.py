@@ -34,7 +34,7 @@ def setup(count: int):
     from portal.accounts import demo as accounts_demo
     from portal.accounts import roles
     from portal.accounts.models import Department, User
-    from portal.records.demo import bulk_insert, generate
+    from portal.records.customers.demo import bulk_insert, generate
     from portal.records.models import Customer
 
     accounts_demo.seed()
@@ -69,7 +69,11 @@ def measure(user, requests: int) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from portal.records.queries import CustomerFilters, keyset_page, visible_filtered_customers
+    from portal.records.customers.queries import (
+        CustomerFilters,
+        keyset_page,
+        visible_filtered_customers,
+    )
 
     client = Client()
     client.force_login(user)

@@ -12,20 +12,18 @@ class RecordsConfig(AppConfig):
     def ready(self) -> None:
         from portal.core.dashboard import register_panel
         from portal.core.events import subscribe
-
-        from . import panels, subscribers
+        from portal.records.customers import panels, subscribers
 
         subscribe("accounts.person_moved")(subscribers.person_moved)
         from portal.core.worker import register_job
-
-        from .actions import send_queued_mail
+        from portal.records.customers.actions import send_queued_mail
 
         register_job("records.send_queued_mail", every_seconds=5.0)(send_queued_mail)
         register_panel(panels.my_customers_panel)
-        from .panels_deals import connect as connect_deals
+        from portal.records.deals.panels import connect as connect_deals
 
         connect_deals()
-        from .subscribers_service import connect as connect_service
+        from portal.records.service.subscribers import connect as connect_service
 
         connect_service()
-        from . import dashboard_deals  # noqa: F401 (registers the deal dashboard panels)
+        from portal.records.deals import dashboard as dashboard_deals  # noqa: F401 (registers the deal dashboard panels)

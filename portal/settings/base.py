@@ -249,7 +249,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "PREPROCESSING_HOOKS": ["portal.core.api.public_endpoints_only"],
     "ENUM_NAME_OVERRIDES": {
-        "CustomerLevelEnum": "portal.records.models.customers.Customer.Level",
+        "CustomerLevelEnum": "portal.records.customers.models.Customer.Level",
         "FollowLevelEnum": "portal.notifications.models.Level",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -10,11 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.core.testing import capture_events
-from portal.records import actions
-from portal.records.actions import deals as deal_actions
+from portal.records.customers import actions
+from portal.records.deals import actions as deal_actions
 from portal.records.models import Activity, Deal, DealCompetitor, DocumentVersion
-
-from .deal_helpers import open_deal, won_deal
+from tests.records.deal_helpers import open_deal, won_deal
 
 PDF = b"%PDF-1.4 quote for the line retrofit DEAL-SECRET-MARKER"
 
@@ -81,7 +80,7 @@ def test_list_filters_by_state_stage_owner_customer_and_closing_soon(client_for,
 
 
 def test_keyset_pages_walk_forward_without_gaps(people, customer):
-    from portal.records.queries_deals import DealFilters, deal_page, visible_filtered_deals
+    from portal.records.deals.queries import DealFilters, deal_page, visible_filtered_deals
 
     make_deals(customer, people["sales1"], 30)
     queryset = visible_filtered_deals(people["sales1"], DealFilters())
@@ -366,7 +365,7 @@ def test_my_deals_include_co_owned_ones(client_for, people, customer):
     text = page.content.decode()
     assert "Shared pursuit" in text and "Solo pursuit" not in text
     # the owner, who co-owns nothing, takes the owner-only path
-    from portal.records.actions import create_customer
+    from portal.records.customers.actions import create_customer
 
     theirs = create_customer(acting_user=people["sales2"], name="North Retail Ltd")
     open_deal(theirs, people["sales2"], name="Other rep's pursuit")
@@ -407,7 +406,7 @@ def test_administrators_configure_stages_and_contact_frequencies(client_for, peo
     )
     assert response.status_code == 302
     assert ContactFrequency.objects.get(level="C").max_days == 10
-    from portal.records.queries_deals import next_contact_due
+    from portal.records.deals.queries import next_contact_due
 
     assert next_contact_due(customer).max_days == 10
     # a stage in use cannot be deleted (retire it instead)

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from portal.records import actions, labels
+from portal.records.customers import actions, labels
 from portal.records.models import MailRecipient
 
 
@@ -104,7 +104,7 @@ def test_a_large_batch_is_queued_and_the_worker_sends_each_copy_once(
     client_for, people, customer, monkeypatch
 ):
     from portal.core import worker
-    from portal.records.actions import customers as customer_actions
+    from portal.records.customers.actions import customers as customer_actions
     from portal.records.models import MailBatch
 
     monkeypatch.setattr(customer_actions, "MAIL_SEND_NOW_LIMIT", 0)

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from portal.records import actions
+from portal.records.customers import actions
 from portal.records.models import Customer
 
 
@@ -40,7 +40,11 @@ def test_list_query_count_does_not_grow_with_the_page(
 
 def test_keyset_pages_walk_forward_and_back_without_gaps(client_for, people):
     make_many(people["sales1"], 60)
-    from portal.records.queries import CustomerFilters, keyset_page, visible_filtered_customers
+    from portal.records.customers.queries import (
+        CustomerFilters,
+        keyset_page,
+        visible_filtered_customers,
+    )
 
     queryset = visible_filtered_customers(people["sales1"], CustomerFilters())
     first = keyset_page(queryset, "name")

@@ -9,10 +9,9 @@ import io
 import pytest
 from django.urls import reverse
 
-from portal.records.actions import service as actions
 from portal.records.models import ServiceCase
-
-from .test_service import build_knowledge, committed, register
+from portal.records.service import actions
+from tests.records.test_service import build_knowledge, committed, register
 
 
 @pytest.fixture
@@ -247,7 +246,7 @@ def test_dashboard_shows_my_open_cases(people, customer, cases, client_for):
 
 
 def test_deal_page_shows_the_complaints_about_it(people, customer, client_for):
-    from portal.records.actions import deals as deal_actions
+    from portal.records.deals import actions as deal_actions
 
     deal = committed(
         deal_actions.create_deal, acting_user=people["sales1"], customer=customer, name="门店改造"

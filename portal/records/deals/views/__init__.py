@@ -1,0 +1,1 @@
+"""Deal pages, one module per area."""

@@ -1,0 +1,26 @@
+"""Wiring of customer service, called once from RecordsConfig.ready: event subscribers, the
+overdue worker job, the customer-transfer hook, the related panels on customer and deal pages
+and a dashboard panel."""
+
+from __future__ import annotations
+
+
+def connect() -> None:
+    from portal.core import events, worker
+    from portal.core.dashboard import register_panel
+    from portal.core.related import register_related
+    from portal.records.customers.actions import customers as customer_actions
+    from portal.records.service import actions as service
+    from portal.records.service.views import my_cases_panel, related_cases_panel
+
+    events.subscribe(*service.CASE_EVENTS)(service.on_case_event)
+    events.subscribe("records.support_question_answered", "records.support_question_escalated")(
+        service.on_question_event
+    )
+    events.subscribe("records.service_qa_draft_created")(service.on_qa_draft)
+    events.subscribe("records.customer_access_changed")(service.customer_access_changed)
+    if service.transfer_follower not in customer_actions.TRANSFER_FOLLOWERS:
+        customer_actions.TRANSFER_FOLLOWERS.append(service.transfer_follower)
+    worker.register_job("records.service_overdue", every_seconds=300.0)(service.flag_overdue_cases)
+    register_related("records.customer", "records.deal")(related_cases_panel)
+    register_panel(my_cases_panel)
