@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from portal.records.models import CustomerCategory
+from portal.records.customers.models import CustomerCategory
 
 
 @admin.register(CustomerCategory)

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from portal.accounts.models import User
 from portal.records.customers import actions
+from portal.records.customers.models import Contact, Customer, CustomerCategory
 from portal.records.customers.permissions import (
     access_contact,
     access_customer,
@@ -16,7 +17,6 @@ from portal.records.customers.permissions import (
     contacts_visible_to,
 )
 from portal.records.customers.queries import CustomerFilters, visible_filtered_customers
-from portal.records.models import Contact, Customer, CustomerCategory
 
 
 class CustomerSerializer(serializers.ModelSerializer):

@@ -6,7 +6,7 @@ import random
 
 from portal.accounts.models import User
 from portal.records.customers import actions
-from portal.records.models import Customer
+from portal.records.customers.models import Customer
 
 CITIES = [
     # (city zh, city en, province zh, region, postcode, district/street)
@@ -219,9 +219,9 @@ def bulk_insert(specs: list[dict], *, actor: User | None = None) -> tuple[int, i
     from portal.core import visibility
     from portal.core.models import AuditEntry, ObjectAccess
     from portal.core.numbering import get_rule, period_for, render
-    from portal.records.models import Contact, CustomerShare
+    from portal.records.customers.models import Contact, CustomerShare
 
-    categories = {key: actions.customers.default_category(key) for key in {*CATEGORIES}}
+    categories = {key: actions.default_category(key) for key in {*CATEGORIES}}
     with transaction.atomic():
         customer_codes = _reserve("customer", len(specs), get_rule, period_for, render)
         contact_total = sum(len(spec["contacts"]) for spec in specs)

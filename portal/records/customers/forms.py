@@ -9,7 +9,7 @@ from portal.accounts import roles
 from portal.accounts.models import Department, User
 from portal.records.customers.actions import CONTACT_FIELDS, CUSTOMER_FIELDS
 from portal.records.customers.labels import SHEETS
-from portal.records.models import Contact, Customer, ImportJob
+from portal.records.customers.models import Contact, Customer, ImportJob
 
 
 def _bootstrap(form: forms.Form) -> None:

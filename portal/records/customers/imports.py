@@ -14,8 +14,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
+from portal.records.customers.models import Contact, Customer, CustomerCategory, ImportJob
 from portal.records.customers.permissions import can_edit_customer, customers_visible_to
-from portal.records.models import Contact, Customer, CustomerCategory, ImportJob
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -320,7 +320,7 @@ def check_row(kind: str, row: dict[str, str], user: User) -> list[tuple[str, str
                 actions.create_contact(extra["customer"], acting_user=user, **fields)
             transaction.set_rollback(True)
     except (ValidationError, PermissionDenied) as exc:
-        problems = actions.customers._error_items(exc)
+        problems = actions.importing.error_items(exc)
     return problems
 
 

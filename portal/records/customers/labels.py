@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
-from portal.records.models import Contact, Customer
+from portal.records.customers.models import Contact, Customer
 
 CJK_FONT_PATHS = [
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 
 from portal.accounts.permissions import has_module_perm
 from portal.core.dashboard import Panel
-from portal.records.models import Customer
+from portal.records.customers.models import Customer
 
 
 def my_customers_panel(request: HttpRequest) -> Panel | None:

@@ -9,7 +9,7 @@ from django.http import Http404
 
 from portal.accounts.permissions import has_module_perm
 from portal.core import visibility
-from portal.records.models import Contact, Customer, CustomerShare
+from portal.records.customers.models import Contact, Customer, CustomerShare
 
 if TYPE_CHECKING:
     from portal.accounts.models import User

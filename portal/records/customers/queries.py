@@ -10,8 +10,8 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
 from portal.core import pagination
+from portal.records.customers.models import Customer
 from portal.records.customers.permissions import customers_visible_to
-from portal.records.models import Customer
 
 if TYPE_CHECKING:
     from portal.accounts.models import User

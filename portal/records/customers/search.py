@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from portal.core.visibility import keys_by_object
-from portal.records.models import Contact, Customer
+from portal.records.customers.models import Contact, Customer
 from portal.search.documents import SearchDocument
 from portal.search.registry import SearchAdapter, register
 

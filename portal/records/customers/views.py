@@ -26,6 +26,14 @@ from portal.records.customers.forms import (
     ShareForm,
     TransferForm,
 )
+from portal.records.customers.models import (
+    Contact,
+    Customer,
+    CustomerCategory,
+    CustomerShare,
+    ImportJob,
+    MailBatch,
+)
 from portal.records.customers.permissions import (
     access_contact,
     access_customer,
@@ -41,14 +49,6 @@ from portal.records.customers.queries import (
     CustomerFilters,
     keyset_page,
     visible_filtered_customers,
-)
-from portal.records.models import (
-    Contact,
-    Customer,
-    CustomerCategory,
-    CustomerShare,
-    ImportJob,
-    MailBatch,
 )
 
 

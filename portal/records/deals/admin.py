@@ -4,7 +4,7 @@ targets and commission rules."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from portal.records.models import (
+from portal.records.deals.models import (
     CommissionRule,
     CommissionTier,
     ContactFrequency,

@@ -11,15 +11,16 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal.accounts.models import User
+from portal.records.customers.models import Contact
 from portal.records.customers.permissions import access_customer
 from portal.records.deals import actions
+from portal.records.deals.models import Activity, Deal, DealReminder, DealStage
 from portal.records.deals.permissions import (
     access_deal,
     activities_visible_to,
     reminders_visible_to,
 )
 from portal.records.deals.queries import DealFilters, visible_filtered_deals
-from portal.records.models import Activity, Contact, Deal, DealReminder, DealStage
 
 ACTIVE_USERS = User.objects.filter(is_active=True)
 

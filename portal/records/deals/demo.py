@@ -12,8 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.records.customers.models import Customer
 from portal.records.deals import actions
-from portal.records.models import Customer, Deal, DealStage
+from portal.records.deals.models import Deal, DealStage
 
 SUBJECTS = [
     ("call", "电话沟通需求 Call about requirements", "客户确认门店数量 Store count confirmed"),
@@ -55,11 +56,9 @@ QUOTE = b"%PDF-1.4\n% Agora demo quote\n1 0 obj << /Type /Catalog >> endobj\ntra
 
 def _knowledge_pages():
     """Product and competitor pages (the knowledge demo is made first if it is not there)."""
-    try:
-        from portal.knowledge import demo as knowledge_demo
-        from portal.knowledge.models import CompetitorPage, ProductPage
-    except ImportError:  # pragma: no cover - knowledge is part of the project
-        return [], [], ""
+    from portal.knowledge import demo as knowledge_demo
+    from portal.knowledge.models import CompetitorPage, ProductPage
+
     summary = knowledge_demo.seed()
     return (
         list(ProductPage.objects.live().order_by("pk")),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from portal.accounts.models import Department, User
+from portal.records.deals.models import CommissionRule, CommissionTier, SalesTarget
 from portal.records.deals.statistics import Period
-from portal.records.models import CommissionRule, CommissionTier, SalesTarget
 
 D = Decimal
 

@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from portal.accounts import roles
 from portal.accounts.models import User
 from portal.records.customers.forms import _bootstrap
+from portal.records.customers.models import Contact
 from portal.records.customers.permissions import customers_visible_to
-from portal.records.models import Activity, Contact, Deal, DealCompetitor, DealDocument, DealStage
+from portal.records.deals.models import Activity, Deal, DealCompetitor, DealDocument, DealStage
 
 DATE = {"type": "date"}
 DATETIME = {"type": "datetime-local"}
@@ -418,7 +419,7 @@ class PaymentForm(forms.Form):
 
     def __init__(self, *args, deal=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from portal.records.models import PaymentInstallment
+        from portal.records.deals.models import PaymentInstallment
 
         self.fields["installment"].queryset = (
             deal.installments.all() if deal is not None else PaymentInstallment.objects.none()

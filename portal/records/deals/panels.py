@@ -1,6 +1,5 @@
-"""Deal panels on other records' pages (customer, product, competitor) and the wiring of the
-deal module: customer-transfer follower, re-keying subscribers. `connect()` runs from
-RecordsConfig.ready."""
+"""Deal panels on other records' pages: the customer page, and the product and competitor
+pages of the knowledge base (registered through core's related-panel registry)."""
 
 from __future__ import annotations
 
@@ -11,10 +10,11 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.permissions import has_module_perm
 from portal.core.dashboard import Panel
-from portal.core.events import Event
-from portal.records.models import Activity, Deal
+from portal.records.deals.models import Activity, Deal
 
 PANEL_ROWS = 10
+
+
 ACTIVITY_ROWS = 5
 
 
@@ -88,35 +88,3 @@ def knowledge_deals_panel(request: HttpRequest, page) -> Panel | None:
         },
         order=30,
     )
-
-
-# --- reactions ----------------------------------------------------------------------------
-
-
-def customer_access_changed(event: Event) -> None:
-    from portal.records.deals.actions import rekey_deals_of_customer
-
-    customer_id = event.get("customer_id")
-    if isinstance(customer_id, int):
-        rekey_deals_of_customer(customer_id, actor_id=event.get("actor_id"))
-
-
-def person_moved(event: Event) -> None:
-    from portal.records.deals.actions import rekey_deals_owned_by
-
-    rekey_deals_owned_by(int(event["user_id"]))
-
-
-def connect() -> None:
-    from portal.core.events import subscribe
-    from portal.core.related import register_related
-    from portal.records.customers.actions import customers as customer_actions
-    from portal.records.deals import audit_labels as audit_labels_deals  # noqa: F401 (names of the deal audit actions)
-    from portal.records.deals.actions import follow_customer_transfer
-
-    if follow_customer_transfer not in customer_actions.TRANSFER_FOLLOWERS:
-        customer_actions.TRANSFER_FOLLOWERS.append(follow_customer_transfer)
-    subscribe("records.customer_access_changed")(customer_access_changed)
-    subscribe("accounts.person_moved")(person_moved)
-    register_related("records.customer")(customer_deals_panel)
-    register_related("knowledge.productpage", "knowledge.competitorpage")(knowledge_deals_panel)

@@ -10,8 +10,9 @@ from django.http import Http404
 
 from portal.accounts.permissions import has_module_perm
 from portal.core import visibility
+from portal.records.customers.models import Customer
 from portal.records.customers.permissions import customer_keys
-from portal.records.models import Activity, Customer, Deal, DealReminder, DealUrge
+from portal.records.deals.models import Activity, Deal, DealReminder, DealUrge
 
 if TYPE_CHECKING:
     from portal.accounts.models import User

@@ -12,15 +12,9 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from portal.core import pagination
+from portal.records.customers.models import Customer
+from portal.records.deals.models import Activity, ContactFrequency, Deal, DealCompetitor, DealUrge
 from portal.records.deals.permissions import deals_visible_to
-from portal.records.models import (
-    Activity,
-    ContactFrequency,
-    Customer,
-    Deal,
-    DealCompetitor,
-    DealUrge,
-)
 
 if TYPE_CHECKING:
     from portal.accounts.models import User

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from portal.records.models import Deal
+from portal.records.deals.models import Deal
 from portal.search.documents import SearchDocument
 from portal.search.registry import SearchAdapter, register
 

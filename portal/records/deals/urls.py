@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal.records.deals.views import deals
+from portal.records.deals import views as deals
 from portal.records.deals.views import statistics as stats_views
 
 urlpatterns = [

@@ -3,7 +3,7 @@
 
 from django.contrib import admin
 
-from portal.records.models import (
+from portal.records.service.models import (
     ServiceCase,
     ServiceCaseStep,
     ServiceCategory,

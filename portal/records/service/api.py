@@ -10,15 +10,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal.accounts.models import Department, User
-from portal.records.models import (
-    Contact,
-    Customer,
-    Deal,
-    ServiceCase,
-    ServiceCaseStep,
-    ServiceCategory,
-)
+from portal.records.customers.models import Contact, Customer
+from portal.records.deals.models import Deal
 from portal.records.service import actions
+from portal.records.service.models import ServiceCase, ServiceCaseStep, ServiceCategory
 from portal.records.service.permissions import access_case, may_register
 from portal.records.service.queries import CaseFilters, filtered_cases
 

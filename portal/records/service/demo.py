@@ -9,14 +9,14 @@ import random
 from django.utils import timezone
 
 from portal.accounts.models import User
-from portal.records.models import (
-    Customer,
+from portal.records.customers.models import Customer
+from portal.records.service import actions
+from portal.records.service.models import (
     ServiceCase,
     ServiceCaseStep,
     ServiceRecord,
     SupportQuestion,
 )
-from portal.records.service import actions
 
 Status = ServiceCase.Status
 
@@ -174,7 +174,7 @@ def seed() -> str:
     department = people["service"].department
     now = timezone.now()
     cases = 0
-    from portal.records.models import Deal
+    from portal.records.deals.models import Deal
 
     deals = list(Deal.objects.select_related("customer").order_by("pk")[:4])
     for index, (title, text, category, severity, channel) in enumerate(COMPLAINTS):

@@ -8,8 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Department, User
-from portal.records.models import Customer, Deal, ServiceCase, ServiceCategory, ServiceRecord
-from portal.records.service.models import Severity
+from portal.records.customers.models import Customer
+from portal.records.deals.models import Deal
+from portal.records.service.models import ServiceCase, ServiceCategory, ServiceRecord, Severity
 
 CODE_PREFIX = re.compile(r"^\s*([A-Za-z]*\d{4,})\b")
 

@@ -13,8 +13,9 @@ from portal.accounts.models import Department, User
 from portal.accounts.modules import codename
 from portal.accounts.permissions import has_module_perm
 from portal.core import visibility
+from portal.records.customers.models import Customer
 from portal.records.customers.permissions import customer_keys
-from portal.records.models import Customer, ServiceCase, ServiceRecord, SupportQuestion
+from portal.records.service.models import ServiceCase, ServiceRecord, SupportQuestion
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
-from portal.records.models import ServiceCase
+from portal.records.service.models import ServiceCase
 from portal.records.service.permissions import cases_visible_to
 
 if TYPE_CHECKING:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from portal.records.models import ServiceCase
 from portal.records.service.actions import CASE_EVENTS
+from portal.records.service.models import ServiceCase
 from portal.search.documents import SearchDocument
 from portal.search.registry import SearchAdapter, register
 

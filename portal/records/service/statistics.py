@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.records.models import ServiceCase, ServiceCaseStep
+from portal.records.service.models import ServiceCase, ServiceCaseStep
 from portal.records.service.permissions import cases_visible_to, records_visible_to
 
 if TYPE_CHECKING:

@@ -18,15 +18,9 @@ from portal.accounts.models import Department, User
 from portal.core import audit
 from portal.core.dashboard import Panel
 from portal.knowledge.permissions import is_knowledge_editor
+from portal.records.customers.models import Contact, Customer
 from portal.records.customers.permissions import customers_visible_to
-from portal.records.models import (
-    Contact,
-    Customer,
-    Deal,
-    ServiceCase,
-    ServiceCategory,
-    SupportQuestion,
-)
+from portal.records.deals.models import Deal
 from portal.records.service import actions
 from portal.records.service import statistics as statistics_service
 from portal.records.service.forms import (
@@ -38,6 +32,7 @@ from portal.records.service.forms import (
     SupportQuestionForm,
     resolve_customer,
 )
+from portal.records.service.models import ServiceCase, ServiceCategory, SupportQuestion
 from portal.records.service.permissions import (
     access_case,
     access_question,

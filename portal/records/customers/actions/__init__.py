@@ -1,55 +1,66 @@
-"""Writes to records (check → write in a transaction → audit → event on commit).
+"""Writes to customers and contacts, one module per write family (decision 0600); the public
+names are re-exported here."""
 
-One module per area: customers (with contacts, sharing, transfer, the recycle bin, bulk mail
-and imports) re-exported here; `actions.deals` and `actions.service` are imported by name.
-"""
-
-from portal.records.customers.actions.customers import (
+from .contacts import (
     CONTACT_FIELDS,
-    CUSTOMER_FIELDS,
-    DuplicateCustomer,
-    compose_mail,
     create_contact,
-    create_customer,
     delete_contact,
+    update_contact,
+)
+from .customers import (
+    CUSTOMER_FIELDS,
+    DEFAULT_CATEGORIES,
+    TRANSFER_FOLLOWERS,
+    DuplicateCustomer,
+    create_customer,
+    default_category,
     delete_customer,
     find_duplicates,
-    import_job_commit,
     purge_customer,
     rekey_customers_of,
     restore_customer,
-    send_mail_batch,
-    send_or_queue_mail_batch,
-    send_queued_mail,
     share_customer,
     transfer_customer,
     transfer_customers,
     unshare_customer,
-    update_contact,
     update_customer,
+)
+from .importing import (
+    import_job_commit,
+)
+from .mail import (
+    MAIL_SEND_NOW_LIMIT,
+    compose_mail,
+    send_mail_batch,
+    send_or_queue_mail_batch,
+    send_queued_mail,
 )
 
 __all__ = [
-    "CONTACT_FIELDS",
     "CUSTOMER_FIELDS",
+    "DEFAULT_CATEGORIES",
+    "TRANSFER_FOLLOWERS",
     "DuplicateCustomer",
-    "compose_mail",
-    "create_contact",
-    "create_customer",
-    "delete_contact",
-    "delete_customer",
+    "default_category",
     "find_duplicates",
-    "import_job_commit",
-    "purge_customer",
-    "rekey_customers_of",
+    "create_customer",
+    "update_customer",
+    "delete_customer",
     "restore_customer",
-    "send_mail_batch",
-    "send_or_queue_mail_batch",
-    "send_queued_mail",
+    "purge_customer",
     "share_customer",
+    "unshare_customer",
     "transfer_customer",
     "transfer_customers",
-    "unshare_customer",
+    "rekey_customers_of",
+    "CONTACT_FIELDS",
+    "create_contact",
     "update_contact",
-    "update_customer",
+    "delete_contact",
+    "compose_mail",
+    "send_mail_batch",
+    "MAIL_SEND_NOW_LIMIT",
+    "send_or_queue_mail_batch",
+    "send_queued_mail",
+    "import_job_commit",
 ]

@@ -1,4 +1,5 @@
-"""Customer writes: create/update, contacts, sharing, transfer, recycle bin, bulk mail, import."""
+"""Customer writes: create, edit, the recycle bin (delete, restore, purge), sharing, transfer,
+and re-keying when the owner moves department."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, Q, QuerySet
@@ -18,21 +18,19 @@ from portal.accounts.permissions import has_module_perm, require_module_perm
 from portal.core import audit, events, visibility
 from portal.core.models import ObjectAccess
 from portal.core.numbering import issue_number
+from portal.records.customers.models import (
+    Contact,
+    Customer,
+    CustomerCategory,
+    CustomerShare,
+    MailRecipient,
+)
 from portal.records.customers.permissions import (
     can_edit_customer,
     can_purge,
     can_share_customer,
     can_transfer_customers,
     customer_keys,
-)
-from portal.records.models import (
-    Contact,
-    Customer,
-    CustomerCategory,
-    CustomerShare,
-    ImportJob,
-    MailBatch,
-    MailRecipient,
 )
 
 CUSTOMER_FIELDS = (
@@ -55,18 +53,8 @@ CUSTOMER_FIELDS = (
     "tags",
     "notes",
 )
-CONTACT_FIELDS = (
-    "name",
-    "department",
-    "title",
-    "phone",
-    "mobile",
-    "email",
-    "preferred_channel",
-    "do_not_email",
-    "birthday",
-    "notes",
-)
+
+
 DEFAULT_CATEGORIES = [
     # key, English, Chinese
     ("current", "Current customer", "现有客户"),
@@ -75,9 +63,10 @@ DEFAULT_CATEGORIES = [
     ("agent", "Agent", "代理商"),
 ]
 
+
 # Callables run inside the transfer transaction so that records of later modules (open deals)
-# follow their customer: follower(customer, from_user, to_user, acting_user).
-TRANSFER_FOLLOWERS: list[Callable[[Customer, User, User, User], None]] = []
+# follow their customer: follower(customer, *, from_user, to_user, acting_user).
+TRANSFER_FOLLOWERS: list[Callable[..., None]] = []
 
 
 class DuplicateCustomer(ValidationError):
@@ -384,7 +373,7 @@ def _transfer_one(customer: Customer, to_user: User, acting_user: User) -> bool:
     customer.updated_by = acting_user
     customer.save(update_fields=["owner", "department", "updated_by", "updated_at"])
     for follower in TRANSFER_FOLLOWERS:
-        follower(customer, from_user, to_user, acting_user)
+        follower(customer, from_user=from_user, to_user=to_user, acting_user=acting_user)
     _apply_keys(customer, actor_id=acting_user.pk)
     audit.record(
         acting_user,
@@ -439,280 +428,3 @@ def rekey_customers_of(user_id: int) -> int:
                 )
             count += _apply_keys(customer, actor_id=None)
     return count
-
-
-# --- contacts ---------------------------------------------------------------------------
-
-
-def _clean_contact(contact: Contact) -> None:
-    contact.full_clean(exclude=["code", "customer", "created_by"])
-
-
-@transaction.atomic
-def create_contact(customer: Customer, *, acting_user: User, **fields: Any) -> Contact:
-    """Add a contact to a customer the user may edit."""
-    _require_edit(acting_user, customer)
-    if customer.deleted_at:
-        raise ValidationError(_("Restore the customer before adding contacts."))
-    contact = Contact(customer=customer, created_by=acting_user)
-    _set_fields(contact, CONTACT_FIELDS, fields)
-    if contact.birthday == "":
-        contact.birthday = None
-    _clean_contact(contact)
-    contact.code = issue_number("contact")
-    contact.save()
-    audit.record(
-        acting_user,
-        "contact.created",
-        customer,
-        changes=audit.added({"contact": f"{contact.name} ({contact.code})"}),
-    )
-    events.publish(
-        "records.contact_created",
-        contact_id=contact.pk,
-        customer_id=customer.pk,
-        actor_id=acting_user.pk,
-    )
-    return contact
-
-
-@transaction.atomic
-def update_contact(contact: Contact, *, acting_user: User, **fields: Any) -> Contact:
-    _require_edit(acting_user, contact.customer)
-    names = [name for name in CONTACT_FIELDS if name in fields]
-    before = audit.snapshot(contact, names)
-    _set_fields(contact, names, fields)
-    if contact.birthday == "":
-        contact.birthday = None
-    _clean_contact(contact)
-    changes = audit.diff(before, audit.snapshot(contact, names))
-    if not changes:
-        return contact
-    contact.save()
-    audit.record(
-        acting_user,
-        "contact.updated",
-        contact.customer,
-        changes={f"{contact.name}: {k}": v for k, v in changes.items()},
-    )
-    events.publish(
-        "records.contact_updated",
-        contact_id=contact.pk,
-        customer_id=contact.customer_id,
-        actor_id=acting_user.pk,
-    )
-    return contact
-
-
-@transaction.atomic
-def delete_contact(contact: Contact, *, acting_user: User) -> Contact:
-    """Move a contact to the recycle bin (kept for the mail history)."""
-    _require_edit(acting_user, contact.customer)
-    contact.deleted_at = timezone.now()
-    contact.deleted_by = acting_user
-    contact.save(update_fields=["deleted_at", "deleted_by"])
-    audit.record(
-        acting_user,
-        "contact.deleted",
-        contact.customer,
-        changes=audit.removed({"contact": f"{contact.name} ({contact.code})"}),
-    )
-    events.publish(
-        "records.contact_deleted",
-        contact_id=contact.pk,
-        customer_id=contact.customer_id,
-        actor_id=acting_user.pk,
-    )
-    return contact
-
-
-# --- bulk mail --------------------------------------------------------------------------
-
-
-@transaction.atomic
-def compose_mail(
-    *, acting_user: User, contacts: QuerySet[Contact], subject: str, body: str
-) -> MailBatch:
-    """Prepare a message for contacts (already narrowed to what the user sees).
-
-    Contacts marked "do not email" or without an address are recorded as skipped, so the
-    sender sees who will not receive it before sending.
-    """
-    require_module_perm(acting_user, "customers", "view")
-    errors = {}
-    if not subject.strip():
-        errors["subject"] = _("Write a subject.")
-    if not body.strip():
-        errors["body"] = _("Write a message.")
-    contacts = list(contacts.select_related("customer"))
-    if not contacts:
-        errors["contacts"] = _("Select at least one contact.")
-    if errors:
-        raise ValidationError(errors)
-    batch = MailBatch.objects.create(subject=subject.strip(), body=body.strip(), sender=acting_user)
-    recipients = []
-    for contact in contacts:
-        status, detail = MailRecipient.Status.PENDING, ""
-        if contact.do_not_email:
-            status, detail = MailRecipient.Status.SKIPPED, _("Do not email")
-        elif not contact.email:
-            status, detail = MailRecipient.Status.SKIPPED, _("No email address")
-        recipients.append(
-            MailRecipient(
-                batch=batch,
-                customer=contact.customer,
-                contact=contact,
-                email=contact.email,
-                status=status,
-                detail=detail,
-            )
-        )
-    MailRecipient.objects.bulk_create(recipients)
-    audit.record(
-        acting_user, "mail.composed", batch, changes=audit.added({"recipients": len(recipients)})
-    )
-    return batch
-
-
-def send_mail_batch(batch: MailBatch, *, acting_user: User) -> dict[str, int]:
-    """Send each pending copy through Django's email backend, one status per recipient.
-
-    Each recipient is claimed with an atomic UPDATE (pending → sent) so that a double click or
-    a second worker never sends the same copy twice; a failure puts the row to "failed".
-    """
-    if batch.sender_id != acting_user.pk and not visibility.is_administrator(acting_user):
-        raise PermissionDenied(_("Only the sender can send this message."))
-    connection = mail.get_connection()
-    for recipient in batch.recipients.filter(status=MailRecipient.Status.PENDING).select_related(
-        "contact"
-    ):
-        claimed = MailRecipient.objects.filter(
-            pk=recipient.pk, status=MailRecipient.Status.PENDING
-        ).update(status=MailRecipient.Status.SENT, sent_at=timezone.now())
-        if not claimed:
-            continue
-        # Re-check "do not email" at send time: it may have been set since composing.
-        if Contact.all_objects.filter(pk=recipient.contact_id, do_not_email=True).exists():
-            MailRecipient.objects.filter(pk=recipient.pk).update(
-                status=MailRecipient.Status.SKIPPED, detail=_("Do not email"), sent_at=None
-            )
-            continue
-        try:
-            message = mail.EmailMessage(
-                batch.subject,
-                batch.body,
-                to=[recipient.email],
-                connection=connection,
-                reply_to=[acting_user.email] if acting_user.email else None,
-            )
-            message.send()
-        except Exception as exc:  # the backend's errors are many; record, don't stop the batch
-            MailRecipient.objects.filter(pk=recipient.pk).update(
-                status=MailRecipient.Status.FAILED, detail=str(exc)[:255], sent_at=None
-            )
-    with transaction.atomic():
-        finished = MailBatch.objects.filter(pk=batch.pk, sent_at__isnull=True).update(
-            sent_at=timezone.now()
-        )
-        counts = dict.fromkeys(MailRecipient.Status.values, 0)
-        for status in batch.recipients.values_list("status", flat=True):
-            counts[status] += 1
-        if finished:  # once, even when two workers finish the same batch
-            audit.record(acting_user, "mail.sent", batch, changes=audit.added(counts))
-            for customer in Customer.all_objects.filter(mail_recipients__batch=batch).distinct():
-                audit.record(acting_user, "customer.mailed", customer, message=batch.subject)
-    batch.refresh_from_db()
-    return counts
-
-
-#: Batches with at most this many copies to send go out inside the request (the sender sees
-#: the result at once); larger ones are queued for the worker, so no request waits on SMTP.
-MAIL_SEND_NOW_LIMIT = 25
-
-
-def send_or_queue_mail_batch(batch: MailBatch, *, acting_user: User) -> dict[str, int] | None:
-    """Send a small batch now (returns the counts) or queue a large one (returns None)."""
-    if batch.sender_id != acting_user.pk and not visibility.is_administrator(acting_user):
-        raise PermissionDenied(_("Only the sender can send this message."))
-    pending = batch.recipients.filter(status=MailRecipient.Status.PENDING).count()
-    if pending <= MAIL_SEND_NOW_LIMIT:
-        return send_mail_batch(batch, acting_user=acting_user)
-    with transaction.atomic():
-        queued = MailBatch.objects.filter(
-            pk=batch.pk, queued_at__isnull=True, sent_at__isnull=True
-        ).update(queued_at=timezone.now())
-        if queued:
-            audit.record(
-                acting_user, "mail.queued", batch, changes=audit.added({"pending": pending})
-            )
-    batch.refresh_from_db()
-    return None
-
-
-def send_queued_mail(*, limit: int = 5) -> int:
-    """Worker job: send the queued batches (per-recipient claims make two workers safe)."""
-    sent = 0
-    queued = MailBatch.objects.filter(queued_at__isnull=False, sent_at__isnull=True)
-    for batch in queued.select_related("sender").order_by("queued_at")[:limit]:
-        send_mail_batch(batch, acting_user=batch.sender)
-        sent += 1
-    return sent
-
-
-# --- import -----------------------------------------------------------------------------
-
-
-def import_job_commit(job: ImportJob, *, acting_user: User) -> int:
-    """Write every row of a checked import, or nothing if any row fails."""
-    from portal.records.customers.imports import row_to_fields
-
-    if job.created_by_id != acting_user.pk:
-        raise PermissionDenied(_("Only the person who uploaded the file can import it."))
-    if job.status != ImportJob.Status.READY:
-        raise ValidationError(_("This file is not ready to import."))
-    require_module_perm(acting_user, "customers", "register")
-    row_errors: list[dict[str, Any]] = []
-    imported = 0
-    with transaction.atomic():
-        for index, row in enumerate(job.rows):
-            line = index + 2
-            try:
-                with transaction.atomic():
-                    kind, fields, extra = row_to_fields(job.kind, row, acting_user)
-                    if kind == "customers":
-                        create_customer(
-                            acting_user=acting_user,
-                            owner=extra.get("owner"),
-                            allow_duplicate=False,
-                            **fields,
-                        )
-                    else:
-                        create_contact(extra["customer"], acting_user=acting_user, **fields)
-                imported += 1
-            except (ValidationError, PermissionDenied) as exc:
-                for field, message in _error_items(exc):
-                    row_errors.append({"line": line, "field": field, "message": message})
-        if row_errors:
-            # All or nothing: undo every row written so far (their events are discarded too).
-            transaction.set_rollback(True)
-    if row_errors:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.INVALID, errors=row_errors
-        )
-        job.refresh_from_db()
-        return 0
-    job.status = ImportJob.Status.DONE
-    job.imported = imported
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "imported", "finished_at"])
-    return imported
-
-
-def _error_items(exc: Exception) -> list[tuple[str, str]]:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        return [
-            (field, message) for field, messages in exc.message_dict.items() for message in messages
-        ]
-    if isinstance(exc, ValidationError):
-        return [("", message) for message in exc.messages]
-    return [("", str(exc))]

@@ -1,24 +1,27 @@
-"""Deal models: the deal and what hangs off it; sales targets and commission rules."""
+"""Deal models (decision 0600): the deal and what hangs off it, the won deal's fulfilment, sales
+targets and commission rules."""
 
 from .deals import (
     MONEY,
     Activity,
     ContactFrequency,
-    Contract,
     Deal,
     DealCompetitor,
     DealDocument,
     DealReminder,
     DealStage,
     DealUrge,
-    Delivery,
     DocumentVersion,
-    OrderLine,
-    Payment,
-    PaymentInstallment,
     PrivateStorage,
     deal_file_path,
     private_storage,
+)
+from .fulfilment import (
+    Contract,
+    Delivery,
+    OrderLine,
+    Payment,
+    PaymentInstallment,
 )
 from .targets import (
     CommissionRule,

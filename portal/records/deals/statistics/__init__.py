@@ -1,61 +1,75 @@
-"""Sales figures (periods, commission, scope, report), apart from the pages showing them."""
+"""Sales figures, apart from the pages and panels that show them (decision 0600)."""
 
-from .figures import (
+from .agenda import (
     AGENDA_SIZE,
-    CENT,
-    CLOSED,
     CLOSING_LOOKBACK,
     CLOSING_SOON_DAYS,
-    CYCLE,
-    LINE_TOTAL,
-    LOST,
-    PERIOD_RE,
     REMINDER_LOOKAHEAD,
     REMINDER_LOOKBACK,
     TEAM_PIPELINE_SECONDS,
-    WEIGHTED,
-    WON,
-    ZERO,
     Agenda,
-    CommissionTable,
-    CompetitorRow,
-    CompetitorSummary,
-    Figures,
-    Period,
-    ProductRecord,
-    Report,
-    Scope,
-    StageRow,
     TeamOverview,
-    bucket_label,
-    chart_data,
-    competitor_record,
-    competitor_summary,
-    days,
-    figure_rows,
-    managed_department_ids,
-    money,
-    percent,
-    pipeline_by_stage,
-    product_record,
     rep_agenda,
-    report,
-    report_rows,
-    scope_for,
-    scoped_deals,
     team_deals,
     team_overview,
+)
+from .commission import (
+    CommissionTable,
     tiered_commission,
-    visible_deals,
+)
+from .export import (
+    chart_data,
+    figure_rows,
+    report_rows,
+)
+from .figures import (
+    CLOSED,
+    CYCLE,
+    LINE_TOTAL,
+    LOST,
+    WEIGHTED,
+    WON,
+    CompetitorRow,
+    Figures,
+    Report,
+    StageRow,
+    bucket_label,
+    competitor_record,
+    days,
+    pipeline_by_stage,
+    report,
     won_by,
+)
+from .money import (
+    CENT,
+    ZERO,
+    money,
+    percent,
+)
+from .periods import (
+    PERIOD_RE,
+    Period,
+)
+from .products import (
+    CompetitorSummary,
+    ProductRecord,
+    competitor_summary,
+    product_record,
+)
+from .scope import (
+    Scope,
+    managed_department_ids,
+    scope_for,
+    scoped_deals,
+    visible_deals,
 )
 
 __all__ = [
     "ZERO",
     "CENT",
-    "PERIOD_RE",
     "money",
     "percent",
+    "PERIOD_RE",
     "Period",
     "tiered_commission",
     "CommissionTable",

@@ -1,47 +1,53 @@
-"""Writes to service cases, support questions and service records, one module per write family."""
+"""Writes to service cases, support questions and service records, one module per write family
+(decision 0600); the public names are re-exported here."""
 
-from .complaints import (
+from .common import (
     ATTACHMENT_EXTENSIONS,
     CASE_EVENTS,
     DEFAULT_SERVICE_CATEGORIES,
     LONG_STEPS,
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
-    STEP_ACTIONS,
     STEP_HOURS,
     Status,
     Step,
     WorkflowError,
+    check_attachment,
+    default_service_category,
+    due_for,
+)
+from .complaints import (
+    STEP_ACTIONS,
     add_attachments,
-    answer_support_question,
     approve_resolution,
     assess_case,
     assign_case,
     available_steps,
     carry_out_case,
-    case_recipients,
-    check_attachment,
     close_case,
-    create_qa_draft,
-    create_service_record,
-    create_support_question,
-    customer_access_changed,
-    default_service_category,
-    due_for,
-    escalate_support_question,
     flag_overdue_cases,
-    knowledge_editors,
-    on_case_event,
-    on_qa_draft,
-    on_question_event,
     pre_approve_case,
     propose_resolution,
     register_complaint,
-    rekey_service_of_customer,
     send_back_resolution,
-    transfer_follower,
     urge_case,
     write_summary,
+)
+from .keys import (
+    customer_access_changed,
+    rekey_service_of_customer,
+    transfer_follower,
+)
+from .qa_drafts import (
+    create_qa_draft,
+)
+from .questions import (
+    answer_support_question,
+    create_support_question,
+    escalate_support_question,
+)
+from .service_records import (
+    create_service_record,
 )
 
 __all__ = [
@@ -57,6 +63,7 @@ __all__ = [
     "default_service_category",
     "due_for",
     "check_attachment",
+    "CASE_EVENTS",
     "register_complaint",
     "add_attachments",
     "assess_case",
@@ -72,18 +79,12 @@ __all__ = [
     "STEP_ACTIONS",
     "available_steps",
     "flag_overdue_cases",
-    "rekey_service_of_customer",
-    "transfer_follower",
-    "customer_access_changed",
-    "create_qa_draft",
     "create_support_question",
     "answer_support_question",
     "escalate_support_question",
     "create_service_record",
-    "CASE_EVENTS",
-    "case_recipients",
-    "on_case_event",
-    "on_question_event",
-    "knowledge_editors",
-    "on_qa_draft",
+    "create_qa_draft",
+    "rekey_service_of_customer",
+    "transfer_follower",
+    "customer_access_changed",
 ]
