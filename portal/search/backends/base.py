@@ -51,9 +51,13 @@ class SearchResults:
         return max(1, min(-(-self.count // self.per_page), max_page(self.per_page)))
 
     @property
+    def browsable(self) -> int:
+        return self.num_pages * self.per_page
+
+    @property
     def truncated(self) -> bool:
         """More results match than can be browsed: the reader should narrow the query."""
-        return self.count > self.num_pages * self.per_page
+        return self.count > self.browsable
 
 
 def max_page(per_page: int) -> int:

@@ -123,9 +123,11 @@ def document_source(document: SearchDocument, analysed: AnalysedDocument | None 
         "keys": list(document.keys),
         "tags": list(document.tags),
         "tags_norm": sorted(a.tags),
-        "category": document.category,
-        "category_norm": a.category,
-        "owner_norm": a.owner,
+        # Empty values are left out, as the embedded engines do: a keyword "" would be indexed
+        # and counted as a facet value.
+        "category": document.category or None,
+        "category_norm": a.category or None,
+        "owner_norm": a.owner or None,
         "products": list(document.products),
         "products_norm": sorted(a.products),
         "created_at": document.created_at.isoformat() if document.created_at else None,
