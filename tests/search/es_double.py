@@ -378,6 +378,9 @@ class FakeCluster:
                         "error": {"type": refused.kind, "reason": refused.reason}}  # fmt: skip
             items.append({op: item})
         self._after_write(r.params, list(dict.fromkeys(touched)))
+        if errors:  # the request succeeds, its refused items count as refusals
+            r.error = ",".join(sorted({next(iter(i.values()))["error"]["type"] for i in items
+                                       if "error" in next(iter(i.values()))}))  # fmt: skip
         return 200, {"took": 1, "errors": errors, "items": items}
 
     # -- searching --------------------------------------------------------------------------
