@@ -12,6 +12,8 @@ the owner may open the object (portal.core.visibility.can_see) before notifying 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.db import connection, transaction
 
 from .documents import SearchDocument
@@ -26,6 +28,13 @@ TERM_TABLE = InterestTerm._meta.db_table
 def save_interest_query(*, interest_id: int, query: str) -> None:
     """Store or replace the query of one interest."""
     parsed = parse_query(query)
+    _store(interest_id, query, parsed)
+    from .backends import get_backend
+
+    get_backend().save_interest(interest_id, parsed)
+
+
+def _store(interest_id: int, query: str, parsed: ParsedQuery) -> None:
     terms, required = anchors_of(parsed)
     with transaction.atomic():
         stored, _ = InterestQuery.objects.update_or_create(
@@ -36,9 +45,47 @@ def save_interest_query(*, interest_id: int, query: str) -> None:
         InterestTerm.objects.bulk_create(
             [InterestTerm(interest=stored, term=term) for term in terms]
         )
-    from .backends import get_backend
 
-    get_backend().save_interest(interest_id, parsed)
+
+def stored_interests(batch: int = 1000) -> Iterator[tuple[int, str, dict]]:
+    """(interest id, query, stored parsed form) of every stored query, in id order."""
+    last = 0
+    while True:
+        rows = list(
+            InterestQuery.objects.filter(interest_id__gt=last)
+            .order_by("interest_id")
+            .values_list("interest_id", "query", "parsed")[:batch]
+        )
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1][0]
+
+
+def outdated_interests() -> list[tuple[int, str, ParsedQuery]]:
+    """Stored queries whose parsed form differs from parsing them today (the synonym list or
+    the analysis changed since they were saved)."""
+    outdated = []
+    for interest_id, query, stored in stored_interests():
+        fresh = parse_query(query)
+        if fresh.to_dict() != stored:
+            outdated.append((interest_id, query, fresh))
+    return outdated
+
+
+def reparse_interests(outdated: list[tuple[int, str, ParsedQuery]] | None = None) -> int:
+    """Store the current parsed form (and terms) of the outdated queries; the engine's own
+    copy (the percolator) is reloaded by the caller."""
+    outdated = outdated_interests() if outdated is None else outdated
+    for interest_id, query, parsed in outdated:
+        _store(interest_id, query, parsed)
+    _parsed_cache.clear()
+    return len(outdated)
+
+
+def parsed_interests() -> Iterator[tuple[int, ParsedQuery]]:
+    for interest_id, _query, parsed in stored_interests():
+        yield interest_id, ParsedQuery.from_dict(parsed)
 
 
 def delete_interest_query(interest_id: int) -> None:

@@ -39,6 +39,10 @@ def tsvector_literal(title_terms: list[str], body_terms: list[str]) -> str:
 
 def tsquery_literal(parsed: ParsedQuery) -> str:
     parts = [lexeme(term) for term in parsed.terms]
+    parts += [
+        "(" + " | ".join("(" + " & ".join(map(lexeme, alt)) + ")" for alt in group) + ")"
+        for group in parsed.alternatives
+    ]
     for group in parsed.excluded:
         parts.append("!(" + " & ".join(lexeme(term) for term in group) + ")")
     return " & ".join(parts)
@@ -77,7 +81,7 @@ class PostgresBackend(EmbeddedBackend):
             join = f"{ENTRY} e CROSS JOIN (SELECT %s::tsquery AS q) AS tq"
             params.append(query)
             clauses.append("e.tsv @@ tq.q")
-            score = "ts_rank(e.tsv, tq.q)" if parsed.terms else "0"
+            score = "ts_rank(e.tsv, tq.q)" if parsed.has_text else "0"
         if keys is not None:
             clauses.append("e.keys_arr && %s::text[]")
             params.append(sorted(keys))
