@@ -1,9 +1,13 @@
 """Benchmark: search over a 100,000-document mixed Chinese/English corpus.
 
     .venv/bin/python bench/search_bench.py [--docs 100000] [--interests 10000]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/agora_bench_search \
+        .venv/bin/python bench/search_bench.py --skip-wagtail --fresh --drop
 
 Uses its own database (default: a fresh SQLite file under /tmp/agora-bench-search; set
-DATABASE_URL for PostgreSQL). Prints: indexing throughput; query latency p50/p95 over 200 fixed
+DATABASE_URL for PostgreSQL: the scratch database is created when missing, see bench/benchdb.py).
+`--breakdown` adds where a request's time goes (connection, each statement, Python phases) and
+the plans of the slowest statements. Prints: indexing throughput; query latency p50/p95 over 200 fixed
 queries through the API (GET /api/v1/search/) at concurrency 1 and 8, as a non-administrator
 (visibility filter on); interest matching throughput against 10,000 stored queries; and, on the
 same corpus and queries, Wagtail's database search backend (wagtail.search.backends.database):
@@ -280,13 +284,76 @@ def main() -> int:
         "--queries-only", action="store_true",
         help="reuse the database of the previous run and measure query latency only",
     )  # fmt: skip
+    parser.add_argument(
+        "--breakdown", type=int, default=0, metavar="N",
+        help="also time the phases of N requests (connection, SQL, Python) and EXPLAIN the "
+        "slowest statements",
+    )  # fmt: skip
+    parser.add_argument("--fresh", action="store_true", help="PostgreSQL: recreate the database")
+    parser.add_argument("--drop", action="store_true", help="PostgreSQL: drop it at the end")
     args = parser.parse_args()
+
+    import benchdb
 
     db_file = VAR / "bench.sqlite3"
     if os.environ["DATABASE_URL"].startswith("sqlite") and not args.queries_only:
         for path in (db_file, db_file.with_name(db_file.name + "-wal"),
                      db_file.with_name(db_file.name + "-shm")):  # fmt: skip
             path.unlink(missing_ok=True)
+    benchdb.prepare(fresh=args.fresh and not args.queries_only)
+    try:
+        return run(args)
+    finally:
+        if args.drop:
+            benchdb.drop()
+
+
+def report_latency(user, texts: list[str]) -> dict[int, list[float]]:
+    import benchdb
+
+    results = {}
+    for concurrency in (1, 8):
+        latencies = timed_requests(user, texts, concurrency)
+        results[concurrency] = latencies
+        print(f"  API /api/v1/search/ concurrency {concurrency}: {len(latencies)} queries, "
+              f"p50 {percentile(latencies, 50):.1f} ms, p95 {percentile(latencies, 95):.1f} ms, "
+              f"max {max(latencies):.1f} ms (load average {benchdb.load()})")  # fmt: skip
+    return results
+
+
+SEARCH_PHASES = {
+    "keys": "portal.search.service.reader_keys",
+    "parse": "portal.search.service.parse_query",
+    "backend": "portal.search.backends.embedded.EmbeddedBackend:search",
+    "highlight": "portal.search.service.decorate",
+    "suggestions": "portal.search.service.suggestions",
+    "render": "rest_framework.renderers.JSONRenderer:render",
+}
+
+
+def breakdown(user, texts: list[str], requests: int) -> None:
+    """Per-phase time of `requests` sequential API calls, then the plans of the slowest SQL."""
+    from django.test import Client
+
+    from breakdown import Breakdown, explain
+
+    client = Client()
+    client.force_login(user)
+    sample = [texts[i % len(texts)] for i in range(0, requests * 7, 7)][:requests]
+    with Breakdown(SEARCH_PHASES) as measured:
+        for text in sample:
+            with measured.time("request"):
+                client.get("/api/v1/search/", {"q": text})
+    print(f"  breakdown over {len(sample)} sequential API requests (mean per request):")
+    for line in measured.report(requests=len(sample)):
+        print(line)
+    for sql, params in measured.slowest_statements(2):
+        print("  plan of: " + " ".join(sql.split())[:200])
+        for line in explain(sql, params).splitlines():
+            print("    " + line)
+
+
+def run(args) -> int:
     import django
 
     django.setup()
@@ -303,18 +370,21 @@ def main() -> int:
     from portal.search.documents import SearchDocument
     from portal.search.query import parse_query
 
+    import benchdb
+
     backend = get_backend()
     if args.queries_only:
         TAIL_ZH[:], TAIL_EN[:] = long_tail()
         user = User.objects.get(username="bench-reader")
         texts, _chinese = queries()
         timed_requests(user, texts[:20], 1)
-        for concurrency in (1, 8):
-            latencies = timed_requests(user, texts, concurrency)
-            print(f"  API /api/v1/search/ concurrency {concurrency}: {len(latencies)} queries, "
-                  f"p50 {percentile(latencies, 50):.1f} ms, "
-                  f"p95 {percentile(latencies, 95):.1f} ms, "
-                  f"max {max(latencies):.1f} ms")  # fmt: skip
+        from portal.search.models import SearchEntry
+
+        print(f"Engine: {backend.name} on {connection.vendor}; corpus "
+              f"{SearchEntry.objects.count()} documents")  # fmt: skip
+        report_latency(user, texts)
+        if args.breakdown:
+            breakdown(user, texts, args.breakdown)
         return 0
     backend.clear()
     print(f"Engine: {backend.name} on {connection.vendor}; corpus {args.docs} documents")
@@ -326,17 +396,17 @@ def main() -> int:
         backend.index(docs[start : start + 1000])
     elapsed = time.perf_counter() - started
     print(f"  indexing: {len(docs)} docs in {elapsed:.1f} s = {len(docs) / elapsed:.0f} docs/s")
+    started = time.perf_counter()
+    benchdb.analyze()
+    print(f"  ANALYZE after the bulk load: {time.perf_counter() - started:.1f} s; "
+          f"database size {benchdb.disk_size()}")  # fmt: skip
 
     user = User.objects.create_user(username="bench-reader", password="x")  # noqa: S106
     texts, chinese = queries()
     timed_requests(user, texts[:20], 1)  # warm up (jieba dictionary, caches)
-    results = {}
-    for concurrency in (1, 8):
-        latencies = timed_requests(user, texts, concurrency)
-        results[concurrency] = latencies
-        print(f"  API /api/v1/search/ concurrency {concurrency}: {len(latencies)} queries, "
-              f"p50 {percentile(latencies, 50):.1f} ms, p95 {percentile(latencies, 95):.1f} ms, "
-              f"max {max(latencies):.1f} ms")  # fmt: skip
+    results = report_latency(user, texts)
+    if args.breakdown:
+        breakdown(user, texts, args.breakdown)
     answered = sum(
         1 for text in chinese
         if backend.count(parse_query(text), keys=frozenset({"staff"})) > 0
