@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from urllib.parse import urlparse
 
+DROP_SQL = "DROP DATABASE IF EXISTS {} WITH (FORCE)"
+
 
 def is_postgres(url: str | None = None) -> bool:
     return (url or os.environ.get("DATABASE_URL", "")).startswith(("postgres", "postgresql"))
@@ -35,10 +37,11 @@ def prepare(*, fresh: bool) -> None:
         return
     from psycopg import sql
 
+    drop_sql = sql.SQL(DROP_SQL)
     admin, name = _admin(url)
     with admin:
         if fresh:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            admin.execute(drop_sql.format(sql.Identifier(name)))
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
@@ -52,10 +55,11 @@ def drop() -> None:
     from django.db import connections
     from psycopg import sql
 
+    drop_sql = sql.SQL(DROP_SQL)
     connections.close_all()
     admin, name = _admin(url)
     with admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        admin.execute(drop_sql.format(sql.Identifier(name)))
 
 
 def analyze() -> None:

@@ -117,13 +117,17 @@ class Breakdown:
             f"  {self.calls['sql'] / max(requests, 1):.1f} statements"
         )
         if whole:
-            lines.append(f"    {'other':<14} {(whole - accounted) * per:7.2f} ms/request"
-                         " (Django/DRF dispatch, middleware, session, rendering not named above)")
+            lines.append(
+                f"    {'other':<14} {(whole - accounted) * per:7.2f} ms/request"
+                " (Django/DRF dispatch, middleware, session, rendering not named above)"
+            )
             lines.append(f"    {total:<14} {whole * per:7.2f} ms/request")
         slowest = sorted(self.statements.items(), key=lambda item: -item[1][1])[:6]
         for shape, (count, seconds, _sql, _params) in slowest:
-            lines.append(f"      {seconds * per:6.2f} ms/request  x{count / max(requests, 1):.1f}"
-                         f"  {shape[:110]}")
+            lines.append(
+                f"      {seconds * per:6.2f} ms/request  x{count / max(requests, 1):.1f}"
+                f"  {shape[:110]}"
+            )
         return lines
 
     def slowest_statements(self, n: int = 3) -> list[tuple[str, list]]:

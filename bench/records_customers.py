@@ -4,10 +4,11 @@
 
 Uses its own database (default: SQLite under /tmp/agora-bench-records; set DATABASE_URL for
 PostgreSQL — the scratch database is created when missing, `--fresh` recreates it and `--drop`
-drops it at the end, see bench/benchdb.py), seeds it once in bulk, then requests list pages through Django's test client as a
-rep (visibility filter on), a manager and an administrator (no filter): first pages, keyset
-next pages, filters, sorts and search-as-you-type. `--breakdown` adds, per user, where a
-request's time goes (connection, SQL, the rest) and the plans of the slowest statements.
+drops it at the end, see bench/benchdb.py), seeds it once in bulk, then requests list pages
+through Django's test client as a rep (visibility filter on), a manager and an administrator
+(no filter): first pages, keyset next pages, filters, sorts and search-as-you-type.
+`--breakdown` adds, per user, where a request's time goes (connection, SQL, the rest) and the
+plans of the slowest statements.
 """
 
 from __future__ import annotations

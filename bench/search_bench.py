@@ -7,8 +7,8 @@
 Uses its own database (default: a fresh SQLite file under /tmp/agora-bench-search; set
 DATABASE_URL for PostgreSQL: the scratch database is created when missing, see bench/benchdb.py).
 `--breakdown` adds where a request's time goes (connection, each statement, Python phases) and
-the plans of the slowest statements. Prints: indexing throughput; query latency p50/p95 over 200 fixed
-queries through the API (GET /api/v1/search/) at concurrency 1 and 8, as a non-administrator
+the plans of the slowest statements. Prints: indexing throughput; query latency p50/p95 over 200
+fixed queries through the API (GET /api/v1/search/) at concurrency 1 and 8, as a non-administrator
 (visibility filter on); interest matching throughput against 10,000 stored queries; and, on the
 same corpus and queries, Wagtail's database search backend (wagtail.search.backends.database):
 its latency and how many of the Chinese queries it answers at all.
@@ -333,9 +333,8 @@ SEARCH_PHASES = {
 
 def breakdown(user, texts: list[str], requests: int) -> None:
     """Per-phase time of `requests` sequential API calls, then the plans of the slowest SQL."""
-    from django.test import Client
-
     from breakdown import Breakdown, explain
+    from django.test import Client
 
     client = Client()
     client.force_login(user)
@@ -362,6 +361,7 @@ def run(args) -> int:
 
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
+    import benchdb
     from django.db import connection
 
     from portal.accounts.models import User
@@ -369,8 +369,6 @@ def run(args) -> int:
     from portal.search.backends import get_backend
     from portal.search.documents import SearchDocument
     from portal.search.query import parse_query
-
-    import benchdb
 
     backend = get_backend()
     if args.queries_only:
