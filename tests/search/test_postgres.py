@@ -103,3 +103,21 @@ def test_a_batch_larger_than_one_statement_is_split(monkeypatch, django_assert_n
     interests.match_interests(documents[0])  # cache the parsed query
     with django_assert_num_queries(3):
         assert match_interests_many(documents) == [[1], [1], [1]]
+
+
+def test_the_api_says_whether_the_count_is_exact(people, client_for):
+    _index(25)
+    client = client_for(people["sales1"])
+    client.get("/api/v1/search/", {"q": "报价"})  # warm: content types, jieba
+    counts = []
+    for size in (1, 25):
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get("/api/v1/search/", {"q": "报价", "page_size": size}).json()
+        counts.append(len(captured.captured_queries))
+        assert body["count"] == 25 and body["count_exact"] is True
+        assert len(body["results"]) == size
+    # The same number of statements for one hit and for a full page (session, user, the
+    # reader's access, the search itself on PostgreSQL).
+    assert counts[0] == counts[1]
+    if connection.vendor == "postgresql":
+        assert counts[0] == 4
