@@ -65,3 +65,19 @@ def test_requests_reuse_pooled_connections(people):
     # Each request closed Django's connection (ASGI/WSGI request_finished) and the pool kept
     # the server connection: no new connection was opened for the five requests.
     assert connection.pool.get_stats().get("connections_num", 0) == opened
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_recovers_when_its_connection_is_cut(caplog):
+    import io
+
+    from django.core.management import call_command
+
+    connection.ensure_connection()
+    connection.connection.close()  # what a database restart does to an idle connection
+    call_command("run_worker", "--once", stdout=io.StringIO())
+    assert "failed" not in caplog.text
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
