@@ -130,6 +130,16 @@ class Breakdown:
             )
         return lines
 
+    def print(self, title: str, *, requests: int, total: str = "request", plans: int = 2) -> None:
+        """The report under a title, then the plans of the `plans` slowest statements."""
+        print(f"  {title} (mean per {total}):")
+        for line in self.report(requests=requests, total=total):
+            print(line)
+        for sql, params in self.slowest_statements(plans):
+            print("  plan of: " + " ".join(sql.split())[:300])
+            for line in explain(sql, params).splitlines():
+                print("    " + line)
+
     def slowest_statements(self, n: int = 3) -> list[tuple[str, list]]:
         ordered = sorted(self.statements.values(), key=lambda entry: -entry[1])
         return [(sql, params) for _count, _seconds, sql, params in ordered[:n]]

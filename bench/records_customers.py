@@ -119,19 +119,13 @@ def measure(user, requests: int, breakdown: bool = False) -> None:
         f" {len(urls)} distinct pages, load average {benchdb.load()})"
     )
     if breakdown:
-        from breakdown import Breakdown, explain
+        from breakdown import Breakdown
 
         with Breakdown({"render": "django.template.base.Template:render"}) as measured:
             for url in urls:
                 with measured.time("request"):
                     client.get(url)
-        print(f"  {user.username} breakdown over the {len(urls)} pages (mean per request):")
-        for line in measured.report(requests=len(urls)):
-            print(line)
-        for sql, params in measured.slowest_statements(2):
-            print("  plan of: " + " ".join(sql.split())[:300])
-            for line in explain(sql, params).splitlines():
-                print("    " + line)
+        measured.print(f"{user.username} breakdown over the {len(urls)} pages", requests=len(urls))
 
 
 def main() -> None:

@@ -337,7 +337,7 @@ SEARCH_PHASES = {
 
 def breakdown(user, texts: list[str], requests: int) -> None:
     """Per-phase time of `requests` sequential API calls, then the plans of the slowest SQL."""
-    from breakdown import Breakdown, explain
+    from breakdown import Breakdown
     from django.test import Client
 
     client = Client()
@@ -347,13 +347,7 @@ def breakdown(user, texts: list[str], requests: int) -> None:
         for text in sample:
             with measured.time("request"):
                 client.get("/api/v1/search/", {"q": text})
-    print(f"  breakdown over {len(sample)} sequential API requests (mean per request):")
-    for line in measured.report(requests=len(sample)):
-        print(line)
-    for sql, params in measured.slowest_statements(2):
-        print("  plan of: " + " ".join(sql.split())[:200])
-        for line in explain(sql, params).splitlines():
-            print("    " + line)
+    measured.print(f"breakdown over {len(sample)} sequential API requests", requests=len(sample))
 
 
 MATCHING_PHASES = {
@@ -401,20 +395,17 @@ def measure_matching(args) -> float:
           f"{batch_rate:.0f} docs/s (load average {benchdb.load()})")  # fmt: skip
     rate = max(rate, batch_rate)
     if args.breakdown:
-        from breakdown import Breakdown, explain
+        from breakdown import Breakdown
 
         sample = new_docs[: args.breakdown]
         with Breakdown(MATCHING_PHASES) as measured:
             for doc in sample:
                 with measured.time("document"):
                     interests.match_interests(doc)
-        print(f"  matching breakdown over {len(sample)} documents (mean per document):")
-        for line in measured.report(requests=len(sample), total="document"):
-            print(line)
-        for sql, params in measured.slowest_statements(1):
-            print("  plan of: " + " ".join(sql.split())[:200])
-            for line in explain(sql, params).splitlines():
-                print("    " + line)
+        measured.print(
+            f"matching breakdown over {len(sample)} documents", requests=len(sample),
+            total="document", plans=1,
+        )  # fmt: skip
     return rate
 
 
@@ -499,9 +490,10 @@ def run(args) -> int:
             docs, texts, chinese, budget=args.wagtail_budget, recall_words=args.recall_words,
             agora_count=lambda word: backend.count(parse_query(word), keys=every_key),
         )  # fmt: skip
-    p95 = percentile(results[1], 95)
+    p95, p95_8 = percentile(results[1], 95), percentile(results[8], 95)
     print(f"Targets: query p95 < 50 ms at concurrency 1: {'met' if p95 < 50 else 'NOT met'} "
-          f"({p95:.1f} ms); matching >= 200 docs/s: "
+          f"({p95:.1f} ms); < 100 ms at concurrency 8: {'met' if p95_8 < 100 else 'NOT met'} "
+          f"({p95_8:.1f} ms); matching >= 200 docs/s: "
           f"{'met' if rate >= 200 else 'NOT met'} ({rate:.0f} docs/s)")  # fmt: skip
     return 0
 
