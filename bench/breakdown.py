@@ -49,6 +49,8 @@ class Breakdown:
 
         def timed(*args, **kwargs):
             opened = breakdown._local.__dict__.setdefault("open", [])
+            if name in opened:  # a nested call (a template's includes) is inside the outer one
+                return function(*args, **kwargs)
             opened.append(name)
             started = time.perf_counter()
             try:
