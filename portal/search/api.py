@@ -93,6 +93,8 @@ class SearchView(APIView):
                     for name, values in results.facets.items()
                 },
                 "facets_sample": results.facets_sample,
+                # False when `count` is an estimate (a PostgreSQL match too broad to count).
+                "count_exact": results.count_exact,
                 "suggestions": [{"query": q, "count": n} for q, n in results.suggestions],
             }
         )  # fmt: skip

@@ -106,7 +106,29 @@ TEMPLATES = [
 # --- database -----------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'agora.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A psycopg pool per process (ADR 0421): opening a PostgreSQL connection costs more than a
+    # whole search query, and ASGI closes Django's connection after every request. The pool
+    # hands each of daphne's sync threads (and the worker) a live connection in microseconds;
+    # health checks drop connections a restarted server has cut. DB_POOL_MAX=0 turns the pool
+    # off for an external pooler (PgBouncer): then DB_CONN_MAX_AGE keeps connections instead.
+    DB_POOL_MAX = int(os.environ.get("DB_POOL_MAX", "10"))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DB_POOL_MAX > 0:
+        DATABASES["default"]["OPTIONS"] = {
+            "pool": {
+                "min_size": min(int(os.environ.get("DB_POOL_MIN", "2")), DB_POOL_MAX),
+                "max_size": DB_POOL_MAX,
+                # Waiting longer than this for a free connection is an error, not a hang.
+                "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
+                # Recycle idle and old connections (server-side memory, failovers).
+                "max_idle": 300,
+                "max_lifetime": 1800,
+            }
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN,
         # so concurrent writers queue instead of failing half-way ("database is locked").

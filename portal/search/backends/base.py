@@ -44,6 +44,9 @@ class SearchResults:
     # Tag/category/product counts come from the best N matches when there are more than N
     # (0: exact, over every match). Kind counts and `count` are always exact.
     facets_sample: int = 0
+    # False when `count` (and the kind counts) are an estimate: a PostgreSQL match too broad
+    # to count cheaply (ADR 0422).
+    count_exact: bool = True
 
     @property
     def num_pages(self) -> int:

@@ -5,6 +5,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
 from portal.core.worker import jobs, run_job
 
@@ -31,6 +32,10 @@ class Command(BaseCommand):
         )
         last_run: dict[str, float] = {}
         while not stopping:
+            # As a request ends: hand the connection back to the pool (or drop one that a
+            # database restart broke), so a long-running worker recovers instead of failing
+            # every job on a dead connection (ADR 0421).
+            close_old_connections()
             now = time.monotonic()
             for job in registered:
                 if now - last_run.get(job.name, 0.0) >= job.every_seconds:
