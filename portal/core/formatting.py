@@ -45,7 +45,8 @@ def format_amount(value, places: int = 2) -> str:
 
 
 def format_money(value, currency: str = "", places: int = 2) -> str:
-    """An amount with its currency the reader's way: CN¥193,000.00 in English, ¥193,000.00 in 中文."""
+    """An amount with its currency the reader's way: CN¥193,000.00 in English, ¥193,000.00 in
+    中文."""
     amount = format_amount(value, places)
     if not amount or not currency:
         return amount
@@ -72,7 +73,7 @@ def format_datetime(value) -> str:
 
 
 def format_relative(value, now: datetime.datetime | None = None) -> str:
-    """"3 hours ago" / "3 小时前" for the last week, the date before that."""
+    """ "3 hours ago" / "3 小时前" for the last week, the date before that."""
     if not value:
         return ""
     now = now or timezone.now()

@@ -84,8 +84,9 @@ def build_catalogue(locale_dir: Path) -> Path:
                     )
                 )
             else:
+                wrapped = wrap(entry.msgid)
                 catalogue.append(
-                    polib.MOEntry(msgctxt=entry.msgctxt, msgid=entry.msgid, msgstr=wrap(entry.msgid))
+                    polib.MOEntry(msgctxt=entry.msgctxt, msgid=entry.msgid, msgstr=wrapped)
                 )
     target = locale_dir / "en_XA" / "LC_MESSAGES"
     target.mkdir(parents=True, exist_ok=True)

@@ -65,7 +65,8 @@ def test_relative_times_for_a_week_then_the_date():
     with translation.override("zh-hans"):
         assert format_relative(NOW - datetime.timedelta(hours=3, minutes=12), NOW) == "3\xa0小时前"
     with translation.override("en"):
-        assert format_relative(NOW - datetime.timedelta(hours=3, minutes=12), NOW) == "3\xa0hours ago"
+        three_hours_ago = NOW - datetime.timedelta(hours=3, minutes=12)
+        assert format_relative(three_hours_ago, NOW) == "3\xa0hours ago"
         assert format_relative(NOW - datetime.timedelta(seconds=20), NOW) == "just now"
         assert format_relative(NOW - datetime.timedelta(days=2), NOW) == "2\xa0days ago"
         assert format_relative(NOW - datetime.timedelta(days=30), NOW) == "2026-10-31"

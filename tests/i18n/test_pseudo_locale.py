@@ -10,7 +10,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
@@ -202,9 +201,7 @@ def test_every_page_as_every_demo_role_is_fully_translated(pseudo_locale):
             seeds = ["/", *argument_free_urls()]
             if user.has_perm("wagtailadmin.access_admin"):
                 seeds += admin_seeds()
-            visited[username] = crawl(
-                client, seeds, vocabulary, findings, errors, username, ours
-            )
+            visited[username] = crawl(client, seeds, vocabulary, findings, errors, username, ours)
     assert errors == []
     assert all(count >= 10 for count in visited.values()), visited
     new = {text: sorted(pages)[:3] for text, pages in findings.items() if text not in allowed}

@@ -1,4 +1,4 @@
-"""Simplified Chinese formats: the same ISO numeric dates as English, long dates as 2026年11月30日."""
+"""Simplified Chinese: the same ISO numeric dates as English, long dates as 2026年11月30日."""
 
 DATE_FORMAT = "Y年n月j日"
 DATETIME_FORMAT = "Y年n月j日 H:i"
