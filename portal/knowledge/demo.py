@@ -705,6 +705,7 @@ def seed() -> str:
         actor=admin,
     )
     setup.ensure_editorial_setup()
+    setup.ensure_site_name()
 
     def section(model, title, slug, intro):
         return actions.create_page(
