@@ -203,7 +203,8 @@ def test_every_page_as_every_demo_role_is_fully_translated(pseudo_locale):
                 seeds += admin_seeds()
             visited[username] = crawl(client, seeds, vocabulary, findings, errors, username, ours)
     assert errors == []
-    assert all(count >= 10 for count in visited.values()), visited
+    assert visited.pop("anonymous") >= 1
+    assert all(count >= 40 for count in visited.values()), visited
     new = {text: sorted(pages)[:3] for text, pages in findings.items() if text not in allowed}
     assert new == {}, "untranslated interface text (text → first pages):\n" + "\n".join(
         f"{text!r}: {pages}" for text, pages in sorted(new.items())
