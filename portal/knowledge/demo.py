@@ -671,6 +671,9 @@ def _document(title: str, slug: str, text: str, user: User):
         return existing
     document = Document(title=title, uploaded_by_user=user)
     document.file.save(f"{slug}.pdf", ContentFile(_pdf(title, text)), save=False)
+    # Size and hash as Wagtail's upload form sets them: the download view's ETag is the hash,
+    # and with every demo file hashed "" a browser got 304 (0 bytes) for the second download.
+    document._set_document_file_metadata()
     document.save()
     return document
 
@@ -777,7 +780,6 @@ def seed() -> str:
                         "便利店、超市与专卖店。Convenience stores, "
                         "supermarkets and speciality shops.",
                     ),
-                    ("卖点 Selling points", pitch),
                     (
                         "常见异议 Common objections",
                         "价格：强调三年质保与总拥有成本。Price: stress "

@@ -15,7 +15,9 @@ class SearchForm(forms.Form):
         required=False,
         choices=[("relevance", _("Relevance")), ("date", _("Newest first"))],
     )
-    page = forms.IntegerField(label=pgettext_lazy("pagination", "Page"), min_value=1, max_value=10000, required=False)
+    page = forms.IntegerField(
+        label=pgettext_lazy("pagination", "Page"), min_value=1, max_value=10000, required=False
+    )
 
     def options(self) -> dict:
         data = self.cleaned_data

@@ -17,6 +17,7 @@ from django.urls.exceptions import Resolver404
 from django.utils import translation
 
 from portal.accounts.models import User
+from tests.knowledge.conftest import site_root
 
 from . import pseudo
 
@@ -181,6 +182,7 @@ def test_runs_separate_template_text_from_content_and_translations():
 
 @pytest.mark.django_db(transaction=True)
 def test_every_page_as_every_demo_role_is_fully_translated(pseudo_locale):
+    site_root()  # a transactional test before this one flushed what the migrations made
     call_command("seed_demo", verbosity=0)
     User.objects.update(language=pseudo_locale)
     vocabulary = pseudo.content_vocabulary()
