@@ -63,6 +63,19 @@ def test_the_five_pages_fit_a_phone(live_server, browser, screenshot_dir, langua
             assert bell.is_visible()
             assert not page.locator("#main-nav").is_visible()
 
+        # An invalid "Log activity" comes back where the person was, error in sight.
+        page.goto(f"{live_server.url}{five_pages(sales1)['deal']}")
+        page.click("#add-activity")
+        page.click("#activity-form button[type=submit]")
+        page.wait_for_load_state("load")
+        error = page.locator("#activity-form .invalid-feedback").first
+        error.wait_for(state="visible")
+        page.wait_for_function(
+            "() => { const r = document.querySelector('#activity-form .invalid-feedback')"
+            ".getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+        )
+        page.screenshot(path=str(screenshot_dir / f"phone-{language}-activity-error.png"))
+
         page.evaluate(
             "() => { const b = document.getElementById('unread-badge');"
             " b.textContent = '3'; b.classList.remove('d-none'); }"
