@@ -64,8 +64,30 @@ def _open(channel_name: str, user_id: int) -> tuple[int, int]:
 
 
 @database_sync_to_async
-def _close(channel_name: str) -> None:
-    Presence.objects.filter(channel_name=channel_name).delete()
+def _close_all(channel_names: list[str]) -> None:
+    Presence.objects.filter(channel_name__in=channel_names).delete()
+
+
+# Sockets leaving at about the same moment (a server stopping, a network blip) clear their
+# presence in one statement, not one round trip each through the one database thread.
+LEAVE_BATCH_SECONDS = 0.05
+_LEAVING: dict[asyncio.AbstractEventLoop, tuple[set[str], asyncio.Task]] = {}
+
+
+async def _close(channel_name: str) -> None:
+    loop = asyncio.get_running_loop()
+    batch = _LEAVING.get(loop)
+    if batch is None:
+        names: set[str] = set()
+        batch = _LEAVING[loop] = (names, loop.create_task(_close_batch(loop, names)))
+    batch[0].add(channel_name)
+    await asyncio.shield(batch[1])
+
+
+async def _close_batch(loop: asyncio.AbstractEventLoop, names: set[str]) -> None:
+    await asyncio.sleep(LEAVE_BATCH_SECONDS)
+    del _LEAVING[loop]  # whoever leaves from now on starts the next batch
+    await _close_all(sorted(names))
 
 
 @database_sync_to_async
@@ -145,6 +167,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     # This process's own layer: the bus hands each event to the sockets here (ADR 0710).
     channel_layer_alias = delivery.LOCAL_LAYER
     registered = False
+    busy = 0  # handlers of this socket in flight: the bus then queues instead of sending
 
     async def __call__(self, scope, receive, send) -> None:
         # Whatever ends the consumer — the client leaving, an exception in a handler, or the
@@ -180,7 +203,6 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         self.held: list[dict] = []
         self.pending_unread: int | None = None
         self.pending_version = 0  # bumped by each live count, to tell older from newer
-        self.unread_task: asyncio.Task | None = None
         self.ticker: asyncio.Task | None = None
         self.last_sent = 0
         self.store_latest = 0
@@ -196,10 +218,14 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         _watch()
 
     async def dispatch(self, message: dict) -> None:
-        if message.get("type") in PURE_MESSAGES:
-            await getattr(self, get_handler_name(message))(message)
-            return
-        await super().dispatch(message)
+        self.busy += 1
+        try:
+            if message.get("type") in PURE_MESSAGES:
+                await getattr(self, get_handler_name(message))(message)
+                return
+            await super().dispatch(message)
+        finally:
+            self.busy -= 1
 
     async def disconnect(self, code: int) -> None:
         await self._leave()
@@ -210,11 +236,11 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             return
         self.registered = False
         delivery.unregister(self)
-        for task in (self.ticker, self.unread_task):
-            if task is not None and task is not asyncio.current_task():
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        _BADGES.get(self.socket_loop, set()).discard(self)
+        if self.ticker is not None and self.ticker is not asyncio.current_task():
+            self.ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.ticker
         try:
             await _close(self.channel_name)
         except Exception:
@@ -314,11 +340,49 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     def _unread_soon(self, count: int) -> None:
         self.pending_unread = count
         self.pending_version += 1
-        if self.unread_task is None or self.unread_task.done():
-            self.unread_task = asyncio.ensure_future(self._send_unread())
+        _BADGES.setdefault(self.socket_loop, set()).add(self)
+        task = _BADGE_TASKS.get(self.socket_loop)
+        if task is None or task.done():
+            _BADGE_TASKS[self.socket_loop] = asyncio.ensure_future(_send_badges(self.socket_loop))
 
-    async def _send_unread(self) -> None:
-        await asyncio.sleep(UNREAD_DELAY_SECONDS)
+    async def send_unread(self) -> None:
         count, self.pending_unread = self.pending_unread, None
-        if count is not None:
+        if count is not None and self.registered:
             await self.send_json({"type": "unread", "count": count})
+
+    async def take_live(self, message: dict) -> bool:
+        """The bus's direct hand-over, for a socket with nothing of its own in flight and the
+        next number in hand: sent now, without a trip through the socket's queue. False lets
+        the queue and its ordinary handler decide (a held start, a gap, a duplicate)."""
+        if self.busy or not self.started or not self.registered:
+            return False
+        if message["type"] == "unread.changed":
+            self._unread_soon(message["unread"])
+            return True
+        frame = message["frame"]
+        if message["type"] != "notification.created" or frame["id"] != self.last_sent + 1:
+            return False
+        self.last_sent = frame["id"]
+        self.busy += 1
+        try:
+            await self.send_json(frame)
+        finally:
+            self.busy -= 1
+        self._unread_soon(message["unread"])
+        return True
+
+
+# Live unread counts go out from one task per event loop, not a timer per socket: a fan-out
+# to a thousand sockets schedules one wake-up, then one badge frame each (ADR 0502, 0710).
+_BADGES: dict[asyncio.AbstractEventLoop, set[NotificationConsumer]] = {}
+_BADGE_TASKS: dict[asyncio.AbstractEventLoop, asyncio.Task] = {}
+
+
+async def _send_badges(loop: asyncio.AbstractEventLoop) -> None:
+    await asyncio.sleep(UNREAD_DELAY_SECONDS)
+    due = _BADGES.pop(loop, set())
+    for consumer in due:
+        try:
+            await consumer.send_unread()
+        except Exception:
+            logger.exception("Sending an unread count failed")

@@ -29,6 +29,8 @@ class LocalSocket(Protocol):
     socket_loop: asyncio.AbstractEventLoop
     user_id: int
 
+    async def take_live(self, message: dict) -> bool: ...
+
 
 # This process's open sockets by user id (MessageBus's per-process registry).
 _LOCAL: dict[int, dict[str, LocalSocket]] = {}
@@ -84,15 +86,18 @@ def _bus():
     return _BUS[key]
 
 
-def deliver_here(messages: list) -> None:
+async def deliver_here(messages: list) -> None:
     """In the event loop: hand each (user id, message) to that user's sockets served by this
-    loop. One user's messages keep their order (one queue per socket)."""
+    loop — directly when the socket is idle, else through its queue. One user's messages
+    keep their order either way: the direct path is taken only while the queue is empty."""
     layer = get_channel_layer(LOCAL_LAYER)
     loop = asyncio.get_running_loop()
     for user_id, message in messages:
         for socket in list(_LOCAL.get(user_id, {}).values()):
             if socket.socket_loop is not loop:
                 continue  # another loop (tests run one per test) has its own hand-over
+            if not layer.channels.get(socket.channel_name) and await socket.take_live(message):
+                continue
             try:
                 layer.deliver(socket.channel_name, message)
             except ChannelFull:
@@ -133,7 +138,7 @@ def publish(messages: list[tuple[int, dict]]) -> None:
                     by_loop.setdefault(loop, []).append((user_id, message))
             for loop, pending in by_loop.items():
                 if not loop.is_closed():
-                    loop.call_soon_threadsafe(deliver_here, pending)
+                    asyncio.run_coroutine_threadsafe(deliver_here(pending), loop)
             return
         for start in range(0, len(messages), BUS_CHUNK):
             bus.publish(messages[start : start + BUS_CHUNK])
@@ -158,6 +163,4 @@ def push_frames(frames: list[tuple[int, dict]]) -> None:
 def push_unread(user_ids: Iterable[int]) -> None:
     """After commit: tell every open tab of these users their new unread count."""
     counts = unread_counts(user_ids)
-    publish(
-        [(uid, {"type": "unread.changed", "unread": count}) for uid, count in counts.items()]
-    )
+    publish([(uid, {"type": "unread.changed", "unread": count}) for uid, count in counts.items()])

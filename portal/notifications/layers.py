@@ -15,7 +15,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer as StockInMemoryChannelLayer
@@ -44,9 +44,7 @@ class InMemoryChannelLayer(StockInMemoryChannelLayer):
     def deliver(self, channel: str, message: dict) -> None:
         """`send` without the copy, from the layer's own event loop: the bus hands one decoded
         message to each of a user's sockets, and handlers never modify what they receive."""
-        queue = self.channels.setdefault(
-            channel, asyncio.Queue(maxsize=self.get_capacity(channel))
-        )
+        queue = self.channels.setdefault(channel, asyncio.Queue(maxsize=self.get_capacity(channel)))
         try:
             queue.put_nowait((time.time() + self.expiry, message))
         except asyncio.QueueFull:
@@ -80,7 +78,7 @@ class RedisBus:
 
     async def listening(
         self,
-        deliver: Callable[[list], None],
+        deliver: Callable[[list], Awaitable[None]],
         on_resubscribe: Callable[[], None],
         timeout: float = 5.0,
     ) -> bool:
@@ -102,7 +100,7 @@ class RedisBus:
 
     async def _listen(
         self,
-        deliver: Callable[[list], None],
+        deliver: Callable[[list], Awaitable[None]],
         on_resubscribe: Callable[[], None],
         ready: asyncio.Event,
     ) -> None:
@@ -122,7 +120,7 @@ class RedisBus:
                     if message["type"] != "message":
                         continue
                     try:
-                        deliver(json.loads(message["data"]))
+                        await deliver(json.loads(message["data"]))
                     except Exception:
                         logger.exception("Delivering a notification bus message failed")
             except asyncio.CancelledError:
