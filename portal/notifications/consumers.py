@@ -177,7 +177,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             await super().__call__(scope, receive, send)
         except asyncio.CancelledError:
             # daphne cancels every application when it stops: say "restarting" so the client
-            # reconnects (to the other process) and resumes, instead of seeing a dropped line.
+            # reconnects (to the other process) and resumes. daphne 4.2 drops the connections
+            # before this frame is flushed, so clients still see 1006 for now (ADR 0710).
             if self.registered:
                 with contextlib.suppress(Exception):
                     await self.close(code=CLOSE_RESTART)
