@@ -167,6 +167,14 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Channels' in-memory layer with its expiry sweep throttled (ADR 0502).
     CHANNEL_LAYERS = {"default": {"BACKEND": "portal.notifications.layers.InMemoryChannelLayer"}}
+# Notification sockets read from their own process's memory; across processes one Redis
+# publish per event carries the recipients, each process delivers to its sockets (ADR 0710).
+CHANNEL_LAYERS["notifications"] = {
+    "BACKEND": "portal.notifications.layers.InMemoryChannelLayer",
+    "CONFIG": {"capacity": 1000},
+}
+NOTIFICATIONS_BUS_URL = REDIS_URL
+NOTIFICATIONS_BUS_CHANNEL = os.environ.get("CHANNEL_LAYER_PREFIX", "agora") + ".notifications"
 
 # --- search -------------------------------------------------------------------------------
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
