@@ -15,7 +15,7 @@ def seed_synonyms(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('search', '0005_covering_indexes'),
+        ('search', '0007_interest_required_cover'),
     ]
 
     operations = [
