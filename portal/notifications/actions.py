@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 
 from django.conf import settings
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from portal.core import audit, events, visibility
 
-from . import delivery
+from . import delivery, messages
 from .models import (
     CategoryDefault,
     DeliverySettings,
@@ -67,10 +67,11 @@ def may_open(user, obj: Model) -> bool:
     return visibility.can_see(user, _access_object(obj))
 
 
-def _active_emails(user_ids: Iterable[int]) -> dict[int, str]:
-    """{user id: email} of the active users among `user_ids` (ids only, no model instances)."""
+def _active_people(user_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """{user id: (email, language)} of the active users among `user_ids`."""
     ids = list({int(uid) for uid in user_ids})
-    return dict(User.objects.filter(pk__in=ids, is_active=True).values_list("pk", "email"))
+    rows = User.objects.filter(pk__in=ids, is_active=True).values_list("pk", "email", "language")
+    return {pk: (email, language) for pk, email, language in rows}
 
 
 def _who_may_open(active_ids: Iterable[int], item: Model | None) -> set[int]:
@@ -87,7 +88,7 @@ def _who_may_open(active_ids: Iterable[int], item: Model | None) -> set[int]:
 
 def visible_recipients(user_ids: Iterable[int], item: Model | None) -> set[int]:
     """Active users among `user_ids` who may open `item` (all active users when no item)."""
-    return _who_may_open(_active_emails(user_ids), item)
+    return _who_may_open(_active_people(user_ids), item)
 
 
 def present_user_ids(user_ids: Iterable[int]) -> set[int]:
@@ -148,18 +149,50 @@ def notify(
     actor_id: int | None = None,
     item: Model | None = None,
 ) -> list[Notification]:
+    """Store text that is already written (one language for everyone): an announcement, a
+    test. Domain notices go through `portal.notifications.notices.deliver` instead, which
+    stores a message and its parameters so that each reader sees their own language."""
+    return store(
+        user_ids,
+        kind=kind,
+        message=messages.TEXT,
+        params={},
+        title=title,
+        body=body,
+        url=url,
+        dedupe_key=dedupe_key,
+        actor_id=actor_id,
+        item=item,
+    )
+
+
+def store(
+    user_ids: Iterable[int],
+    *,
+    kind: str,
+    message: str,
+    params: dict,
+    url: str = "",
+    dedupe_key: str,
+    actor_id: int | None = None,
+    item: Model | None = None,
+    title: str = "",
+    body: str = "",
+) -> list[Notification]:
     """Store one notification per recipient and push it live after commit.
 
     Never the actor; never someone who may not open `item`; at most one per
     (recipient, dedupe_key) — a second call with the same key is a no-op for that user.
-    The caller passes already translated text (it knows the recipients' language)."""
+    The row keeps `message` + `params` (rendered in the reader's language when shown) and
+    the text as rendered in the recipient's language now (`title` / `body` when given)."""
     if kind not in Kind.values:
         raise ValidationError({"kind": _("Unknown notification kind: %(kind)s") % {"kind": kind}})
     wanted = {int(uid) for uid in user_ids} - {actor_id}
     if not wanted:
         return []
     with transaction.atomic():
-        emails = _active_emails(wanted)
+        people = _active_people(wanted)
+        emails = {uid: email for uid, (email, _language) in people.items()}
         recipients = _who_may_open(emails, item)
         recipients -= set(
             Notification.objects.filter(user_id__in=recipients, dedupe_key=dedupe_key).values_list(
@@ -182,13 +215,21 @@ def notify(
         present = present_user_ids(ordered)
         now = timezone.now()
         rows = []
+        written: dict[str, tuple[str, str]] = {}
         for uid in ordered:
+            language = people[uid][1] or settings.LANGUAGE_CODE
+            if language not in written:
+                written[language] = (
+                    (title, body) if title else messages.render(message, params, language)
+                )
             row = Notification(
                 user_id=uid,
                 seq=numbers[uid],
                 kind=kind,
-                title=title[:255],
-                body=body,
+                message=message,
+                params=params,
+                title=written[language][0][:255],
+                body=written[language][1],
                 url=url,
                 actor_id=actor_id,
                 dedupe_key=dedupe_key[:200],
@@ -221,7 +262,11 @@ def notify(
                 created.append(row)
         # The frames are built now from the rows in hand, not read back after commit: the
         # push is one unread-count query and one group_send per recipient (ADR 0502).
-        frames = [(row.user_id, row.frame()) for row in created if row.read_at is None]
+        frames = [
+            (row.user_id, row.frame(people[row.user_id][1] or settings.LANGUAGE_CODE))
+            for row in created
+            if row.read_at is None
+        ]
         if frames:
             transaction.on_commit(partial(delivery.push_frames, frames))
     return created
@@ -397,21 +442,15 @@ def apply_default_follows(user) -> int:
     return made
 
 
-def follow_onboarding_path(user, path_id: int, *, actor_id: int | None = None) -> int:
-    """Defaults from an onboarding path: the new hire watches each step's page (so a change
-    to what they are learning reaches them), unless they already chose a level for it, and
-    never a page they may not open."""
-    from django.apps import apps
+def watch_pages(user, page_ids: Iterable[int], *, reason: dict, acting_user=None) -> int:
+    """Make `user` watch these live pages (say, the steps of an onboarding path) unless they
+    already chose a level for one, never a page they may not open; `reason` goes to the
+    audit row."""
     from wagtail.models import Page
 
-    try:
-        step_model = apps.get_model("knowledge", "OnboardingStep")
-    except LookupError:
-        return 0
-    page_ids = step_model.objects.filter(path_id=path_id, page__isnull=False).values("page_id")
     made = 0
     with transaction.atomic():
-        for page in Page.objects.filter(pk__in=page_ids, live=True).order_by("path"):
+        for page in Page.objects.filter(pk__in=list(page_ids), live=True).order_by("path"):
             if not may_open(user, page):
                 continue
             _follow, created = Follow.objects.get_or_create(
@@ -426,12 +465,11 @@ def follow_onboarding_path(user, path_id: int, *, actor_id: int | None = None) -
             )
             made += int(created)
         if made:
-            actor = User.objects.filter(pk=actor_id).first() if actor_id else None
             audit.record(
-                actor,
+                acting_user,
                 "notifications.onboarding_follows",
                 user,
-                changes={"onboarding_path": path_id, "follows": made},
+                changes={**reason, "follows": made},
             )
     return made
 
@@ -638,9 +676,13 @@ def _absolute(url: str) -> str:
     return url if url.startswith(("http://", "https://")) else f"{base}{url or '/'}"
 
 
-def _send_email(user, subject: str, template: str, context: dict, kinds: list[str]) -> None:
+def _send_email(
+    user, subject: Callable[[], str], template: str, context: dict, kinds: list[str]
+) -> None:
+    """Subject, text and links in the reader's language (`subject` runs with it active)."""
     language = getattr(user, "language", "") or settings.LANGUAGE_CODE
     with translation.override(language):
+        subject = subject()
         links = {
             kind: _absolute(
                 reverse("notifications:unsubscribe", args=[unsubscribe_token(user.pk, kind)])
@@ -685,7 +727,7 @@ def send_pending_emails(*, now: datetime.datetime | None = None, batch: int = 10
             # If sending raises, the claim rolls back and the next run tries again.
             _send_email(
                 row.user,
-                row.title,
+                lambda row=row: row.shown_title,
                 "notification",
                 {"notification": row, "url": _absolute(row.url)},
                 [row.kind],
@@ -723,10 +765,12 @@ def send_digests(*, now: datetime.datetime | None = None) -> int:
             rows = list(pending.filter(read_at__isnull=True)[:50])
             pending.update(email_state=Notification.EmailState.SENT)
             if rows and prefs.user.email:
-                subject = _("Your Agora summary: %(count)s unread") % {"count": len(rows)}
+                count = len(rows)
                 _send_email(
                     prefs.user,
-                    subject,
+                    lambda count=count: (
+                        _("Your Agora summary: %(count)s unread") % {"count": count}
+                    ),
                     "digest",
                     {"notifications": rows, "urls": {row.pk: _absolute(row.url) for row in rows}},
                     sorted({row.kind for row in rows}),

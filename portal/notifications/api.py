@@ -17,6 +17,21 @@ class NotificationSerializer(serializers.ModelSerializer):
     # `id` is the per-user number, the same as in the WebSocket frames and the resume cursor.
     id = serializers.IntegerField(source="seq", read_only=True)
     read = serializers.BooleanField(source="is_read", read_only=True)
+    # Rendered in the reader's language, not the language it was written in: a token client
+    # is signed in only inside the view, after the middleware chose the request's language.
+    title = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField()
+
+    def _text(self, row: Notification) -> tuple[str, str]:
+        request = self.context.get("request")
+        language = getattr(getattr(request, "user", None), "language", "") or None
+        return row.render(language)
+
+    def get_title(self, row: Notification) -> str:
+        return self._text(row)[0]
+
+    def get_body(self, row: Notification) -> str:
+        return self._text(row)[1]
 
     class Meta:
         model = Notification

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from . import messages
 
 
 class Kind(models.TextChoices):
@@ -58,6 +62,11 @@ class Notification(models.Model):
     )
     seq = models.BigIntegerField(_("number"), help_text=_("Increasing per recipient."))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # What is shown is rendered from `message` + `params` in the reader's language at display
+    # time (ADR 0611); `title` / `body` keep the text as first written for the recipient, for
+    # the admin, database searches, and as the fallback of a message no longer registered.
+    message = models.CharField(_("message"), max_length=80, default=messages.TEXT)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     title = models.CharField(_("title"), max_length=255)
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
@@ -101,14 +110,41 @@ class Notification(models.Model):
     def is_read(self) -> bool:
         return self.read_at is not None
 
-    def frame(self) -> dict[str, object]:
-        """The WebSocket frame of DESIGN.md; `id` is the per-user number."""
+    def render(self, language: str | None = None) -> tuple[str, str]:
+        """(title, body) in `language` (the active language when None)."""
+        return messages.render(
+            self.message, {"title": self.title, "body": self.body, **self.params}, language
+        )
+
+    @cached_property
+    def _shown(self) -> dict[str, tuple[str, str]]:
+        return {}
+
+    def _in_active_language(self) -> tuple[str, str]:
+        language = get_language() or settings.LANGUAGE_CODE
+        if language not in self._shown:
+            self._shown[language] = self.render(language)
+        return self._shown[language]
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the active (the reader's) language: what templates and the API show."""
+        return self._in_active_language()[0]
+
+    @property
+    def shown_body(self) -> str:
+        return self._in_active_language()[1]
+
+    def frame(self, language: str | None = None) -> dict[str, object]:
+        """The WebSocket frame of DESIGN.md in `language` (by default the recipient's own);
+        `id` is the per-user number."""
+        title, body = self.render(language or self.user.language or settings.LANGUAGE_CODE)
         return {
             "type": "notification",
             "id": self.seq,
             "kind": self.kind,
-            "title": self.title,
-            "body": self.body,
+            "title": title,
+            "body": body,
             "url": self.url,
             "created_at": self.created_at.isoformat(),
         }
