@@ -577,10 +577,14 @@ def create_reminder(
     url: str = "",
     kind: str = Kind.REMINDER,
     source: str = "",
+    message: str = messages.TEXT,
+    params: dict | None = None,
     acting_user=None,
 ) -> list[Reminder]:
     """Schedule a reminder for each person; the worker delivers it once when it falls due.
-    Other apps (deals, payments, knowledge review dates) call this."""
+    Other apps (deals, payments, knowledge review dates) call this. With a registered
+    `message` and its `params` it is shown in the reader's language; `subject` / `body` are
+    then the text as written for the log and the admin."""
     if timezone.is_naive(due_at):
         raise ValidationError({"due_at": _("Give the time with its time zone.")})
     subject = (subject or "").strip()
@@ -598,6 +602,8 @@ def create_reminder(
                 due_at=due_at,
                 subject=subject[:255],
                 body=body,
+                message=message,
+                params=params or {},
                 url=url,
                 kind=kind,
                 source=source[:100],
@@ -650,12 +656,14 @@ def deliver_due_reminders(*, now: datetime.datetime | None = None, batch: int = 
             unclaimed = Reminder.objects.filter(delivered_at__isnull=True)
             if not _claim(unclaimed, reminder.pk, delivered_at=now, claimed_by=token):
                 continue
-            notify(
+            store(
                 [reminder.user_id],
-                reminder.kind,
-                reminder.subject,
-                reminder.body,
-                reminder.url,
+                kind=reminder.kind,
+                message=reminder.message,
+                params=reminder.params,
+                title=reminder.subject if reminder.message == messages.TEXT else "",
+                body=reminder.body,
+                url=reminder.url,
                 dedupe_key=f"reminder:{reminder.pk}",
             )
             events.publish(

@@ -137,7 +137,7 @@ class FollowSerializer(serializers.ModelSerializer):
     object = serializers.CharField(
         write_only=True,
         required=False,
-        help_text='"app_label.model:id" of a record or page, e.g. "records.customer:7"',
+        help_text='"app_label.model:id" of a record or page, e.g. "<app>.customer:7"',
     )
 
     class Meta:
@@ -155,7 +155,7 @@ class FollowViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """What the signed-in person follows (or mutes): POST {"object": "records.customer:7",
+    """What the signed-in person follows (or mutes): POST {"object": "<app>.<model>:<id>",
     "level": 3} or {"target_kind": "tag", "target_key": "pricing", "level": 0}."""
 
     serializer_class = FollowSerializer

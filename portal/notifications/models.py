@@ -292,11 +292,15 @@ class Reminder(models.Model):
         related_name="reminders",
     )
     due_at = models.DateTimeField(_("due"))
+    # As on Notification: shown from `message` + `params` in the reader's language; `subject`
+    # and `body` are the text as written (and the whole notice for messages.TEXT).
+    message = models.CharField(_("message"), max_length=80, default=messages.TEXT)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.REMINDER)
-    source = models.CharField(max_length=100, blank=True, help_text="e.g. records.deal:42")
+    source = models.CharField(max_length=100, blank=True, help_text="app_label.model:id")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -318,3 +322,9 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    def render(self, language: str | None = None) -> tuple[str, str]:
+        """(subject, body) in `language` (the active language when None)."""
+        return messages.render(
+            self.message, {"title": self.subject, "body": self.body, **self.params}, language
+        )

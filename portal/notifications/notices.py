@@ -1,7 +1,7 @@
 """The one delivery API for every domain's notices (ADR 0611): who, which message, where to.
 
 A domain's `<app>/notifications.py` (or `<app>/<domain>/notifications.py`) registers its
-messages with `@message("forum.replied")` and, subscribed to its own events, calls
+messages with `@message("<app>.<what>")` and, subscribed to its own events, calls
 `deliver(...)`. This module knows no other app's models or event names; those modules are
 found by `autodiscover` when the notifications app is ready.
 """
