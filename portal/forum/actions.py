@@ -654,34 +654,27 @@ def mark_read(user: User, topic: Topic, number: int) -> None:
 # --- the knowledge base ----------------------------------------------------------------------
 
 
-def promote_answer_to_qa(actor: User, topic: Topic):
-    """Create an unpublished Q&A draft in the knowledge base from a solved topic (once)."""
-    _require_moderator(actor)
+def promote_answer_to_qa(topic: Topic, *, acting_user: User):
+    """Propose a solved topic's answer as a Q&A draft of the knowledge base (once)."""
+    from portal.knowledge import actions as knowledge_actions
+    from portal.knowledge.models import QAPage
+
+    _require_moderator(acting_user)
     if not topic.solved_post_id:
         raise ValidationError({"topic": _("Only a solved topic can be promoted.")})
-    try:
-        from portal.knowledge.models import QAIndexPage, QAPage
-    except ImportError as exc:
-        raise ValidationError({"topic": _("The knowledge base has no Q&A bank yet.")}) from exc
     if topic.qa_page_id and QAPage.objects.filter(pk=topic.qa_page_id).exists():
         return QAPage.objects.get(pk=topic.qa_page_id)
-    index = QAIndexPage.objects.first()
-    if index is None:
-        raise ValidationError({"topic": _("The knowledge base has no Q&A bank yet.")})
-    answer = topic.solved_post
     with transaction.atomic():
-        page = QAPage(
-            title=topic.title[:255],
-            answer=answer.body_html,
-            keywords=", ".join(topic.tags.names())[:255],
-            live=False,
-            owner=actor,
+        page = knowledge_actions.create_qa_draft(
+            acting_user=acting_user,
+            question=topic.title,
+            answer_html=topic.solved_post.body_html,
+            source=f"forum.topic:{topic.pk}",
+            keywords=", ".join(topic.tags.names()),
         )
-        index.add_child(instance=page)
-        page.save_revision(user=actor, log_action=True)
         topic.qa_page_id = page.pk
         topic.save(update_fields=["qa_page_id"])
-        audit.record(actor, "forum.promoted_to_qa", topic, changes={"qa_page_id": page.pk})
+        audit.record(acting_user, "forum.promoted_to_qa", topic, changes={"qa_page_id": page.pk})
     return page
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -113,6 +114,48 @@ def unpublish_page(page: Page, *, actor: User) -> None:
 
 
 # --- Q&A --------------------------------------------------------------------------------
+
+
+def create_qa_draft(
+    *,
+    acting_user: User,
+    question: str,
+    answer_html: str,
+    source: str,
+    summary: str = "",
+    keywords: str = "",
+    product: Page | None = None,
+) -> QAPage:
+    """An unpublished Q&A entry (a draft revision) for the knowledge editors to review in the
+    CMS, proposed from a solved forum topic or a service case. The proposing domain has
+    checked that the person may propose it (forum moderators, service staff); only editors
+    publish. `source` says where it came from ("forum.topic:12", a case number)."""
+    from .models import QAIndexPage
+
+    question = " ".join((question or "").split())[:255]
+    if not question:
+        raise ValidationError({"question": _("A Q&A entry needs a question.")})
+    parent = QAIndexPage.objects.order_by("path").first()
+    if parent is None:
+        raise ValidationError({"question": _("The knowledge base has no Q&A bank yet.")})
+    page = QAPage(
+        title=question,
+        slug=f"draft-{uuid.uuid4().hex[:10]}",
+        answer=answer_html or "<p></p>",
+        summary=summary,
+        keywords=keywords[:255],
+        product=product,
+        live=False,
+        owner=acting_user,
+    )
+    with transaction.atomic(), LogContext(user=acting_user):
+        parent.add_child(instance=page)
+        page.save_revision(user=acting_user, log_action=True)
+        audit.record(acting_user, "knowledge.qa_draft_created", page, message=source)
+        events.publish(
+            "knowledge.qa_draft_created", page_id=page.pk, source=source, actor_id=acting_user.pk
+        )
+    return page
 
 
 def record_qa_usage(qa_id: int, *, actor: User, context: str = "") -> int:

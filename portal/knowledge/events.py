@@ -50,3 +50,12 @@ class StepDone:
     step_id: int
     path_completed: bool
     actor_id: int | None
+
+
+@declare("knowledge.qa_draft_created")
+class QaDraftCreated:
+    """An unpublished Q&A entry was proposed (`source`: the topic or case it came from)."""
+
+    page_id: int
+    source: str
+    actor_id: int | None
