@@ -702,13 +702,13 @@ def seed() -> str:
             intro="<p>产品、竞品、标准文档与问答——拜访客户前先看这里。Products, competitors, "
             "standard documents and answered questions: read this before every call.</p>",
         ),
-        actor=admin,
+        acting_user=admin,
     )
     setup.ensure_editorial_setup()
 
     def section(model, title, slug, intro):
         return actions.create_page(
-            home, model(title=title, slug=slug, intro=f"<p>{intro}</p>"), actor=admin
+            home, model(title=title, slug=slug, intro=f"<p>{intro}</p>"), acting_user=admin
         )
 
     products_index = section(
@@ -790,7 +790,7 @@ def seed() -> str:
         page.related_products = [p for p in products.values() if p.product_line == line]
         if slug == "nebula-s1":
             page.documents.add(ProductDocument(document=brochure, title=brochure.title))
-        products[slug] = actions.create_page(products_index, page, actor=admin, owner=editor)
+        products[slug] = actions.create_page(products_index, page, acting_user=admin, owner=editor)
     competitors: dict[str, CompetitorPage] = {}
     for slug, title, hq, threat, summary, strengths, weaknesses, rivals in COMPETITORS:
         page = CompetitorPage(
@@ -836,7 +836,9 @@ def seed() -> str:
                 summary="关注其定价策略。Watch their pricing.",
             )
         )
-        competitors[slug] = actions.create_page(competitors_index, page, actor=admin, owner=editor)
+        competitors[slug] = actions.create_page(
+            competitors_index, page, acting_user=admin, owner=editor
+        )
 
     groups = {group.name: group for group in Group.objects.all()}
     service_department = Department.objects.filter(name__icontains="service").first()
@@ -859,7 +861,9 @@ def seed() -> str:
             page.allowed_groups = [groups[name] for name in group_names if name in groups]
             if "service" in department_keys and service_department:
                 page.allowed_departments = [service_department]
-        documents[slug] = actions.create_page(documents_index, page, actor=admin, owner=editor)
+        documents[slug] = actions.create_page(
+            documents_index, page, acting_user=admin, owner=editor
+        )
 
     articles: list[ArticlePage] = []
     lines = {p.product_line: p for p in products.values()}
@@ -899,7 +903,7 @@ def seed() -> str:
             page.related_products = [lines[line]]
         if kind in {"industry", "trend"}:
             page.related_competitors = [competitor_list[index % len(competitor_list)]]
-        articles.append(actions.create_page(articles_index, page, actor=admin, owner=editor))
+        articles.append(actions.create_page(articles_index, page, acting_user=admin, owner=editor))
 
     categories = [
         QACategory.objects.get_or_create(name=name, defaults={"sort_order": i})[0]
@@ -919,7 +923,7 @@ def seed() -> str:
                     product=products.get(product),
                     last_reviewed=today - datetime.timedelta(days=10),
                 ),
-                actor=admin,
+                acting_user=admin,
                 owner=editor,
             )
         )
@@ -968,7 +972,7 @@ def seed() -> str:
     newhire = User.objects.filter(username="newhire").first()
     if newhire and not path.assignments.filter(user=newhire).exists():
         actions.assign_onboarding_path(
-            path.pk, newhire.pk, actor=editor, due_on=today + datetime.timedelta(days=7)
+            path.pk, newhire.pk, acting_user=editor, due_on=today + datetime.timedelta(days=7)
         )
     return (
         f"{len(products)} products, {len(competitors)} competitors, {len(documents)} documents, "

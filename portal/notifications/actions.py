@@ -275,25 +275,25 @@ def store(
 # --- read state ---------------------------------------------------------------------------
 
 
-def mark_read(user, numbers: Iterable[int]) -> int:
+def mark_read(numbers: Iterable[int], *, acting_user) -> int:
     """Mark the user's notifications with these numbers read; returns how many changed."""
     with transaction.atomic():
         changed = Notification.objects.filter(
-            user=user, seq__in=list(numbers), read_at__isnull=True
+            user=acting_user, seq__in=list(numbers), read_at__isnull=True
         ).update(read_at=timezone.now())
         if changed:
-            transaction.on_commit(partial(delivery.push_unread, [user.pk]))
+            transaction.on_commit(partial(delivery.push_unread, [acting_user.pk]))
     return changed
 
 
-def mark_all_read(user, *, kind: str | None = None) -> int:
+def mark_all_read(*, acting_user, kind: str | None = None) -> int:
     with transaction.atomic():
-        unread = Notification.objects.filter(user=user, read_at__isnull=True)
+        unread = Notification.objects.filter(user=acting_user, read_at__isnull=True)
         if kind:
             unread = unread.filter(kind=kind)
         changed = unread.update(read_at=timezone.now())
         if changed:
-            transaction.on_commit(partial(delivery.push_unread, [user.pk]))
+            transaction.on_commit(partial(delivery.push_unread, [acting_user.pk]))
     return changed
 
 
@@ -325,8 +325,8 @@ def _target_url(obj: Model) -> str:
 
 
 def set_follow_level(
-    user,
     *,
+    acting_user,
     obj: Model | None = None,
     target_kind: str = "",
     target_key: str = "",
@@ -339,7 +339,7 @@ def set_follow_level(
         raise ValidationError({"level": _("Choose a valid level.")})
     url = ""
     if obj is not None:
-        if not may_open(user, obj):
+        if not may_open(acting_user, obj):
             raise PermissionDenied(_("You cannot follow something you may not open."))
         target_kind, target_key = target_of(obj)
         label = label or str(obj)
@@ -349,32 +349,35 @@ def set_follow_level(
     target_key = target_key.strip().lower() if target_kind == "tag" else target_key
     with transaction.atomic():
         follow, created = Follow.objects.update_or_create(
-            user=user,
+            user=acting_user,
             target_kind=target_kind,
             target_key=target_key,
             defaults={"level": level, "label": label[:255], "url": url[:500]},
         )
         audit.record(
-            user,
+            acting_user,
             "notifications.follow_set",
             follow,
             changes={"level": level, "target": f"{target_kind}:{target_key}"},
         )
         events.publish(
-            "notifications.follow_changed", actor_id=user.pk, follow_id=follow.pk, level=level
+            "notifications.follow_changed",
+            actor_id=acting_user.pk,
+            follow_id=follow.pk,
+            level=level,
         )
     return follow
 
 
-def remove_follow(user, follow_id: int) -> None:
+def remove_follow(follow_id: int, *, acting_user) -> None:
     with transaction.atomic():
-        follow = Follow.objects.filter(user=user, pk=follow_id).first()
+        follow = Follow.objects.filter(user=acting_user, pk=follow_id).first()
         if follow is None:
             raise PermissionDenied(_("That follow is not yours."))
-        audit.record(user, "notifications.follow_removed", follow)
+        audit.record(acting_user, "notifications.follow_removed", follow)
         follow.delete()
         events.publish(
-            "notifications.follow_changed", actor_id=user.pk, follow_id=follow_id, level=None
+            "notifications.follow_changed", actor_id=acting_user.pk, follow_id=follow_id, level=None
         )
 
 
@@ -387,7 +390,9 @@ def _search_interests():
     return interests if hasattr(interests, "match_interests") else None
 
 
-def add_keyword_interest(user, query: str, *, level: int = Level.WATCHING) -> KeywordInterest:
+def add_keyword_interest(
+    query: str, *, acting_user, level: int = Level.WATCHING
+) -> KeywordInterest:
     query = " ".join((query or "").split())
     if not query:
         raise ValidationError({"query": _("Enter a keyword or phrase.")})
@@ -395,29 +400,35 @@ def add_keyword_interest(user, query: str, *, level: int = Level.WATCHING) -> Ke
         raise ValidationError({"query": _("Keep it under 200 characters.")})
     if level not in Level.values:
         raise ValidationError({"level": _("Choose a valid level.")})
-    if KeywordInterest.objects.filter(user=user, query__iexact=query).exists():
+    if KeywordInterest.objects.filter(user=acting_user, query__iexact=query).exists():
         raise ValidationError({"query": _("You already follow “%(query)s”.") % {"query": query}})
     with transaction.atomic():
-        interest = KeywordInterest.objects.create(user=user, query=query, level=level)
+        interest = KeywordInterest.objects.create(user=acting_user, query=query, level=level)
         search = _search_interests()
         if search is not None:
             search.save_interest_query(interest_id=interest.pk, query=query)
-        audit.record(user, "notifications.interest_added", interest, changes={"query": query})
-        events.publish("notifications.interest_changed", actor_id=user.pk, interest_id=interest.pk)
+        audit.record(
+            acting_user, "notifications.interest_added", interest, changes={"query": query}
+        )
+        events.publish(
+            "notifications.interest_changed", actor_id=acting_user.pk, interest_id=interest.pk
+        )
     return interest
 
 
-def remove_keyword_interest(user, interest_id: int) -> None:
+def remove_keyword_interest(interest_id: int, *, acting_user) -> None:
     with transaction.atomic():
-        interest = KeywordInterest.objects.filter(user=user, pk=interest_id).first()
+        interest = KeywordInterest.objects.filter(user=acting_user, pk=interest_id).first()
         if interest is None:
             raise PermissionDenied(_("That interest is not yours."))
         search = _search_interests()
         if search is not None:
             search.delete_interest_query(interest_id)
-        audit.record(user, "notifications.interest_removed", interest)
+        audit.record(acting_user, "notifications.interest_removed", interest)
         interest.delete()
-        events.publish("notifications.interest_changed", actor_id=user.pk, interest_id=interest_id)
+        events.publish(
+            "notifications.interest_changed", actor_id=acting_user.pk, interest_id=interest_id
+        )
 
 
 def apply_default_follows(user) -> int:
@@ -483,8 +494,8 @@ def settings_for(user) -> DeliverySettings:
 
 
 def update_delivery_settings(
-    user,
     *,
+    acting_user,
     email_mode: str,
     quiet_start: datetime.time | None,
     quiet_end: datetime.time | None,
@@ -502,7 +513,7 @@ def update_delivery_settings(
             {"channels": _("Unknown kinds: %(kinds)s") % {"kinds": ", ".join(sorted(unknown))}}
         )
     with transaction.atomic():
-        prefs = settings_for(user)
+        prefs = settings_for(acting_user)
         fields = ("email_mode", "quiet_start", "quiet_end", "channels")
         before = audit.snapshot(prefs, fields)
         prefs.email_mode = email_mode
@@ -515,7 +526,7 @@ def update_delivery_settings(
         prefs.save(update_fields=list(fields))
         changes = audit.diff(before, audit.snapshot(prefs, fields))
         if changes:
-            audit.record(user, "notifications.settings_changed", prefs, changes=changes)
+            audit.record(acting_user, "notifications.settings_changed", prefs, changes=changes)
     return prefs
 
 

@@ -67,7 +67,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def read(self, request, id=None):  # noqa: A002 - the route's name
         row = self.get_object()
-        actions.mark_read(request.user, [row.seq])
+        actions.mark_read([row.seq], acting_user=request.user)
         row.refresh_from_db()
         return Response(NotificationSerializer(row).data)
 
@@ -77,7 +77,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
         kind = request.data.get("kind") or None
         if kind and kind not in Kind.values:
             raise serializers.ValidationError({"kind": ["Unknown kind."]})
-        return Response({"marked": actions.mark_all_read(request.user, kind=kind)})
+        return Response({"marked": actions.mark_all_read(kind=kind, acting_user=request.user)})
 
     @extend_schema(responses={200: dict})
     @action(detail=False, methods=["get"], url_path="unread-count")
@@ -123,13 +123,13 @@ class InterestViewSet(
 
     def perform_create(self, serializer):
         serializer.instance = actions.add_keyword_interest(
-            self.request.user,
             serializer.validated_data["query"],
             level=serializer.validated_data["level"],
+            acting_user=self.request.user,
         )
 
     def perform_destroy(self, instance):
-        actions.remove_keyword_interest(self.request.user, instance.pk)
+        actions.remove_keyword_interest(instance.pk, acting_user=self.request.user)
 
 
 class FollowSerializer(serializers.ModelSerializer):
@@ -181,7 +181,7 @@ class FollowViewSet(
             ) as exc:
                 raise serializers.ValidationError({"object": ["No such object."]}) from exc
             serializer.instance = actions.set_follow_level(
-                self.request.user, obj=obj, level=data["level"]
+                obj=obj, level=data["level"], acting_user=self.request.user
             )
             return
         if data.get("target_kind") in {None, ""} or data.get("target_key") in {None, ""}:
@@ -191,15 +191,15 @@ class FollowViewSet(
                 {"target_kind": ["Only tags are followed by key; use object for records."]}
             )
         serializer.instance = actions.set_follow_level(
-            self.request.user,
             target_kind="tag",
             target_key=data["target_key"],
             label=data["target_key"],
             level=data["level"],
+            acting_user=self.request.user,
         )
 
     def perform_destroy(self, instance):
-        actions.remove_follow(self.request.user, instance.pk)
+        actions.remove_follow(instance.pk, acting_user=self.request.user)
 
 
 def register(router) -> None:

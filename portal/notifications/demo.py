@@ -67,7 +67,7 @@ def _follow(user, obj: Model | None, level: int) -> int:
     kind, key = actions.target_of(obj)
     if Follow.objects.filter(user=user, target_kind=kind, target_key=key).exists():
         return 0
-    actions.set_follow_level(user, obj=obj, level=level)
+    actions.set_follow_level(obj=obj, level=level, acting_user=user)
     return 1
 
 
@@ -98,7 +98,7 @@ def seed() -> str:
     for username, query, level in KEYWORDS:
         user = people.get(username)
         if user and not KeywordInterest.objects.filter(user=user, query__iexact=query).exists():
-            actions.add_keyword_interest(user, query, level=level)
+            actions.add_keyword_interest(query, level=level, acting_user=user)
             made += 1
     for username, label, slug, level in PAGE_FOLLOWS:
         if username in people:
@@ -108,7 +108,7 @@ def seed() -> str:
         tagged = Follow.objects.filter(user=user, target_kind="tag", target_key=tag)
         if user and not tagged.exists():
             actions.set_follow_level(
-                user, target_kind="tag", target_key=tag, label=tag, level=level
+                target_kind="tag", target_key=tag, label=tag, level=level, acting_user=user
             )
             made += 1
     for label, slug, level in DEFAULTS:

@@ -23,14 +23,16 @@ def qa_index(forum):
 
 def solved_topic(people, forum):
     topic = actions.create_topic(
-        people["sales1"],
         category=forum["open"],
         title="Does the X5 read phone screens?",
         body="Question",
         tags=["scanners"],
+        acting_user=people["sales1"],
     )
-    answer = actions.reply(people["service"], topic, body="Yes, **every 2D model** does.")
-    actions.accept_answer(people["sales1"], answer)
+    answer = actions.reply(
+        topic, body="Yes, **every 2D model** does.", acting_user=people["service"]
+    )
+    actions.accept_answer(answer, acting_user=people["sales1"])
     topic.refresh_from_db()
     return topic
 
@@ -52,7 +54,9 @@ def test_promotion_needs_a_moderator_and_a_solved_topic(people, forum, qa_index)
     topic = solved_topic(people, forum)
     with pytest.raises(PermissionDenied):
         actions.promote_answer_to_qa(people["sales1"], topic)
-    open_topic = actions.create_topic(people["sales1"], category=forum["open"], title="t", body="b")
+    open_topic = actions.create_topic(
+        category=forum["open"], title="t", body="b", acting_user=people["sales1"]
+    )
     with pytest.raises(ValidationError):
         actions.promote_answer_to_qa(people["manager"], open_topic)
     assert not knowledge.QAPage.objects.exists()

@@ -20,10 +20,13 @@ def reply_for_sales1(people, forum):
     people["sales1"].save(update_fields=["language"])
     with capture_events():
         topic = forum_actions.create_topic(
-            people["sales1"], category=forum["open"], title="Price list", body="Is it out?"
+            category=forum["open"],
+            title="Price list",
+            body="Is it out?",
+            acting_user=people["sales1"],
         )
     with capture_events():
-        forum_actions.reply(people["manager"], topic, body="Yes, since Monday.")
+        forum_actions.reply(topic, body="Yes, since Monday.", acting_user=people["manager"])
     return Notification.objects.get(user=people["sales1"], kind=Kind.REPLY)
 
 
@@ -95,7 +98,7 @@ def test_the_same_happening_reaches_a_person_once(people):
     with capture_events():
         customer = records.create_customer(acting_user=people["sales1"], name="Acme Tools")
         deal = deals.create_deal(acting_user=people["sales1"], customer=customer, name="Arms")
-    actions.set_follow_level(people["manager"], obj=deal, level=Level.WATCHING)
+    actions.set_follow_level(obj=deal, level=Level.WATCHING, acting_user=people["manager"])
     other = DealStage.objects.exclude(pk=deal.stage_id).order_by("position").first()
     with capture_events() as captured:
         deals.update_deal(deal, acting_user=people["sales1"], stage=other, notes="Moving on")
