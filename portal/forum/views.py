@@ -572,7 +572,7 @@ def topic_action(request, topic_id: int, verb: str):
             )
             messages.success(request, _("The linked records were updated."))
         elif verb == "promote":
-            page = actions.promote_answer_to_qa(user, topic)
+            page = actions.promote_answer_to_qa(topic, acting_user=user)
             messages.success(
                 request,
                 _("A Q&A draft “%(title)s” was created in the knowledge base.")

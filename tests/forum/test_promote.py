@@ -39,24 +39,24 @@ def solved_topic(people, forum):
 
 def test_a_moderator_promotes_the_answer_into_an_unpublished_draft_once(people, forum, qa_index):
     topic = solved_topic(people, forum)
-    page = actions.promote_answer_to_qa(people["manager"], topic)
+    page = actions.promote_answer_to_qa(topic, acting_user=people["manager"])
     assert page.get_parent().specific == qa_index
     assert not page.live and page.title == topic.title
     assert "<strong>every 2D model</strong>" in page.answer
     assert page.keywords == "scanners"
     assert page.get_latest_revision() is not None
     # twice gives the same draft
-    assert actions.promote_answer_to_qa(people["manager"], topic).pk == page.pk
+    assert actions.promote_answer_to_qa(topic, acting_user=people["manager"]).pk == page.pk
     assert knowledge.QAPage.objects.count() == 1
 
 
 def test_promotion_needs_a_moderator_and_a_solved_topic(people, forum, qa_index):
     topic = solved_topic(people, forum)
     with pytest.raises(PermissionDenied):
-        actions.promote_answer_to_qa(people["sales1"], topic)
+        actions.promote_answer_to_qa(topic, acting_user=people["sales1"])
     open_topic = actions.create_topic(
         category=forum["open"], title="t", body="b", acting_user=people["sales1"]
     )
     with pytest.raises(ValidationError):
-        actions.promote_answer_to_qa(people["manager"], open_topic)
+        actions.promote_answer_to_qa(open_topic, acting_user=people["manager"])
     assert not knowledge.QAPage.objects.exists()
