@@ -8,6 +8,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.models import CreatedModel
+
 from . import messages
 
 
@@ -150,7 +152,7 @@ class Notification(models.Model):
         }
 
 
-class Follow(models.Model):
+class Follow(CreatedModel):
     """A user's level for one followable thing, addressed as kind + key so that any model
     (a forum category page, a customer, a deal) or a plain value (a tag) can be followed."""
 
@@ -162,7 +164,6 @@ class Follow(models.Model):
     label = models.CharField(_("name"), max_length=255, blank=True)
     url = models.CharField(max_length=500, blank=True)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("follow")
@@ -207,7 +208,7 @@ class CategoryDefault(models.Model):
         return self.label or f"{self.target_kind}:{self.target_key}"
 
 
-class KeywordInterest(models.Model):
+class KeywordInterest(CreatedModel):
     """A keyword or phrase a user wants to hear about (matched with the search analysis)."""
 
     user = models.ForeignKey(
@@ -217,7 +218,6 @@ class KeywordInterest(models.Model):
     level = models.PositiveSmallIntegerField(
         _("level"), choices=Level.choices, default=Level.WATCHING
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("keyword interest")
@@ -282,7 +282,7 @@ class Presence(models.Model):
         return self.channel_name
 
 
-class Reminder(models.Model):
+class Reminder(CreatedModel):
     """A scheduled item: at `due_at` the worker turns it into a notification, exactly once."""
 
     user = models.ForeignKey(
@@ -304,7 +304,6 @@ class Reminder(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     claimed_by = models.CharField(max_length=64, blank=True)
 
