@@ -141,7 +141,7 @@ class NumberSequence(models.Model):
 
 
 class ObjectAccess(models.Model):
-    """One visibility key of one object: the single access rule of DESIGN.md, materialised.
+    """One visibility key of one object: the single access rule (docs/decisions/0001), materialised.
 
     An object may be read by a user when one of the object's keys is among the user's keys
     (see `portal.core.visibility`). The same keys are indexed with search documents.

@@ -1,7 +1,7 @@
 """Forum writes: topics, replies, edits, deletes, answers, references, moderation, read marks.
 
 Each action checks (permission + validation), writes in one transaction, records an audit row
-and publishes its event on commit (DESIGN.md's one data flow)."""
+and publishes its event on commit (README: the one data flow)."""
 
 from __future__ import annotations
 
@@ -695,12 +695,9 @@ def refresh_materialised_access() -> int:
 
 def rekey_topics_referencing(model_label: str, object_id: int) -> int:
     """Re-key every topic about one record (its access changed)."""
-    try:
-        from django.apps import apps
+    from django.apps import apps
 
-        model = apps.get_model(model_label)
-    except LookupError:
-        return 0
+    model = apps.get_model(model_label)
     content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
     topic_ids = TopicReference.objects.filter(
         content_type=content_type, object_id=object_id

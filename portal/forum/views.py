@@ -251,10 +251,8 @@ def topic_detail(request, index: ForumIndexPage, topic_id: int):
 
 
 def _qa_available() -> bool:
-    try:
-        from portal.knowledge.models import QAIndexPage
-    except ImportError:
-        return False
+    from portal.knowledge.models import QAIndexPage
+
     return QAIndexPage.objects.exists()
 
 
@@ -384,37 +382,34 @@ SIMILAR_KINDS = ["topic", "qa", "article", "product", "competitor", "document", 
 
 
 def _search_similar(user, title: str) -> list[dict]:
-    """Through portal.search when it is installed (topics and knowledge pages, filtered by the
-    reader's keys there); a title match on topics otherwise, or when search finds nothing."""
+    """Through portal.search (topics and knowledge pages, filtered by the reader's keys
+    there); a title match on topics when search finds nothing or fails."""
+    from portal.search import service
+    from portal.search.kinds import kind_label
+
     results: list[dict] = []
-    try:
-        from portal.search import service
-        from portal.search.kinds import kind_label
-    except ImportError:
-        service = None
-    if service is not None:
-        words = sorted({w for w in title.split() if len(w) >= 2}, key=len, reverse=True)[:3]
-        # Every word must match in search's query language; a title being typed rarely matches
-        # whole, so fall back to its longest words one at a time.
-        for text in [title, *words] if len(words) > 1 else [title]:
-            try:
-                _parsed, found = service.search(user, text, per_page=6, kinds=SIMILAR_KINDS)
-            except Exception:  # noqa: BLE001 - search is an optional helper here
-                logger.exception("Similar-topic search failed")
-                break
-            for hit in found.hits:
-                if all(item["url"] != hit.url for item in results):
-                    results.append(
-                        {
-                            "title": hit.title,
-                            "url": hit.url,
-                            "type": "" if hit.kind == "topic" else kind_label(hit.kind),
-                        }
-                    )
-            if len(results) >= 6:
-                break
-        if results:
-            return results[:6]
+    words = sorted({w for w in title.split() if len(w) >= 2}, key=len, reverse=True)[:3]
+    # Every word must match in search's query language; a title being typed rarely matches
+    # whole, so fall back to its longest words one at a time.
+    for text in [title, *words] if len(words) > 1 else [title]:
+        try:
+            _parsed, found = service.search(user, text, per_page=6, kinds=SIMILAR_KINDS)
+        except Exception:  # noqa: BLE001 - search is an optional helper here
+            logger.exception("Similar-topic search failed")
+            break
+        for hit in found.hits:
+            if all(item["url"] != hit.url for item in results):
+                results.append(
+                    {
+                        "title": hit.title,
+                        "url": hit.url,
+                        "type": "" if hit.kind == "topic" else kind_label(hit.kind),
+                    }
+                )
+        if len(results) >= 6:
+            break
+    if results:
+        return results[:6]
     for topic in queries.similar_topics(user, title):
         results.append(
             {

@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.core import audit, events, visibility
+from portal.search import interests as search_interests
 
 from . import delivery, messages
 from .models import (
@@ -54,10 +55,8 @@ DIGEST_PERIODS = {
 
 def _access_object(obj: Model) -> Model:
     """The instance whose visibility keys count: Wagtail keys every page on the base Page."""
-    try:
-        from wagtail.models import Page
-    except ImportError:  # pragma: no cover - Wagtail is a fixed dependency
-        return obj
+    from wagtail.models import Page
+
     if isinstance(obj, Page) and type(obj) is not Page:
         return Page(pk=obj.pk)
     return obj
@@ -303,11 +302,9 @@ def mark_all_read(*, acting_user, kind: str | None = None) -> int:
 def target_of(obj: Model) -> tuple[str, str]:
     """(kind, key) addressing a model instance; every Wagtail page is addressed as a page so
     a forum category or knowledge page is one target whatever its specific type."""
-    try:
-        from wagtail.models import Page
-    except ImportError:  # pragma: no cover - Wagtail is a fixed dependency
-        Page = None  # noqa: N806
-    if Page is not None and isinstance(obj, Page):
+    from wagtail.models import Page
+
+    if isinstance(obj, Page):
         return "wagtailcore.page", str(obj.pk)
     meta = obj._meta.concrete_model._meta
     return f"{meta.app_label}.{meta.model_name}", str(obj.pk)
@@ -381,15 +378,6 @@ def remove_follow(follow_id: int, *, acting_user) -> None:
         )
 
 
-def _search_interests():
-    """The search engineer's stored-query API, when it is installed (portal.search.interests)."""
-    try:
-        from portal.search import interests
-    except ImportError:
-        return None
-    return interests if hasattr(interests, "match_interests") else None
-
-
 def add_keyword_interest(
     query: str, *, acting_user, level: int = Level.WATCHING
 ) -> KeywordInterest:
@@ -404,9 +392,8 @@ def add_keyword_interest(
         raise ValidationError({"query": _("You already follow “%(query)s”.") % {"query": query}})
     with transaction.atomic():
         interest = KeywordInterest.objects.create(user=acting_user, query=query, level=level)
-        search = _search_interests()
-        if search is not None:
-            search.save_interest_query(interest_id=interest.pk, query=query)
+        # search keeps the analysed query that keyword matching runs against
+        search_interests.save_interest_query(interest_id=interest.pk, query=query)
         audit.record(
             acting_user, "notifications.interest_added", interest, changes={"query": query}
         )
@@ -421,9 +408,7 @@ def remove_keyword_interest(interest_id: int, *, acting_user) -> None:
         interest = KeywordInterest.objects.filter(user=acting_user, pk=interest_id).first()
         if interest is None:
             raise PermissionDenied(_("That interest is not yours."))
-        search = _search_interests()
-        if search is not None:
-            search.delete_interest_query(interest_id)
+        search_interests.delete_interest_query(interest_id)
         audit.record(acting_user, "notifications.interest_removed", interest)
         interest.delete()
         events.publish(

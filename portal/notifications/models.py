@@ -138,8 +138,8 @@ class Notification(models.Model):
         return self._in_active_language()[1]
 
     def frame(self, language: str | None = None) -> dict[str, object]:
-        """The WebSocket frame of DESIGN.md in `language` (by default the recipient's own);
-        `id` is the per-user number."""
+        """The WebSocket frame `{"type": "notification", ...}` in `language` (by default the
+        recipient's own); `id` is the per-user number."""
         title, body = self.render(language or self.user.language or settings.LANGUAGE_CODE)
         return {
             "type": "notification",

@@ -1,5 +1,6 @@
 """Settings shared by every environment; each value comes from the environment with an
-embedded default, so that a fresh checkout runs with nothing else installed (DESIGN.md)."""
+embedded default, so that a fresh checkout runs with nothing else installed (README:
+Configuration)."""
 
 import os
 from pathlib import Path

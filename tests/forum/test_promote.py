@@ -6,10 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from portal.forum import actions
+from portal.knowledge import models as knowledge
 
 pytestmark = pytest.mark.django_db
-
-knowledge = pytest.importorskip("portal.knowledge.models")
 
 
 @pytest.fixture
