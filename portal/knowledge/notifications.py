@@ -4,15 +4,17 @@ pages, pages past their review date, and the pages a new hire's onboarding path 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from portal.core import events
 from portal.notifications import actions as notification_actions
-from portal.notifications.notices import Kind, deliver, excerpt, message
+from portal.notifications.notices import Kind, deliver, excerpt, message, person_name, someone
 from portal.search.registry import document_for
 
 from .models import OnboardingStep
+from .permissions import editor_ids
 
 # --- words --------------------------------------------------------------------------------
 
@@ -36,7 +38,34 @@ def _review_due(p) -> tuple[str, str]:
     )
 
 
+@message("knowledge.qa_draft_proposed")
+def _qa_draft_proposed(p) -> tuple[str, str]:
+    return (
+        _("%(name)s proposed a Q&A entry: %(title)s")
+        % {"name": someone(p["name"]), "title": p["title"]},
+        _("Review the draft in the CMS and publish it."),
+    )
+
+
 # --- who ----------------------------------------------------------------------------------
+
+
+@events.subscribe("knowledge.qa_draft_created")
+def qa_draft_created(event: events.Event) -> None:
+    """A Q&A draft was proposed (from a forum topic or a service case): the knowledge editors
+    review it in the CMS."""
+    page = Page.objects.filter(pk=event["page_id"]).first()
+    if page is None:
+        return
+    deliver(
+        kind=Kind.KNOWLEDGE,
+        message="knowledge.qa_draft_proposed",
+        params={"name": person_name(event["actor_id"]), "title": page.title},
+        url=reverse("wagtailadmin_pages:edit", args=[page.pk]),
+        dedupe_key=f"knowledge.qa_draft:{page.pk}",
+        actor_id=event["actor_id"],
+        recipients=editor_ids(),
+    )
 
 
 @events.subscribe("knowledge.page_published")

@@ -59,3 +59,33 @@ def test_promotion_needs_a_moderator_and_a_solved_topic(people, forum, qa_index)
     with pytest.raises(ValidationError):
         actions.promote_answer_to_qa(open_topic, acting_user=people["manager"])
     assert not knowledge.QAPage.objects.exists()
+
+
+def test_a_promoted_draft_is_proposed_to_the_knowledge_editors(people, forum, qa_index):
+    """The forum and service cases propose Q&A drafts through one knowledge action; the
+    knowledge editors hear about every proposal."""
+    from portal.core.testing import capture_events
+    from portal.notifications.models import Notification
+
+    topic = solved_topic(people, forum)
+    with capture_events() as captured:
+        page = actions.promote_answer_to_qa(topic, acting_user=people["manager"])
+    (event,) = captured.named("knowledge.qa_draft_created")
+    assert event.payload == {
+        "page_id": page.pk,
+        "source": f"forum.topic:{topic.pk}",
+        "actor_id": people["manager"].pk,
+    }
+    row = Notification.objects.get(user=people["editor"])
+    assert row.message == "knowledge.qa_draft_proposed" and str(page.pk) in row.url
+    assert not Notification.objects.filter(user=people["sales1"], kind="knowledge").exists()
+
+
+def test_a_draft_needs_a_question_and_nothing_is_made_without_one(people, forum, qa_index):
+    from portal.knowledge import actions as knowledge_actions
+
+    with pytest.raises(ValidationError):
+        knowledge_actions.create_qa_draft(
+            acting_user=people["manager"], question="  ", answer_html="<p>x</p>", source="t"
+        )
+    assert not knowledge.QAPage.objects.exists()
