@@ -14,7 +14,7 @@ from portal.notifications.notices import (
     markdown_excerpt,
     message,
     person_name,
-    someone,
+    someone_did,
     target_of,
 )
 
@@ -25,26 +25,17 @@ from .models import Post, Topic
 
 @message("forum.topic_started")
 def _topic_started(p) -> tuple[str, str]:
-    return _("%(name)s started “%(title)s”") % {
-        "name": someone(p["name"]),
-        "title": p["title"],
-    }, p["excerpt"]
+    return someone_did(_("%(name)s started “%(title)s”"), p, "title", body=p["excerpt"])
 
 
 @message("forum.replied")
 def _replied(p) -> tuple[str, str]:
-    return _("%(name)s replied in “%(title)s”") % {
-        "name": someone(p["name"]),
-        "title": p["title"],
-    }, p["excerpt"]
+    return someone_did(_("%(name)s replied in “%(title)s”"), p, "title", body=p["excerpt"])
 
 
 @message("forum.mentioned")
 def _mentioned(p) -> tuple[str, str]:
-    return _("%(name)s mentioned you in “%(title)s”") % {
-        "name": someone(p["name"]),
-        "title": p["title"],
-    }, p["excerpt"]
+    return someone_did(_("%(name)s mentioned you in “%(title)s”"), p, "title", body=p["excerpt"])
 
 
 @message("forum.answer_accepted")

@@ -33,6 +33,7 @@ __all__ = [
     "person_name",
     "render",
     "someone",
+    "someone_did",
     "target_of",
     "url_of",
 ]
@@ -124,3 +125,10 @@ def autodiscover() -> None:
 def someone(name: str) -> str:
     """A stored person's name, or "Someone" in the reader's language."""
     return name or _("Someone")
+
+
+def someone_did(text: str, params, *fields: str, body: str = "") -> tuple[str, str]:
+    """(title, body) of "<someone> did something to <fields>": `text` is the translated
+    pattern with `%(name)s` (the actor, params["name"]) and the named `fields` of params."""
+    values = {"name": someone(params["name"]), **{field: params[field] for field in fields}}
+    return text % values, body

@@ -16,7 +16,7 @@ from portal.notifications.notices import (
     deliver,
     message,
     person_name,
-    someone,
+    someone_did,
     target_of,
     url_of,
 )
@@ -27,26 +27,22 @@ from portal.records.models import Customer
 
 @message("records.customer_transferred")
 def _transferred(p) -> tuple[str, str]:
-    values = {"name": someone(p["name"]), "customer": p["customer"]}
-    return _("%(name)s transferred customer %(customer)s") % values, ""
+    return someone_did(_("%(name)s transferred customer %(customer)s"), p, "customer")
 
 
 @message("records.customer_shared")
 def _shared(p) -> tuple[str, str]:
-    values = {"name": someone(p["name"]), "customer": p["customer"]}
-    return _("%(name)s shared customer %(customer)s") % values, ""
+    return someone_did(_("%(name)s shared customer %(customer)s"), p, "customer")
 
 
 @message("records.customer_contacts_changed")
 def _contacts_changed(p) -> tuple[str, str]:
-    values = {"name": someone(p["name"]), "customer": p["customer"]}
-    return _("%(name)s changed the contacts of %(customer)s") % values, ""
+    return someone_did(_("%(name)s changed the contacts of %(customer)s"), p, "customer")
 
 
 @message("records.customer_updated")
 def _updated(p) -> tuple[str, str]:
-    values = {"name": someone(p["name"]), "customer": p["customer"]}
-    return _("%(name)s updated customer %(customer)s") % values, ""
+    return someone_did(_("%(name)s updated customer %(customer)s"), p, "customer")
 
 
 # --- who ----------------------------------------------------------------------------------

@@ -1,10 +1,8 @@
 """Who hears about a deal, and in which words (ADR 0611): the new owner of a created or
 handed-over deal, the urged owner, and everyone watching the deal or its customer for every
 change of its course, handed to notifications' one delivery API.
-
-This directory has no `__init__.py` yet (records is being split into domain packages); it is
-imported as a namespace package until the split adds one, and reads records' models only
-through `portal.records.models`, which stays valid after the split.
+(A namespace package until the records split adds `__init__.py`: see
+`records/customers/notifications.py` and ADR 0611.)
 """
 
 from __future__ import annotations
@@ -17,7 +15,7 @@ from portal.notifications.notices import (
     deliver,
     message,
     person_name,
-    someone,
+    someone_did,
     target_of,
     url_of,
 )
@@ -28,26 +26,17 @@ from portal.records.models import Deal
 
 @message("records.deal_urged")
 def _urged(p) -> tuple[str, str]:
-    return _("%(name)s urged you about deal %(deal)s") % {
-        "name": someone(p["name"]),
-        "deal": p["deal"],
-    }, ""
+    return someone_did(_("%(name)s urged you about deal %(deal)s"), p, "deal")
 
 
 @message("records.deal_handed_over")
 def _handed_over(p) -> tuple[str, str]:
-    return _("%(name)s handed deal %(deal)s to you") % {
-        "name": someone(p["name"]),
-        "deal": p["deal"],
-    }, ""
+    return someone_did(_("%(name)s handed deal %(deal)s to you"), p, "deal")
 
 
 @message("records.deal_updated")
 def _updated(p) -> tuple[str, str]:
-    return _("%(name)s updated deal %(deal)s") % {
-        "name": someone(p["name"]),
-        "deal": p["deal"],
-    }, ""
+    return someone_did(_("%(name)s updated deal %(deal)s"), p, "deal")
 
 
 # --- who ----------------------------------------------------------------------------------
