@@ -12,8 +12,10 @@ class PersonRegistered:
 
 @declare("accounts.person_moved")
 class PersonMoved:
+    """A person changed department (subscribers re-key what they own from `user_id`)."""
+
     user_id: int
-    department_id: int | None
+    department_id: int | None = None
 
 
 @declare("accounts.department_changed")
