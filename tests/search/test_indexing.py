@@ -79,7 +79,12 @@ def test_topics_and_replies_of_a_private_category_stay_private(people, forum):  
         acting_user=people["manager"], category=forum["managers"], title="竞品降价应对 price war",
         body="华为降价了,我们的报价策略", tags=["pricing"],
     )  # fmt: skip
-    act(forum_actions.reply, topic, acting_user=people["manager"], body="建议维持报价 keep the price")
+    act(
+        forum_actions.reply,
+        topic,
+        acting_user=people["manager"],
+        body="建议维持报价 keep the price",
+    )
 
     assert refs(people["manager"], "报价") == ["post:竞品降价应对 price war",
                                                "topic:竞品降价应对 price war"]  # fmt: skip
@@ -90,7 +95,8 @@ def test_topics_and_replies_of_a_private_category_stay_private(people, forum):  
 
 def test_a_hidden_topic_leaves_the_index_with_its_replies(people, forum):  # noqa: F811
     topic = act(forum_actions.create_topic,
-        acting_user=people["sales1"], category=forum["open"], title="Trade fair 展会", body="见面 meet",
+        acting_user=people["sales1"], category=forum["open"], title="Trade fair 展会",
+        body="见面 meet",
     )  # fmt: skip
     act(forum_actions.reply, topic, acting_user=people["sales2"], body="展会 booth 12")
     assert found(people["sales2"], "展会").count == 2
