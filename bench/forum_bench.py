@@ -187,7 +187,9 @@ def main() -> None:
     def reply_action():
         target = Topic.objects.select_related("category").get(pk=random.choice(targets))  # noqa: S311
         with transaction.atomic():
-            actions.reply(users[2], target, body="Benchmark reply with **Markdown** and @bench3")
+            actions.reply(
+                target, body="Benchmark reply with **Markdown** and @bench3", acting_user=users[2]
+            )
 
     def reply_http():
         target = random.choice(targets)  # noqa: S311

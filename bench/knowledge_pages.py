@@ -63,12 +63,14 @@ def build(pages: int):
         competitors = CompetitorIndexPage.objects.get()
     else:
         root = Site.objects.get(is_default_site=True).root_page
-        home = actions.create_page(root, KnowledgeHome(title="KB", slug="knowledge"), actor=admin)
+        home = actions.create_page(
+            root, KnowledgeHome(title="KB", slug="knowledge"), acting_user=admin
+        )
         index = actions.create_page(
-            home, ProductIndexPage(title="Products", slug="products"), actor=admin
+            home, ProductIndexPage(title="Products", slug="products"), acting_user=admin
         )
         competitors = actions.create_page(
-            home, CompetitorIndexPage(title="Competitors", slug="competitors"), actor=admin
+            home, CompetitorIndexPage(title="Competitors", slug="competitors"), acting_user=admin
         )
     existing = ProductPage.objects.count()
     wanted = pages - existing
@@ -157,7 +159,7 @@ def build(pages: int):
         competitor = CompetitorPage(title="Rival", slug="rival")
         for pk in ids[::500]:
             competitor.products.add(CompetitorProduct(name=f"Rival {pk}", our_product_id=pk))
-        actions.create_page(competitors, competitor, actor=admin)
+        actions.create_page(competitors, competitor, acting_user=admin)
     print(
         f"built {wanted} product pages in {time.perf_counter() - started:.1f} s "
         f"({connection.vendor})"

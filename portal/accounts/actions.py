@@ -85,11 +85,11 @@ def update_profile(user: User, *, acting_user: User, **fields: str) -> User:
 
 
 @transaction.atomic
-def set_language(user: User, language: str) -> None:
+def set_language(language: str, *, acting_user: User) -> None:
     if language not in {"", "en", "zh-hans"}:
         raise ValidationError({"language": _("Unsupported language.")})
-    user.language = language
-    user.save(update_fields=["language"])
+    acting_user.language = language
+    acting_user.save(update_fields=["language"])
 
 
 @transaction.atomic

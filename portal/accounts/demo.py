@@ -1,4 +1,4 @@
-"""Demo people and departments (DESIGN.md: password agora-demo for everyone)."""
+"""Demo people and departments (password agora-demo for everyone, see the README)."""
 
 from portal.accounts import roles
 from portal.accounts.models import Department, User

@@ -32,7 +32,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     response = django_set_language(request)
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in {"en", "zh-hans"}:
-        actions.set_language(request.user, language)
+        actions.set_language(language, acting_user=request.user)
     return response
 
 

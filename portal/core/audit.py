@@ -78,6 +78,11 @@ def history(obj: models.Model) -> models.QuerySet[AuditEntry]:
     ).select_related("actor")
 
 
+def last_entry_id(obj: models.Model) -> int | None:
+    """The newest audit row of `obj`: names "the change just made" (a notice's dedupe key)."""
+    return history(obj).order_by("-pk").values_list("pk", flat=True).first()
+
+
 # Each app names its actions in `<app>/audit_labels.py` (discovered when core is ready), so a
 # history page says "Customer shared" / "客户已共享" rather than "customer.shared".
 _action_labels: dict[str, Any] = {}

@@ -10,6 +10,24 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class CreatedModel(models.Model):
+    """Abstract base: when the row was made (every app's models share this one field)."""
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class TimeStampedModel(CreatedModel):
+    """Abstract base: when the row was made and last changed."""
+
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
 class AuditEntry(models.Model):
     """Who did what to which object, when, and what changed."""
 
@@ -123,7 +141,7 @@ class NumberSequence(models.Model):
 
 
 class ObjectAccess(models.Model):
-    """One visibility key of one object: the single access rule of DESIGN.md, materialised.
+    """One visibility key of one object: the single access rule (docs/decisions/0001), materialised.
 
     An object may be read by a user when one of the object's keys is among the user's keys
     (see `portal.core.visibility`). The same keys are indexed with search documents.

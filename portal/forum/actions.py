@@ -1,7 +1,7 @@
 """Forum writes: topics, replies, edits, deletes, answers, references, moderation, read marks.
 
 Each action checks (permission + validation), writes in one transaction, records an audit row
-and publishes its event on commit (DESIGN.md's one data flow)."""
+and publishes its event on commit (README: the one data flow)."""
 
 from __future__ import annotations
 
@@ -225,16 +225,16 @@ def _mark_read(user: User, topic_id: int, number: int) -> None:
 # --- topics and replies ----------------------------------------------------------------------
 
 
-def check_new_topic(actor: User, category: ForumCategoryPage) -> None:
-    if not category.live or not can_read_category(actor, category):
+def check_new_topic(category: ForumCategoryPage, *, acting_user: User) -> None:
+    if not category.live or not can_read_category(acting_user, category):
         raise PermissionDenied(_("You may not start topics in this category."))
-    if not can_post_in_category(actor, category):
+    if not can_post_in_category(acting_user, category):
         raise PermissionDenied(_("You may not start topics in this category."))
 
 
 def create_topic(
-    actor: User,
     *,
+    acting_user: User,
     category: ForumCategoryPage,
     title: str,
     body: str,
@@ -243,28 +243,28 @@ def create_topic(
     attachments: Sequence[UploadedFile] = (),
 ) -> Topic:
     """Start a topic: its opening text becomes post 1; linked records narrow who may read it."""
-    check_new_topic(actor, category)
+    check_new_topic(category, acting_user=acting_user)
     title = _clean_title(title)
     body = _clean_body(body)
     tags = _clean_tags(tags)
     check_attachments(attachments)
-    resolved = _resolve_references(actor, refs, body)
-    mentioned = _mentioned_users(body, actor)
+    resolved = _resolve_references(acting_user, refs, body)
+    mentioned = _mentioned_users(body, acting_user)
     now = timezone.now()
     with transaction.atomic():
         topic = Topic.objects.create(
             category=category,
             title=title,
-            author=actor,
+            author=acting_user,
             created_at=now,
             last_post_at=now,
-            last_poster=actor,
+            last_poster=acting_user,
             post_count=1,
         )
         post = Post.objects.create(
             topic=topic,
             number=1,
-            author=actor,
+            author=acting_user,
             body=body,
             body_html=_render(body, mentioned),
             created_at=now,
@@ -273,47 +273,47 @@ def create_topic(
             topic.tags.set(tags)
         _write_references(topic, resolved)
         rekey_topic(topic, publish=False)
-        _save_attachments(post, attachments, actor)
-        _mark_read(actor, topic.pk, 1)
+        _save_attachments(post, attachments, acting_user)
+        _mark_read(acting_user, topic.pk, 1)
         audit.record(
-            actor,
+            acting_user,
             "forum.topic_created",
             topic,
             changes={"category": category.title, "title": title},
         )
-        events.publish("forum.topic_created", topic_id=topic.pk, actor_id=actor.pk)
-        _publish_mentions(post, mentioned, actor)
+        events.publish("forum.topic_created", topic_id=topic.pk, actor_id=acting_user.pk)
+        _publish_mentions(post, mentioned, acting_user)
     return topic
 
 
-def check_reply(actor: User, topic: Topic) -> None:
+def check_reply(topic: Topic, *, acting_user: User) -> None:
     if (
-        not visibility.can_see(actor, topic)
+        not visibility.can_see(acting_user, topic)
         or topic.deleted_at
-        or (topic.hidden and not is_moderator(actor))
+        or (topic.hidden and not is_moderator(acting_user))
     ):
         raise PermissionDenied(_("You may not reply to this topic."))
-    if not can_post_in_category(actor, topic.category):
+    if not can_post_in_category(acting_user, topic.category):
         raise PermissionDenied(_("You may not reply in this category."))
-    if topic.locked and not is_moderator(actor):
+    if topic.locked and not is_moderator(acting_user):
         raise PermissionDenied(_("This topic is locked."))
 
 
 def reply(
-    actor: User,
     topic: Topic,
     *,
+    acting_user: User,
     body: str,
     reply_to: Post | None = None,
     attachments: Sequence[UploadedFile] = (),
 ) -> Post:
     """Add a reply (a row, never a page revision) at the next post number."""
-    check_reply(actor, topic)
+    check_reply(topic, acting_user=acting_user)
     body = _clean_body(body)
     check_attachments(attachments)
     if reply_to is not None and reply_to.topic_id != topic.pk:
         raise ValidationError({"reply_to": _("You can only reply to a post of the same topic.")})
-    mentioned = _mentioned_users(body, actor)
+    mentioned = _mentioned_users(body, acting_user)
     body_html = _render(body, mentioned)
     now = timezone.now()
     with transaction.atomic():
@@ -322,7 +322,7 @@ def reply(
         post = Post.objects.create(
             topic=locked,
             number=number,
-            author=actor,
+            author=acting_user,
             body=body,
             body_html=body_html,
             reply_to=reply_to,
@@ -332,35 +332,37 @@ def reply(
             post_count=F("post_count") + 1,
             reply_count=F("reply_count") + 1,
             last_post_at=now,
-            last_poster=actor,
+            last_poster=acting_user,
         )
-        _save_attachments(post, attachments, actor)
-        _mark_read(actor, topic.pk, number)
-        audit.record(actor, "forum.post_created", post)
-        events.publish("forum.post_created", post_id=post.pk, topic_id=topic.pk, actor_id=actor.pk)
-        _publish_mentions(post, mentioned, actor)
+        _save_attachments(post, attachments, acting_user)
+        _mark_read(acting_user, topic.pk, number)
+        audit.record(acting_user, "forum.post_created", post)
+        events.publish(
+            "forum.post_created", post_id=post.pk, topic_id=topic.pk, actor_id=acting_user.pk
+        )
+        _publish_mentions(post, mentioned, acting_user)
     topic.post_count = number
     topic.reply_count += 1
     topic.last_post_at = now
     return post
 
 
-def edit_post(actor: User, post: Post, *, body: str, title: str | None = None) -> Post:
+def edit_post(post: Post, *, acting_user: User, body: str, title: str | None = None) -> Post:
     """Change a post's text (and the topic title, for post 1); the old text is kept."""
-    if not can_edit_post(actor, post) or post.is_deleted:
+    if not can_edit_post(acting_user, post) or post.is_deleted:
         raise PermissionDenied(_("You may not edit this post."))
     topic = post.topic
-    if topic.locked and not is_moderator(actor):
+    if topic.locked and not is_moderator(acting_user):
         raise PermissionDenied(_("This topic is locked."))
     body = _clean_body(body)
     new_title = _clean_title(title) if title is not None and post.number == 1 else None
     if body == post.body and (new_title is None or new_title == topic.title):
         return post
-    mentioned = _mentioned_users(body, actor)
+    mentioned = _mentioned_users(body, acting_user)
     before = {"body": post.body, "title": topic.title if post.number == 1 else ""}
     with transaction.atomic():
         PostRevision.objects.create(
-            post=post, body=post.body, title=before["title"], edited_by=actor
+            post=post, body=post.body, title=before["title"], edited_by=acting_user
         )
         post.body = body
         post.body_html = _render(body, mentioned)
@@ -373,9 +375,11 @@ def edit_post(actor: User, post: Post, *, body: str, title: str | None = None) -
             topic.title = new_title
             topic.save(update_fields=["title"])
             changes["title"] = [before["title"], new_title]
-            events.publish("forum.topic_updated", topic_id=topic.pk, actor_id=actor.pk)
-        audit.record(actor, "forum.post_updated", post, changes=changes)
-        events.publish("forum.post_updated", topic_id=topic.pk, post_id=post.pk, actor_id=actor.pk)
+            events.publish("forum.topic_updated", topic_id=topic.pk, actor_id=acting_user.pk)
+        audit.record(acting_user, "forum.post_updated", post, changes=changes)
+        events.publish(
+            "forum.post_updated", topic_id=topic.pk, post_id=post.pk, actor_id=acting_user.pk
+        )
     return post
 
 
@@ -391,25 +395,25 @@ def can_delete_post(actor: User, post: Post) -> bool:
     )
 
 
-def delete_post(actor: User, post: Post) -> Post:
+def delete_post(post: Post, *, acting_user: User) -> Post:
     """Soft-delete a reply (author within 24 hours unless it is the answer; moderators always)."""
-    if not can_delete_post(actor, post):
+    if not can_delete_post(acting_user, post):
         raise PermissionDenied(_("You may not delete this post."))
     with transaction.atomic():
         post.deleted_at = timezone.now()
-        post.deleted_by = actor
+        post.deleted_by = acting_user
         post.save(update_fields=["deleted_at", "deleted_by"])
         if post.topic.solved_post_id == post.pk:
             Topic.objects.filter(pk=post.topic_id).update(solved_post=None)
-        audit.record(actor, "forum.post_deleted", post)
+        audit.record(acting_user, "forum.post_deleted", post)
         events.publish(
-            "forum.post_deleted", topic_id=post.topic_id, post_id=post.pk, actor_id=actor.pk
+            "forum.post_deleted", topic_id=post.topic_id, post_id=post.pk, actor_id=acting_user.pk
         )
     return post
 
 
-def restore_post(actor: User, post: Post) -> Post:
-    if not is_moderator(actor):
+def restore_post(post: Post, *, acting_user: User) -> Post:
+    if not is_moderator(acting_user):
         raise PermissionDenied(_("Only moderators can restore posts."))
     if not post.is_deleted:
         return post
@@ -417,42 +421,42 @@ def restore_post(actor: User, post: Post) -> Post:
         post.deleted_at = None
         post.deleted_by = None
         post.save(update_fields=["deleted_at", "deleted_by"])
-        audit.record(actor, "forum.post_restored", post)
+        audit.record(acting_user, "forum.post_restored", post)
         events.publish(
-            "forum.post_updated", topic_id=post.topic_id, post_id=post.pk, actor_id=actor.pk
+            "forum.post_updated", topic_id=post.topic_id, post_id=post.pk, actor_id=acting_user.pk
         )
     return post
 
 
-def delete_topic(actor: User, topic: Topic) -> Topic:
+def delete_topic(topic: Topic, *, acting_user: User) -> Topic:
     """Soft-delete a topic: its author while nobody has replied, moderators always."""
-    own_and_quiet = topic.author_id == actor.pk and topic.reply_count == 0
-    if topic.deleted_at or not (own_and_quiet or is_moderator(actor)):
+    own_and_quiet = topic.author_id == acting_user.pk and topic.reply_count == 0
+    if topic.deleted_at or not (own_and_quiet or is_moderator(acting_user)):
         raise PermissionDenied(_("You may not delete this topic."))
     with transaction.atomic():
         topic.deleted_at = timezone.now()
         topic.save(update_fields=["deleted_at"])
-        audit.record(actor, "forum.topic_deleted", topic)
-        events.publish("forum.topic_deleted", topic_id=topic.pk, actor_id=actor.pk)
+        audit.record(acting_user, "forum.topic_deleted", topic)
+        events.publish("forum.topic_deleted", topic_id=topic.pk, actor_id=acting_user.pk)
     return topic
 
 
-def restore_topic(actor: User, topic: Topic) -> Topic:
-    if not is_moderator(actor):
+def restore_topic(topic: Topic, *, acting_user: User) -> Topic:
+    if not is_moderator(acting_user):
         raise PermissionDenied(_("Only moderators can restore topics."))
     with transaction.atomic():
         topic.deleted_at = None
         topic.merged_into = None
         topic.save(update_fields=["deleted_at", "merged_into"])
-        audit.record(actor, "forum.topic_restored", topic)
-        events.publish("forum.topic_restored", topic_id=topic.pk, actor_id=actor.pk)
+        audit.record(acting_user, "forum.topic_restored", topic)
+        events.publish("forum.topic_restored", topic_id=topic.pk, actor_id=acting_user.pk)
     return topic
 
 
-def accept_answer(actor: User, post: Post) -> Topic:
+def accept_answer(post: Post, *, acting_user: User) -> Topic:
     """Mark a reply as the topic's answer (the topic author or a moderator)."""
     topic = post.topic
-    if not can_accept_answer(actor, topic):
+    if not can_accept_answer(acting_user, topic):
         raise PermissionDenied(_("Only the topic's author or a moderator can accept an answer."))
     if post.number == 1 or post.is_deleted or post.hidden:
         raise ValidationError({"post": _("Only a visible reply can be the answer.")})
@@ -461,94 +465,96 @@ def accept_answer(actor: User, post: Post) -> Topic:
         topic.solved_post = post
         topic.save(update_fields=["solved_post"])
         audit.record(
-            actor, "forum.answer_accepted", topic, changes={"solved_post": [before, post.pk]}
+            acting_user, "forum.answer_accepted", topic, changes={"solved_post": [before, post.pk]}
         )
         events.publish(
-            "forum.answer_accepted", topic_id=topic.pk, post_id=post.pk, actor_id=actor.pk
+            "forum.answer_accepted", topic_id=topic.pk, post_id=post.pk, actor_id=acting_user.pk
         )
     return topic
 
 
-def unaccept_answer(actor: User, topic: Topic) -> Topic:
-    if not can_accept_answer(actor, topic):
+def unaccept_answer(topic: Topic, *, acting_user: User) -> Topic:
+    if not can_accept_answer(acting_user, topic):
         raise PermissionDenied(_("Only the topic's author or a moderator can change the answer."))
     with transaction.atomic():
         before = topic.solved_post_id
         topic.solved_post = None
         topic.save(update_fields=["solved_post"])
         audit.record(
-            actor, "forum.answer_withdrawn", topic, changes={"solved_post": [before, None]}
+            acting_user, "forum.answer_withdrawn", topic, changes={"solved_post": [before, None]}
         )
-        events.publish("forum.topic_updated", topic_id=topic.pk, actor_id=actor.pk)
+        events.publish("forum.topic_updated", topic_id=topic.pk, actor_id=acting_user.pk)
     return topic
 
 
-def set_references(actor: User, topic: Topic, refs: Iterable[tuple[str, int]]) -> Topic:
+def set_references(topic: Topic, refs: Iterable[tuple[str, int]], *, acting_user: User) -> Topic:
     """Replace the records a topic is about (author or moderator); re-keys the topic."""
-    if not (topic.author_id == actor.pk or is_moderator(actor)):
+    if not (topic.author_id == acting_user.pk or is_moderator(acting_user)):
         raise PermissionDenied(_("You may not change what this topic is linked to."))
-    resolved = _resolve_references(actor, refs, "")
+    resolved = _resolve_references(acting_user, refs, "")
     with transaction.atomic():
         before = sorted(topic.references.values_list("kind", "object_id"))
         topic.references.all().delete()
         _write_references(topic, resolved)
         rekey_topic(topic)
         audit.record(
-            actor,
+            acting_user,
             "forum.topic_linked",
             topic,
             changes={"references": [before, sorted((k.name, o.pk) for k, o in resolved)]},
         )
-        events.publish("forum.topic_updated", topic_id=topic.pk, actor_id=actor.pk)
+        events.publish("forum.topic_updated", topic_id=topic.pk, actor_id=acting_user.pk)
     return topic
 
 
-def set_tags(actor: User, topic: Topic, tags: Iterable[str]) -> Topic:
-    if not (topic.author_id == actor.pk or is_moderator(actor)):
+def set_tags(topic: Topic, tags: Iterable[str], *, acting_user: User) -> Topic:
+    if not (topic.author_id == acting_user.pk or is_moderator(acting_user)):
         raise PermissionDenied(_("You may not change this topic's tags."))
     tags = _clean_tags(tags)
     with transaction.atomic():
         topic.tags.set(tags, clear=True)
-        audit.record(actor, "forum.topic_tagged", topic, changes={"tags": tags})
-        events.publish("forum.topic_updated", topic_id=topic.pk, actor_id=actor.pk)
+        audit.record(acting_user, "forum.topic_tagged", topic, changes={"tags": tags})
+        events.publish("forum.topic_updated", topic_id=topic.pk, actor_id=acting_user.pk)
     return topic
 
 
 # --- moderation ------------------------------------------------------------------------------
 
 
-def _require_moderator(actor: User) -> None:
-    if not is_moderator(actor):
+def _require_moderator(*, acting_user: User) -> None:
+    if not is_moderator(acting_user):
         raise PermissionDenied(_("Only forum moderators can do this."))
 
 
-def _set_flag(actor: User, topic: Topic, field: str, value: bool, event: str) -> Topic:
-    _require_moderator(actor)
+def _set_flag(topic: Topic, field: str, value: bool, event: str, *, acting_user: User) -> Topic:
+    _require_moderator(acting_user=acting_user)
     if getattr(topic, field) == value:
         return topic
     with transaction.atomic():
         setattr(topic, field, value)
         topic.save(update_fields=[field])
-        audit.record(actor, f"forum.topic_{field}", topic, changes={field: [not value, value]})
-        events.publish(event, topic_id=topic.pk, actor_id=actor.pk)
+        audit.record(
+            acting_user, f"forum.topic_{field}", topic, changes={field: [not value, value]}
+        )
+        events.publish(event, topic_id=topic.pk, actor_id=acting_user.pk)
     return topic
 
 
-def pin_topic(actor: User, topic: Topic, pinned: bool = True) -> Topic:
-    return _set_flag(actor, topic, "pinned", pinned, "forum.topic_updated")
+def pin_topic(topic: Topic, pinned: bool = True, *, acting_user: User) -> Topic:
+    return _set_flag(topic, "pinned", pinned, "forum.topic_updated", acting_user=acting_user)
 
 
-def lock_topic(actor: User, topic: Topic, locked: bool = True) -> Topic:
-    return _set_flag(actor, topic, "locked", locked, "forum.topic_updated")
+def lock_topic(topic: Topic, locked: bool = True, *, acting_user: User) -> Topic:
+    return _set_flag(topic, "locked", locked, "forum.topic_updated", acting_user=acting_user)
 
 
-def hide_topic(actor: User, topic: Topic, hidden: bool = True) -> Topic:
-    return _set_flag(actor, topic, "hidden", hidden, "forum.topic_hidden")
+def hide_topic(topic: Topic, hidden: bool = True, *, acting_user: User) -> Topic:
+    return _set_flag(topic, "hidden", hidden, "forum.topic_hidden", acting_user=acting_user)
 
 
-def move_topic(actor: User, topic: Topic, category: ForumCategoryPage) -> Topic:
+def move_topic(topic: Topic, category: ForumCategoryPage, *, acting_user: User) -> Topic:
     """Move to another category; the topic takes the new category's read rule."""
-    _require_moderator(actor)
+    _require_moderator(acting_user=acting_user)
     if not category.live:
         raise ValidationError({"category": _("Choose a published category.")})
     if category.pk == topic.category_id:
@@ -559,16 +565,16 @@ def move_topic(actor: User, topic: Topic, category: ForumCategoryPage) -> Topic:
         topic.save(update_fields=["category"])
         rekey_topic(topic)
         audit.record(
-            actor, "forum.topic_moved", topic, changes={"category": [before, category.title]}
+            acting_user, "forum.topic_moved", topic, changes={"category": [before, category.title]}
         )
-        events.publish("forum.topic_moved", topic_id=topic.pk, actor_id=actor.pk)
+        events.publish("forum.topic_moved", topic_id=topic.pk, actor_id=acting_user.pk)
     return topic
 
 
-def merge_topics(actor: User, source: Topic, target: Topic) -> Topic:
+def merge_topics(source: Topic, target: Topic, *, acting_user: User) -> Topic:
     """Append the source topic's posts to the target (renumbered after its last post) and
     retire the source; links to the source redirect to the target."""
-    _require_moderator(actor)
+    _require_moderator(acting_user=acting_user)
     if source.pk == target.pk or source.deleted_at or target.deleted_at:
         raise ValidationError({"target": _("Choose another, live topic to merge into.")})
     with transaction.atomic():
@@ -602,41 +608,41 @@ def merge_topics(actor: User, source: Topic, target: Topic) -> Topic:
         source.solved_post = None
         source.save(update_fields=["merged_into", "deleted_at", "post_count", "solved_post"])
         TopicRead.objects.filter(topic=source).delete()
-        audit.record(actor, "forum.topic_merged", source, changes={"merged_into": target.pk})
-        events.publish("forum.topic_deleted", topic_id=source.pk, actor_id=actor.pk)
-        events.publish("forum.topic_updated", topic_id=target.pk, actor_id=actor.pk)
+        audit.record(acting_user, "forum.topic_merged", source, changes={"merged_into": target.pk})
+        events.publish("forum.topic_deleted", topic_id=source.pk, actor_id=acting_user.pk)
+        events.publish("forum.topic_updated", topic_id=target.pk, actor_id=acting_user.pk)
     return target
 
 
-def report_post(actor: User, post: Post, *, reason: str) -> PostReport:
+def report_post(post: Post, *, acting_user: User, reason: str) -> PostReport:
     """Any reader may report a post to the moderators (once while it is open)."""
-    if not visibility.can_see(actor, post.topic):
+    if not visibility.can_see(acting_user, post.topic):
         raise PermissionDenied(_("You may not report this post."))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say what is wrong with the post.")})
     existing = PostReport.objects.filter(
-        post=post, reporter=actor, resolved_at__isnull=True
+        post=post, reporter=acting_user, resolved_at__isnull=True
     ).first()
     if existing:
         return existing
     with transaction.atomic():
-        report = PostReport.objects.create(post=post, reporter=actor, reason=reason[:2000])
-        audit.record(actor, "forum.post_reported", post, message=reason[:2000])
+        report = PostReport.objects.create(post=post, reporter=acting_user, reason=reason[:2000])
+        audit.record(acting_user, "forum.post_reported", post, message=reason[:2000])
     return report
 
 
-def resolve_report(actor: User, report: PostReport, *, delete: bool = False) -> PostReport:
-    _require_moderator(actor)
+def resolve_report(report: PostReport, *, acting_user: User, delete: bool = False) -> PostReport:
+    _require_moderator(acting_user=acting_user)
     with transaction.atomic():
         if delete and not report.post.is_deleted and report.post.number != 1:
-            delete_post(actor, report.post)
+            delete_post(report.post, acting_user=acting_user)
         elif delete and report.post.number == 1:
-            hide_topic(actor, report.post.topic, True)
+            hide_topic(report.post.topic, True, acting_user=acting_user)
         PostReport.objects.filter(post=report.post, resolved_at__isnull=True).update(
-            resolved_at=timezone.now(), resolved_by=actor
+            resolved_at=timezone.now(), resolved_by=acting_user
         )
-        audit.record(actor, "forum.report_resolved", report.post, changes={"removed": delete})
+        audit.record(acting_user, "forum.report_resolved", report.post, changes={"removed": delete})
     report.refresh_from_db()
     return report
 
@@ -644,44 +650,37 @@ def resolve_report(actor: User, report: PostReport, *, delete: bool = False) -> 
 # --- reading ---------------------------------------------------------------------------------
 
 
-def mark_read(user: User, topic: Topic, number: int) -> None:
+def mark_read(topic: Topic, number: int, *, acting_user: User) -> None:
     """Remember how far the user has read (never moves backwards)."""
-    if not user.is_authenticated:
+    if not acting_user.is_authenticated:
         return
-    _mark_read(user, topic.pk, min(number, topic.post_count))
+    _mark_read(acting_user, topic.pk, min(number, topic.post_count))
 
 
 # --- the knowledge base ----------------------------------------------------------------------
 
 
-def promote_answer_to_qa(actor: User, topic: Topic):
-    """Create an unpublished Q&A draft in the knowledge base from a solved topic (once)."""
-    _require_moderator(actor)
+def promote_answer_to_qa(topic: Topic, *, acting_user: User):
+    """Propose a solved topic's answer as a Q&A draft of the knowledge base (once)."""
+    from portal.knowledge import actions as knowledge_actions
+    from portal.knowledge.models import QAPage
+
+    _require_moderator(acting_user=acting_user)
     if not topic.solved_post_id:
         raise ValidationError({"topic": _("Only a solved topic can be promoted.")})
-    try:
-        from portal.knowledge.models import QAIndexPage, QAPage
-    except ImportError as exc:
-        raise ValidationError({"topic": _("The knowledge base has no Q&A bank yet.")}) from exc
     if topic.qa_page_id and QAPage.objects.filter(pk=topic.qa_page_id).exists():
         return QAPage.objects.get(pk=topic.qa_page_id)
-    index = QAIndexPage.objects.first()
-    if index is None:
-        raise ValidationError({"topic": _("The knowledge base has no Q&A bank yet.")})
-    answer = topic.solved_post
     with transaction.atomic():
-        page = QAPage(
-            title=topic.title[:255],
-            answer=answer.body_html,
-            keywords=", ".join(topic.tags.names())[:255],
-            live=False,
-            owner=actor,
+        page = knowledge_actions.create_qa_draft(
+            acting_user=acting_user,
+            question=topic.title,
+            answer_html=topic.solved_post.body_html,
+            source=f"forum.topic:{topic.pk}",
+            keywords=", ".join(topic.tags.names()),
         )
-        index.add_child(instance=page)
-        page.save_revision(user=actor, log_action=True)
         topic.qa_page_id = page.pk
         topic.save(update_fields=["qa_page_id"])
-        audit.record(actor, "forum.promoted_to_qa", topic, changes={"qa_page_id": page.pk})
+        audit.record(acting_user, "forum.promoted_to_qa", topic, changes={"qa_page_id": page.pk})
     return page
 
 
@@ -696,12 +695,9 @@ def refresh_materialised_access() -> int:
 
 def rekey_topics_referencing(model_label: str, object_id: int) -> int:
     """Re-key every topic about one record (its access changed)."""
-    try:
-        from django.apps import apps
+    from django.apps import apps
 
-        model = apps.get_model(model_label)
-    except LookupError:
-        return 0
+    model = apps.get_model(model_label)
     content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
     topic_ids = TopicReference.objects.filter(
         content_type=content_type, object_id=object_id

@@ -118,12 +118,12 @@ class TopicViewSet(
             raise serializers.ValidationError({"category": _("Choose a category you may read.")})
         try:
             topic = actions.create_topic(
-                self.request.user,
                 category=category,
                 title=data["title"],
                 body=data["body"],
                 tags=data.get("tags", []),
                 refs=_parse_refs(data.get("references")),
+                acting_user=self.request.user,
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(
@@ -139,26 +139,26 @@ class TopicViewSet(
             if "title" in data or "body" in data:
                 first = topic.posts.get(number=1)
                 actions.edit_post(
-                    user,
                     first,
                     body=data.get("body", first.body),
                     title=data.get("title", topic.title),
+                    acting_user=user,
                 )
             if "tags" in data:
-                actions.set_tags(user, topic, data["tags"])
+                actions.set_tags(topic, data["tags"], acting_user=user)
             if "references" in data:
-                actions.set_references(user, topic, _parse_refs(data["references"]))
+                actions.set_references(topic, _parse_refs(data["references"]), acting_user=user)
             if "pinned" in data:
-                actions.pin_topic(user, topic, data["pinned"])
+                actions.pin_topic(topic, data["pinned"], acting_user=user)
             if "locked" in data:
-                actions.lock_topic(user, topic, data["locked"])
+                actions.lock_topic(topic, data["locked"], acting_user=user)
             if "category_id" in data and data["category_id"] != topic.category_id:
                 category = ForumCategoryPage.objects.live().filter(pk=data["category_id"]).first()
                 if category is None or not is_moderator(user):
                     raise serializers.ValidationError(
                         {"category": _("You may not move this topic there.")}
                     )
-                actions.move_topic(user, topic, category)
+                actions.move_topic(topic, category, acting_user=user)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(
                 exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
@@ -234,7 +234,9 @@ class PostViewSet(
                     {"reply_to": _("You can only reply to a post of the same topic.")}
                 )
         try:
-            post = actions.reply(self.request.user, topic, body=data["body"], reply_to=reply_to)
+            post = actions.reply(
+                topic, body=data["body"], reply_to=reply_to, acting_user=self.request.user
+            )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(
                 exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
@@ -250,7 +252,9 @@ class PostViewSet(
             raise serializers.ValidationError({"topic": _("A post cannot change topic.")})
         try:
             actions.edit_post(
-                self.request.user, post, body=serializer.validated_data.get("body", post.body)
+                post,
+                body=serializer.validated_data.get("body", post.body),
+                acting_user=self.request.user,
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(

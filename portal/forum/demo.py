@@ -200,17 +200,22 @@ def seed() -> str:
             refs = [(kind, obj.pk)]
             author = owner or author
         topic = actions.create_topic(
-            author, category=categories[slug], title=title, body=body, tags=tags, refs=refs
+            category=categories[slug],
+            title=title,
+            body=body,
+            tags=tags,
+            refs=refs,
+            acting_user=author,
         )
         posts = []
         for reply_author, text in replies:
             replier = people.get(reply_author) or admin
             try:
-                posts.append(actions.reply(replier, topic, body=text))
+                posts.append(actions.reply(topic, body=text, acting_user=replier))
             except PermissionDenied:  # a person who may not see a linked record stays out
                 continue
         if accepted is not None and len(posts) >= accepted:
-            actions.accept_answer(author, posts[accepted - 1])
+            actions.accept_answer(posts[accepted - 1], acting_user=author)
         created += 1
     return f"{created} topics in {len(categories)} categories"
 

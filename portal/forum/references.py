@@ -1,8 +1,7 @@
 """The kinds of business record a topic can be about, and how to find, show and key them.
 
-Records are referenced generically (content type + object id), so a new kind — deals, when the
-records app grows them — plugs in by being listed here, with no change to the forum's models.
-A kind whose model is not installed yet is simply skipped.
+Records are referenced generically (content type + object id), so a new kind plugs in by
+being listed here, with no change to the forum's models.
 """
 
 from __future__ import annotations

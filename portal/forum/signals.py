@@ -1,5 +1,6 @@
-"""The one kind of signal receiver allowed (DESIGN.md): relay Wagtail's publish signals for
-forum category pages, so that a read rule changed in the editor re-keys the category's topics."""
+"""The one kind of signal receiver allowed (README: one data flow): relay Wagtail's publish
+signals for forum category pages, so that a read rule changed in the editor re-keys the
+category's topics."""
 
 from __future__ import annotations
 

@@ -148,13 +148,13 @@ def new_topic(request, index: ForumIndexPage, category: ForumCategoryPage | None
     if request.method == "POST" and form.is_valid():
         try:
             topic = actions.create_topic(
-                request.user,
                 category=form.cleaned_data["category"],
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],
                 tags=form.tag_list,
                 refs=form.clean_refs_list,
                 attachments=form.cleaned_data["attachments"],
+                acting_user=request.user,
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -224,7 +224,7 @@ def topic_detail(request, index: ForumIndexPage, topic_id: int):
     for post in shown:
         post.reader_html = html[post.pk]
     if posts:
-        actions.mark_read(request.user, topic, posts[-1].number)
+        actions.mark_read(topic, posts[-1].number, acting_user=request.user)
     moderator = is_moderator(request.user)
     topic_refs = _topic_refs(topic, request.user)
     context = {
@@ -251,10 +251,8 @@ def topic_detail(request, index: ForumIndexPage, topic_id: int):
 
 
 def _qa_available() -> bool:
-    try:
-        from portal.knowledge.models import QAIndexPage
-    except ImportError:
-        return False
+    from portal.knowledge.models import QAIndexPage
+
     return QAIndexPage.objects.exists()
 
 
@@ -303,11 +301,11 @@ def reply(request, index: ForumIndexPage, topic_id: int):
             reply_to = Post.objects.filter(pk=form.cleaned_data["reply_to"], topic=topic).first()
         try:
             post = actions.reply(
-                request.user,
                 topic,
                 body=form.cleaned_data["body"],
                 reply_to=reply_to,
                 attachments=form.cleaned_data["attachments"],
+                acting_user=request.user,
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -384,37 +382,34 @@ SIMILAR_KINDS = ["topic", "qa", "article", "product", "competitor", "document", 
 
 
 def _search_similar(user, title: str) -> list[dict]:
-    """Through portal.search when it is installed (topics and knowledge pages, filtered by the
-    reader's keys there); a title match on topics otherwise, or when search finds nothing."""
+    """Through portal.search (topics and knowledge pages, filtered by the reader's keys
+    there); a title match on topics when search finds nothing or fails."""
+    from portal.search import service
+    from portal.search.kinds import kind_label
+
     results: list[dict] = []
-    try:
-        from portal.search import service
-        from portal.search.kinds import kind_label
-    except ImportError:
-        service = None
-    if service is not None:
-        words = sorted({w for w in title.split() if len(w) >= 2}, key=len, reverse=True)[:3]
-        # Every word must match in search's query language; a title being typed rarely matches
-        # whole, so fall back to its longest words one at a time.
-        for text in [title, *words] if len(words) > 1 else [title]:
-            try:
-                _parsed, found = service.search(user, text, per_page=6, kinds=SIMILAR_KINDS)
-            except Exception:  # noqa: BLE001 - search is an optional helper here
-                logger.exception("Similar-topic search failed")
-                break
-            for hit in found.hits:
-                if all(item["url"] != hit.url for item in results):
-                    results.append(
-                        {
-                            "title": hit.title,
-                            "url": hit.url,
-                            "type": "" if hit.kind == "topic" else kind_label(hit.kind),
-                        }
-                    )
-            if len(results) >= 6:
-                break
-        if results:
-            return results[:6]
+    words = sorted({w for w in title.split() if len(w) >= 2}, key=len, reverse=True)[:3]
+    # Every word must match in search's query language; a title being typed rarely matches
+    # whole, so fall back to its longest words one at a time.
+    for text in [title, *words] if len(words) > 1 else [title]:
+        try:
+            _parsed, found = service.search(user, text, per_page=6, kinds=SIMILAR_KINDS)
+        except Exception:  # noqa: BLE001 - search is an optional helper here
+            logger.exception("Similar-topic search failed")
+            break
+        for hit in found.hits:
+            if all(item["url"] != hit.url for item in results):
+                results.append(
+                    {
+                        "title": hit.title,
+                        "url": hit.url,
+                        "type": "" if hit.kind == "topic" else kind_label(hit.kind),
+                    }
+                )
+        if len(results) >= 6:
+            break
+    if results:
+        return results[:6]
     for topic in queries.similar_topics(user, title):
         results.append(
             {
@@ -469,10 +464,10 @@ def edit_post(request, post_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             actions.edit_post(
-                request.user,
                 post,
                 body=form.cleaned_data["body"],
                 title=form.cleaned_data.get("title") if first else None,
+                acting_user=request.user,
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -505,18 +500,20 @@ def post_action(request, post_id: int, verb: str):
     post = access_post(request.user, post_id)
     try:
         if verb == "delete":
-            actions.delete_post(request.user, post)
+            actions.delete_post(post, acting_user=request.user)
             messages.success(request, _("The post was deleted."))
         elif verb == "restore":
-            actions.restore_post(request.user, post)
+            actions.restore_post(post, acting_user=request.user)
             messages.success(request, _("The post was restored."))
         elif verb == "accept":
-            actions.accept_answer(request.user, post)
+            actions.accept_answer(post, acting_user=request.user)
             messages.success(request, _("The reply was marked as the answer."))
         elif verb == "report":
             form = ReportForm(request.POST)
             if form.is_valid():
-                actions.report_post(request.user, post, reason=form.cleaned_data["reason"])
+                actions.report_post(
+                    post, reason=form.cleaned_data["reason"], acting_user=request.user
+                )
                 messages.success(request, _("Thank you — the moderators will look at it."))
             else:
                 messages.error(request, _("Say what is wrong with the post."))
@@ -536,41 +533,41 @@ def topic_action(request, topic_id: int, verb: str):
     target_url = topic.get_absolute_url()
     try:
         if verb in {"pin", "unpin"}:
-            actions.pin_topic(user, topic, verb == "pin")
+            actions.pin_topic(topic, verb == "pin", acting_user=user)
         elif verb in {"lock", "unlock"}:
-            actions.lock_topic(user, topic, verb == "lock")
+            actions.lock_topic(topic, verb == "lock", acting_user=user)
         elif verb in {"hide", "unhide"}:
-            actions.hide_topic(user, topic, verb == "hide")
+            actions.hide_topic(topic, verb == "hide", acting_user=user)
         elif verb == "unaccept":
-            actions.unaccept_answer(user, topic)
+            actions.unaccept_answer(topic, acting_user=user)
         elif verb == "move":
             category = get_object_or_404(ForumCategoryPage, pk=request.POST.get("category") or 0)
-            actions.move_topic(user, topic, category)
+            actions.move_topic(topic, category, acting_user=user)
             messages.success(
                 request, _("The topic was moved to %(category)s.") % {"category": category.title}
             )
         elif verb == "merge":
             target = access_topic(user, request.POST.get("target") or 0)
-            actions.merge_topics(user, topic, target)
+            actions.merge_topics(topic, target, acting_user=user)
             messages.success(request, _("The topics were merged."))
             target_url = target.get_absolute_url()
         elif verb == "delete":
-            actions.delete_topic(user, topic)
+            actions.delete_topic(topic, acting_user=user)
             messages.success(request, _("The topic was deleted."))
             target_url = queries.forum_index_url()
         elif verb == "restore":
-            actions.restore_topic(user, topic)
+            actions.restore_topic(topic, acting_user=user)
             messages.success(request, _("The topic was restored."))
         elif verb == "links":
             refs = TopicForm(request.POST, categories=[]).data.getlist("refs")
             actions.set_references(
-                user,
                 topic,
                 [(k, int(p)) for k, _s, p in (v.partition(":") for v in refs) if p.isdigit()],
+                acting_user=user,
             )
             messages.success(request, _("The linked records were updated."))
         elif verb == "promote":
-            page = actions.promote_answer_to_qa(user, topic)
+            page = actions.promote_answer_to_qa(topic, acting_user=user)
             messages.success(
                 request,
                 _("A Q&A draft “%(title)s” was created in the knowledge base.")
@@ -640,7 +637,9 @@ def resolve_report(request, report_id: int):
     if not is_moderator(request.user):
         raise Http404
     report = get_object_or_404(PostReport, pk=report_id)
-    actions.resolve_report(request.user, report, delete=request.POST.get("remove") == "1")
+    actions.resolve_report(
+        report, delete=request.POST.get("remove") == "1", acting_user=request.user
+    )
     messages.success(request, _("The report was resolved."))
     return redirect("forum:queue")
 

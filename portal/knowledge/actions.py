@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -34,6 +37,21 @@ from .permissions import (
 
 if TYPE_CHECKING:
     import datetime
+
+T = TypeVar("T")
+
+
+def _accepts_actor(func: Callable[..., T]) -> Callable[..., T]:
+    """Also take the old keyword `actor=` for `acting_user=`: records' code and tests still
+    pass it. The records follow-up of ADR 0611 switches them and removes this."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        if "actor" in kwargs:
+            kwargs["acting_user"] = kwargs.pop("actor")
+        return func(*args, **kwargs)
+
+    return wrapper
 
 
 def kind_of(page: Page) -> str:
@@ -77,53 +95,97 @@ def relay_page_unpublished(page: Page, *, actor_id: int | None) -> None:
     )
 
 
+@_accepts_actor
 def create_page(
-    parent: Page, page: Page, *, actor: User, publish: bool = True, owner: User | None = None
+    parent: Page, page: Page, *, acting_user: User, publish: bool = True, owner: User | None = None
 ) -> Page:
-    """Add a page under `parent` as `actor` and publish it (demo data, tests, commands); the
+    """Add a page under `parent` as `acting_user` and publish it (demo data, tests, commands); the
     editors' own path is Wagtail's admin, which ends in the same relay."""
-    if not parent.permissions_for_user(actor).can_add_subpage():
+    if not parent.permissions_for_user(acting_user).can_add_subpage():
         raise PermissionDenied(_("You may not add pages here."))
-    with transaction.atomic(), LogContext(user=actor):
-        page.owner = owner or actor
+    with transaction.atomic(), LogContext(user=acting_user):
+        page.owner = owner or acting_user
         parent.add_child(instance=page)
-        revision = page.save_revision(user=actor, log_action=True)
+        revision = page.save_revision(user=acting_user, log_action=True)
         if publish:
-            revision.publish(user=actor)
+            revision.publish(user=acting_user)
     page.refresh_from_db()
     return page
 
 
-def publish_page(page: Page, *, actor: User) -> None:
-    """Publish the latest revision of a page as `actor`."""
-    if not page.permissions_for_user(actor).can_publish():
+def publish_page(page: Page, *, acting_user: User) -> None:
+    """Publish the latest revision of a page as `acting_user`."""
+    if not page.permissions_for_user(acting_user).can_publish():
         raise PermissionDenied(_("You may not publish this page."))
-    with transaction.atomic(), LogContext(user=actor):
-        page.save_revision(user=actor).publish(user=actor)
+    with transaction.atomic(), LogContext(user=acting_user):
+        page.save_revision(user=acting_user).publish(user=acting_user)
     page.refresh_from_db()
 
 
-def unpublish_page(page: Page, *, actor: User) -> None:
-    """Take a page offline as `actor` (the relay announces it)."""
-    if not page.permissions_for_user(actor).can_unpublish():
+def unpublish_page(page: Page, *, acting_user: User) -> None:
+    """Take a page offline as `acting_user` (the relay announces it)."""
+    if not page.permissions_for_user(acting_user).can_unpublish():
         raise PermissionDenied(_("You may not unpublish this page."))
-    with transaction.atomic(), LogContext(user=actor):
-        page.unpublish(user=actor)
+    with transaction.atomic(), LogContext(user=acting_user):
+        page.unpublish(user=acting_user)
     page.refresh_from_db()
 
 
 # --- Q&A --------------------------------------------------------------------------------
 
 
-def record_qa_usage(qa_id: int, *, actor: User, context: str = "") -> int:
+def create_qa_draft(
+    *,
+    acting_user: User,
+    question: str,
+    answer_html: str,
+    source: str,
+    summary: str = "",
+    keywords: str = "",
+    product: Page | None = None,
+) -> QAPage:
+    """An unpublished Q&A entry (a draft revision) for the knowledge editors to review in the
+    CMS, proposed from a solved forum topic or a service case. The proposing domain has
+    checked that the person may propose it (forum moderators, service staff); only editors
+    publish. `source` says where it came from ("forum.topic:12", a case number)."""
+    from .models import QAIndexPage
+
+    question = " ".join((question or "").split())[:255]
+    if not question:
+        raise ValidationError({"question": _("A Q&A entry needs a question.")})
+    parent = QAIndexPage.objects.order_by("path").first()
+    if parent is None:
+        raise ValidationError({"question": _("The knowledge base has no Q&A bank yet.")})
+    page = QAPage(
+        title=question,
+        slug=f"draft-{uuid.uuid4().hex[:10]}",
+        answer=answer_html or "<p></p>",
+        summary=summary,
+        keywords=keywords[:255],
+        product=product,
+        live=False,
+        owner=acting_user,
+    )
+    with transaction.atomic(), LogContext(user=acting_user):
+        parent.add_child(instance=page)
+        page.save_revision(user=acting_user, log_action=True)
+        audit.record(acting_user, "knowledge.qa_draft_created", page, message=source)
+        events.publish(
+            "knowledge.qa_draft_created", page_id=page.pk, source=source, actor_id=acting_user.pk
+        )
+    return page
+
+
+@_accepts_actor
+def record_qa_usage(qa_id: int, *, acting_user: User, context: str = "") -> int:
     """Count one reuse of an approved answer (e.g. inserted into a service case); returns the
     new count. `context` says where it was used, for the audit log ("records.servicecase:12")."""
     entry = QAPage.objects.live().filter(pk=qa_id).first()
-    if entry is None or not can_read_page(actor, entry):
+    if entry is None or not can_read_page(acting_user, entry):
         raise ValidationError({"qa_id": _("This Q&A entry does not exist.")})
     with transaction.atomic():
         QAPage.objects.filter(pk=qa_id).update(usage_count=F("usage_count") + 1)
-        audit.record(actor, "knowledge.qa_used", entry, message=context[:255])
+        audit.record(acting_user, "knowledge.qa_used", entry, message=context[:255])
     return QAPage.objects.values_list("usage_count", flat=True).get(pk=qa_id)
 
 
@@ -185,10 +247,10 @@ def _assignment_keys(user: User) -> set[str]:
 
 
 def assign_onboarding_path(
-    path_id: int, user_id: int, *, actor: User, due_on: datetime.date | None = None
+    path_id: int, user_id: int, *, acting_user: User, due_on: datetime.date | None = None
 ) -> OnboardingAssignment:
     """Assign a path to a person: editors to anyone, managers to people in their departments."""
-    if not can_assign_paths(actor):
+    if not can_assign_paths(acting_user):
         raise PermissionDenied(_("You may not assign onboarding paths."))
     path = OnboardingPath.objects.filter(pk=path_id).first()
     if path is None:
@@ -196,19 +258,19 @@ def assign_onboarding_path(
     person = User.objects.filter(pk=user_id, is_active=True).first()
     if person is None:
         raise ValidationError({"user": _("Choose a person.")})
-    if not is_knowledge_editor(actor):
-        manages = visibility.manager_key(person.department_id) in visibility.user_keys(actor)
+    if not is_knowledge_editor(acting_user):
+        manages = visibility.manager_key(person.department_id) in visibility.user_keys(acting_user)
         if not person.department_id or not manages:
             raise PermissionDenied(_("You may only assign paths to people in your departments."))
     if OnboardingAssignment.objects.filter(path=path, user=person).exists():
         raise ValidationError({"user": _("%(name)s already follows this path.") % {"name": person}})
     with transaction.atomic():
         assignment = OnboardingAssignment.objects.create(
-            path=path, user=person, assigned_by=actor, due_on=due_on
+            path=path, user=person, assigned_by=acting_user, due_on=due_on
         )
         visibility.set_object_keys(assignment, _assignment_keys(person))
         audit.record(
-            actor,
+            acting_user,
             "knowledge.path_assigned",
             assignment,
             changes={"path": path.title, "user": str(person)},
@@ -218,19 +280,19 @@ def assign_onboarding_path(
             assignment_id=assignment.pk,
             path_id=path.pk,
             user_id=person.pk,
-            actor_id=actor.pk,
+            actor_id=acting_user.pk,
         )
     return assignment
 
 
 def complete_onboarding_step(
-    assignment_id: int, step_id: int, *, actor: User, answer: str = ""
+    assignment_id: int, step_id: int, *, acting_user: User, answer: str = ""
 ) -> StepProgress:
     """Mark a step of one's own path done; a step with a check question needs the right
     answer (compared without regard to case or surrounding spaces)."""
     assignment = (
         OnboardingAssignment.objects.select_related("path")
-        .filter(pk=assignment_id, user=actor)
+        .filter(pk=assignment_id, user=acting_user)
         .first()
     )
     if assignment is None:
@@ -258,21 +320,24 @@ def complete_onboarding_step(
                 completed_at=timezone.now()
             )
         audit.record(
-            actor, "knowledge.step_done", assignment, changes={"step": step.title, "answer": answer}
+            acting_user,
+            "knowledge.step_done",
+            assignment,
+            changes={"step": step.title, "answer": answer},
         )
         events.publish(
             "knowledge.step_done",
             assignment_id=assignment.pk,
             step_id=step.pk,
             path_completed=finished,
-            actor_id=actor.pk,
+            actor_id=acting_user.pk,
         )
     return progress
 
 
-def reopen_onboarding_step(assignment_id: int, step_id: int, *, actor: User) -> None:
+def reopen_onboarding_step(assignment_id: int, step_id: int, *, acting_user: User) -> None:
     """Undo a step marked done by mistake (only on one's own path)."""
-    assignment = OnboardingAssignment.objects.filter(pk=assignment_id, user=actor).first()
+    assignment = OnboardingAssignment.objects.filter(pk=assignment_id, user=acting_user).first()
     if assignment is None:
         raise PermissionDenied(_("This is not your onboarding path."))
     with transaction.atomic():
@@ -281,4 +346,6 @@ def reopen_onboarding_step(assignment_id: int, step_id: int, *, actor: User) -> 
         ).delete()
         if deleted:
             OnboardingAssignment.objects.filter(pk=assignment.pk).update(completed_at=None)
-            audit.record(actor, "knowledge.step_reopened", assignment, changes={"step_id": step_id})
+            audit.record(
+                acting_user, "knowledge.step_reopened", assignment, changes={"step_id": step_id}
+            )

@@ -164,7 +164,7 @@ class KnowledgeViewSet(viewsets.ReadOnlyModelViewSet):
         body = QAUsageSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         count = actions.record_qa_usage(
-            page.pk, actor=request.user, context=body.validated_data.get("context", "")
+            page.pk, acting_user=request.user, context=body.validated_data.get("context", "")
         )
         return Response({"id": page.pk, "usage_count": count})
 

@@ -7,6 +7,7 @@ from portal.core.audit import label_actions
 label_actions(
     {
         "knowledge.path_assigned": _("Onboarding path assigned"),
+        "knowledge.qa_draft_created": _("Q&A draft proposed"),
         "knowledge.qa_used": _("Q&A answer used"),
         "knowledge.step_done": _("Onboarding step completed"),
         "knowledge.step_reopened": _("Onboarding step reopened"),

@@ -111,14 +111,14 @@ def seed() -> str:
             intro="<p>产品、竞品、标准文档与问答——拜访客户前先看这里。Products, competitors, "
             "standard documents and answered questions: read this before every call.</p>",
         ),
-        actor=admin,
+        acting_user=admin,
     )
     setup.ensure_editorial_setup()
     setup.ensure_site_name()
 
     def section(model, title, slug, intro):
         return actions.create_page(
-            home, model(title=title, slug=slug, intro=f"<p>{intro}</p>"), actor=admin
+            home, model(title=title, slug=slug, intro=f"<p>{intro}</p>"), acting_user=admin
         )
 
     products_index = section(
@@ -200,7 +200,7 @@ def seed() -> str:
         page.related_products = [p for p in products.values() if p.product_line == line]
         if slug == "nebula-s1":
             page.documents.add(ProductDocument(document=brochure, title=brochure.title))
-        products[slug] = actions.create_page(products_index, page, actor=admin, owner=editor)
+        products[slug] = actions.create_page(products_index, page, acting_user=admin, owner=editor)
     competitors: dict[str, CompetitorPage] = {}
     for item in _data("competitors"):
         slug, title = item["slug"], item["title"]
@@ -245,7 +245,9 @@ def seed() -> str:
                 summary="关注其定价策略。Watch their pricing.",
             )
         )
-        competitors[slug] = actions.create_page(competitors_index, page, actor=admin, owner=editor)
+        competitors[slug] = actions.create_page(
+            competitors_index, page, acting_user=admin, owner=editor
+        )
 
     groups = {group.name: group for group in Group.objects.all()}
     service_department = Department.objects.filter(name__icontains="service").first()
@@ -273,7 +275,9 @@ def seed() -> str:
             page.allowed_groups = [groups[name] for name in restriction["roles"] if name in groups]
             if "service" in restriction["departments"] and service_department:
                 page.allowed_departments = [service_department]
-        documents[slug] = actions.create_page(documents_index, page, actor=admin, owner=editor)
+        documents[slug] = actions.create_page(
+            documents_index, page, acting_user=admin, owner=editor
+        )
 
     articles: list[ArticlePage] = []
     lines = {p.product_line: p for p in products.values()}
@@ -314,7 +318,7 @@ def seed() -> str:
             page.related_products = [lines[line]]
         if kind in {"industry", "trend"}:
             page.related_competitors = [competitor_list[index % len(competitor_list)]]
-        articles.append(actions.create_page(articles_index, page, actor=admin, owner=editor))
+        articles.append(actions.create_page(articles_index, page, acting_user=admin, owner=editor))
 
     qa = _data("qa")
     categories = [
@@ -336,7 +340,7 @@ def seed() -> str:
                     product=products.get(product),
                     last_reviewed=today - datetime.timedelta(days=10),
                 ),
-                actor=admin,
+                acting_user=admin,
                 owner=editor,
             )
         )
@@ -385,7 +389,7 @@ def seed() -> str:
     newhire = User.objects.filter(username="newhire").first()
     if newhire and not path.assignments.filter(user=newhire).exists():
         actions.assign_onboarding_path(
-            path.pk, newhire.pk, actor=editor, due_on=today + datetime.timedelta(days=7)
+            path.pk, newhire.pk, acting_user=editor, due_on=today + datetime.timedelta(days=7)
         )
     return (
         f"{len(products)} products, {len(competitors)} competitors, {len(documents)} documents, "

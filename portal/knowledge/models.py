@@ -426,7 +426,7 @@ class DocumentIndexPage(KnowledgeIndexPage):
 
 class StandardDocumentPage(KnowledgePage):
     """A controlled document; when restricted, the page, its file and the API answer 404 to
-    everyone outside the allowed roles and departments (DESIGN.md: one access rule)."""
+    everyone outside the allowed roles and departments (one access rule, docs/decisions/0001)."""
 
     kind = "document"
     parent_page_types = ["knowledge.DocumentIndexPage"]

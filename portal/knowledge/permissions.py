@@ -41,6 +41,26 @@ def is_knowledge_editor(user: User) -> bool:
     return visibility.is_administrator(user) or has_module_perm(user, "knowledge", "manage")
 
 
+def editor_ids() -> set[int]:
+    """Active people who manage the knowledge base (set-based, for notices)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    from portal.accounts.modules import codename
+
+    permission = Permission.objects.filter(
+        content_type__app_label="accounts", codename=codename("knowledge", "manage")
+    ).first()
+    if permission is None:
+        return set()
+    return set(
+        get_user_model()
+        .objects.filter(is_active=True, is_superuser=False)
+        .filter(models.Q(groups__permissions=permission) | models.Q(user_permissions=permission))
+        .values_list("pk", flat=True)
+    )
+
+
 def page_keys(page: Page) -> set[str]:
     """The keys a knowledge page should carry: everyone on staff, unless it is a restricted
     standard document — then its allowed roles and departments, its owner and the editors."""

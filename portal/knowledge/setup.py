@@ -116,16 +116,12 @@ def ensure_home_permissions(home) -> None:
 
 
 def ensure_after_migrate(app_config, using="default", **kwargs) -> None:
+    # Our permissions and the roles must exist whatever order the post_migrate receivers run.
+    from django.apps import apps
     from django.contrib.auth.management import create_permissions
 
-    # Our permissions and the roles must exist whatever order the post_migrate receivers run.
     for label in ("wagtailadmin", "wagtaildocs", "wagtailimages", "wagtailcore", "knowledge"):
-        try:
-            from django.apps import apps
-
-            create_permissions(apps.get_app_config(label), verbosity=0, using=using)
-        except LookupError:
-            continue
+        create_permissions(apps.get_app_config(label), verbosity=0, using=using)
     roles.ensure_roles()
     ensure_editorial_setup()
     ensure_site_name()

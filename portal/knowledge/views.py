@@ -66,10 +66,13 @@ def onboarding_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
 def step_done(request: HttpRequest, assignment_id: int, step_id: int) -> HttpResponse:
     try:
         if request.POST.get("undo"):
-            actions.reopen_onboarding_step(assignment_id, step_id, actor=request.user)
+            actions.reopen_onboarding_step(assignment_id, step_id, acting_user=request.user)
         else:
             actions.complete_onboarding_step(
-                assignment_id, step_id, actor=request.user, answer=request.POST.get("answer", "")
+                assignment_id,
+                step_id,
+                acting_user=request.user,
+                answer=request.POST.get("answer", ""),
             )
     except PermissionDenied as exc:
         raise Http404 from exc
@@ -103,7 +106,7 @@ def onboarding_assign(request: HttpRequest) -> HttpResponse:
             assignment = actions.assign_onboarding_path(
                 form.cleaned_data["path"].pk,
                 form.cleaned_data["user"].pk,
-                actor=request.user,
+                acting_user=request.user,
                 due_on=form.cleaned_data["due_on"],
             )
         except PermissionDenied as exc:

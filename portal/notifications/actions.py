@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 
 from django.conf import settings
@@ -22,8 +22,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.core import audit, events, visibility
+from portal.search import interests as search_interests
 
-from . import delivery
+from . import delivery, messages
 from .models import (
     CategoryDefault,
     DeliverySettings,
@@ -54,10 +55,8 @@ DIGEST_PERIODS = {
 
 def _access_object(obj: Model) -> Model:
     """The instance whose visibility keys count: Wagtail keys every page on the base Page."""
-    try:
-        from wagtail.models import Page
-    except ImportError:  # pragma: no cover - Wagtail is a fixed dependency
-        return obj
+    from wagtail.models import Page
+
     if isinstance(obj, Page) and type(obj) is not Page:
         return Page(pk=obj.pk)
     return obj
@@ -67,10 +66,11 @@ def may_open(user, obj: Model) -> bool:
     return visibility.can_see(user, _access_object(obj))
 
 
-def _active_emails(user_ids: Iterable[int]) -> dict[int, str]:
-    """{user id: email} of the active users among `user_ids` (ids only, no model instances)."""
+def _active_people(user_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """{user id: (email, language)} of the active users among `user_ids`."""
     ids = list({int(uid) for uid in user_ids})
-    return dict(User.objects.filter(pk__in=ids, is_active=True).values_list("pk", "email"))
+    rows = User.objects.filter(pk__in=ids, is_active=True).values_list("pk", "email", "language")
+    return {pk: (email, language) for pk, email, language in rows}
 
 
 def _who_may_open(active_ids: Iterable[int], item: Model | None) -> set[int]:
@@ -87,7 +87,7 @@ def _who_may_open(active_ids: Iterable[int], item: Model | None) -> set[int]:
 
 def visible_recipients(user_ids: Iterable[int], item: Model | None) -> set[int]:
     """Active users among `user_ids` who may open `item` (all active users when no item)."""
-    return _who_may_open(_active_emails(user_ids), item)
+    return _who_may_open(_active_people(user_ids), item)
 
 
 def present_user_ids(user_ids: Iterable[int]) -> set[int]:
@@ -148,18 +148,50 @@ def notify(
     actor_id: int | None = None,
     item: Model | None = None,
 ) -> list[Notification]:
+    """Store text that is already written (one language for everyone): an announcement, a
+    test. Domain notices go through `portal.notifications.notices.deliver` instead, which
+    stores a message and its parameters so that each reader sees their own language."""
+    return store(
+        user_ids,
+        kind=kind,
+        message=messages.TEXT,
+        params={},
+        title=title,
+        body=body,
+        url=url,
+        dedupe_key=dedupe_key,
+        actor_id=actor_id,
+        item=item,
+    )
+
+
+def store(
+    user_ids: Iterable[int],
+    *,
+    kind: str,
+    message: str,
+    params: dict,
+    url: str = "",
+    dedupe_key: str,
+    actor_id: int | None = None,
+    item: Model | None = None,
+    title: str = "",
+    body: str = "",
+) -> list[Notification]:
     """Store one notification per recipient and push it live after commit.
 
     Never the actor; never someone who may not open `item`; at most one per
     (recipient, dedupe_key) — a second call with the same key is a no-op for that user.
-    The caller passes already translated text (it knows the recipients' language)."""
+    The row keeps `message` + `params` (rendered in the reader's language when shown) and
+    the text as rendered in the recipient's language now (`title` / `body` when given)."""
     if kind not in Kind.values:
         raise ValidationError({"kind": _("Unknown notification kind: %(kind)s") % {"kind": kind}})
     wanted = {int(uid) for uid in user_ids} - {actor_id}
     if not wanted:
         return []
     with transaction.atomic():
-        emails = _active_emails(wanted)
+        people = _active_people(wanted)
+        emails = {uid: email for uid, (email, _language) in people.items()}
         recipients = _who_may_open(emails, item)
         recipients -= set(
             Notification.objects.filter(user_id__in=recipients, dedupe_key=dedupe_key).values_list(
@@ -182,13 +214,21 @@ def notify(
         present = present_user_ids(ordered)
         now = timezone.now()
         rows = []
+        written: dict[str, tuple[str, str]] = {}
         for uid in ordered:
+            language = people[uid][1] or settings.LANGUAGE_CODE
+            if language not in written:
+                written[language] = (
+                    (title, body) if title else messages.render(message, params, language)
+                )
             row = Notification(
                 user_id=uid,
                 seq=numbers[uid],
                 kind=kind,
-                title=title[:255],
-                body=body,
+                message=message,
+                params=params,
+                title=written[language][0][:255],
+                body=written[language][1],
                 url=url,
                 actor_id=actor_id,
                 dedupe_key=dedupe_key[:200],
@@ -221,7 +261,11 @@ def notify(
                 created.append(row)
         # The frames are built now from the rows in hand, not read back after commit: the
         # push is one unread-count query and one group_send per recipient (ADR 0502).
-        frames = [(row.user_id, row.frame()) for row in created if row.read_at is None]
+        frames = [
+            (row.user_id, row.frame(people[row.user_id][1] or settings.LANGUAGE_CODE))
+            for row in created
+            if row.read_at is None
+        ]
         if frames:
             transaction.on_commit(partial(delivery.push_frames, frames))
     return created
@@ -230,25 +274,25 @@ def notify(
 # --- read state ---------------------------------------------------------------------------
 
 
-def mark_read(user, numbers: Iterable[int]) -> int:
+def mark_read(numbers: Iterable[int], *, acting_user) -> int:
     """Mark the user's notifications with these numbers read; returns how many changed."""
     with transaction.atomic():
         changed = Notification.objects.filter(
-            user=user, seq__in=list(numbers), read_at__isnull=True
+            user=acting_user, seq__in=list(numbers), read_at__isnull=True
         ).update(read_at=timezone.now())
         if changed:
-            transaction.on_commit(partial(delivery.push_unread, [user.pk]))
+            transaction.on_commit(partial(delivery.push_unread, [acting_user.pk]))
     return changed
 
 
-def mark_all_read(user, *, kind: str | None = None) -> int:
+def mark_all_read(*, acting_user, kind: str | None = None) -> int:
     with transaction.atomic():
-        unread = Notification.objects.filter(user=user, read_at__isnull=True)
+        unread = Notification.objects.filter(user=acting_user, read_at__isnull=True)
         if kind:
             unread = unread.filter(kind=kind)
         changed = unread.update(read_at=timezone.now())
         if changed:
-            transaction.on_commit(partial(delivery.push_unread, [user.pk]))
+            transaction.on_commit(partial(delivery.push_unread, [acting_user.pk]))
     return changed
 
 
@@ -258,11 +302,9 @@ def mark_all_read(user, *, kind: str | None = None) -> int:
 def target_of(obj: Model) -> tuple[str, str]:
     """(kind, key) addressing a model instance; every Wagtail page is addressed as a page so
     a forum category or knowledge page is one target whatever its specific type."""
-    try:
-        from wagtail.models import Page
-    except ImportError:  # pragma: no cover - Wagtail is a fixed dependency
-        Page = None  # noqa: N806
-    if Page is not None and isinstance(obj, Page):
+    from wagtail.models import Page
+
+    if isinstance(obj, Page):
         return "wagtailcore.page", str(obj.pk)
     meta = obj._meta.concrete_model._meta
     return f"{meta.app_label}.{meta.model_name}", str(obj.pk)
@@ -280,8 +322,8 @@ def _target_url(obj: Model) -> str:
 
 
 def set_follow_level(
-    user,
     *,
+    acting_user,
     obj: Model | None = None,
     target_kind: str = "",
     target_key: str = "",
@@ -294,7 +336,7 @@ def set_follow_level(
         raise ValidationError({"level": _("Choose a valid level.")})
     url = ""
     if obj is not None:
-        if not may_open(user, obj):
+        if not may_open(acting_user, obj):
             raise PermissionDenied(_("You cannot follow something you may not open."))
         target_kind, target_key = target_of(obj)
         label = label or str(obj)
@@ -304,45 +346,41 @@ def set_follow_level(
     target_key = target_key.strip().lower() if target_kind == "tag" else target_key
     with transaction.atomic():
         follow, created = Follow.objects.update_or_create(
-            user=user,
+            user=acting_user,
             target_kind=target_kind,
             target_key=target_key,
             defaults={"level": level, "label": label[:255], "url": url[:500]},
         )
         audit.record(
-            user,
+            acting_user,
             "notifications.follow_set",
             follow,
             changes={"level": level, "target": f"{target_kind}:{target_key}"},
         )
         events.publish(
-            "notifications.follow_changed", actor_id=user.pk, follow_id=follow.pk, level=level
+            "notifications.follow_changed",
+            actor_id=acting_user.pk,
+            follow_id=follow.pk,
+            level=level,
         )
     return follow
 
 
-def remove_follow(user, follow_id: int) -> None:
+def remove_follow(follow_id: int, *, acting_user) -> None:
     with transaction.atomic():
-        follow = Follow.objects.filter(user=user, pk=follow_id).first()
+        follow = Follow.objects.filter(user=acting_user, pk=follow_id).first()
         if follow is None:
             raise PermissionDenied(_("That follow is not yours."))
-        audit.record(user, "notifications.follow_removed", follow)
+        audit.record(acting_user, "notifications.follow_removed", follow)
         follow.delete()
         events.publish(
-            "notifications.follow_changed", actor_id=user.pk, follow_id=follow_id, level=None
+            "notifications.follow_changed", actor_id=acting_user.pk, follow_id=follow_id, level=None
         )
 
 
-def _search_interests():
-    """The search engineer's stored-query API, when it is installed (portal.search.interests)."""
-    try:
-        from portal.search import interests
-    except ImportError:
-        return None
-    return interests if hasattr(interests, "match_interests") else None
-
-
-def add_keyword_interest(user, query: str, *, level: int = Level.WATCHING) -> KeywordInterest:
+def add_keyword_interest(
+    query: str, *, acting_user, level: int = Level.WATCHING
+) -> KeywordInterest:
     query = " ".join((query or "").split())
     if not query:
         raise ValidationError({"query": _("Enter a keyword or phrase.")})
@@ -350,29 +388,32 @@ def add_keyword_interest(user, query: str, *, level: int = Level.WATCHING) -> Ke
         raise ValidationError({"query": _("Keep it under 200 characters.")})
     if level not in Level.values:
         raise ValidationError({"level": _("Choose a valid level.")})
-    if KeywordInterest.objects.filter(user=user, query__iexact=query).exists():
+    if KeywordInterest.objects.filter(user=acting_user, query__iexact=query).exists():
         raise ValidationError({"query": _("You already follow “%(query)s”.") % {"query": query}})
     with transaction.atomic():
-        interest = KeywordInterest.objects.create(user=user, query=query, level=level)
-        search = _search_interests()
-        if search is not None:
-            search.save_interest_query(interest_id=interest.pk, query=query)
-        audit.record(user, "notifications.interest_added", interest, changes={"query": query})
-        events.publish("notifications.interest_changed", actor_id=user.pk, interest_id=interest.pk)
+        interest = KeywordInterest.objects.create(user=acting_user, query=query, level=level)
+        # search keeps the analysed query that keyword matching runs against
+        search_interests.save_interest_query(interest_id=interest.pk, query=query)
+        audit.record(
+            acting_user, "notifications.interest_added", interest, changes={"query": query}
+        )
+        events.publish(
+            "notifications.interest_changed", actor_id=acting_user.pk, interest_id=interest.pk
+        )
     return interest
 
 
-def remove_keyword_interest(user, interest_id: int) -> None:
+def remove_keyword_interest(interest_id: int, *, acting_user) -> None:
     with transaction.atomic():
-        interest = KeywordInterest.objects.filter(user=user, pk=interest_id).first()
+        interest = KeywordInterest.objects.filter(user=acting_user, pk=interest_id).first()
         if interest is None:
             raise PermissionDenied(_("That interest is not yours."))
-        search = _search_interests()
-        if search is not None:
-            search.delete_interest_query(interest_id)
-        audit.record(user, "notifications.interest_removed", interest)
+        search_interests.delete_interest_query(interest_id)
+        audit.record(acting_user, "notifications.interest_removed", interest)
         interest.delete()
-        events.publish("notifications.interest_changed", actor_id=user.pk, interest_id=interest_id)
+        events.publish(
+            "notifications.interest_changed", actor_id=acting_user.pk, interest_id=interest_id
+        )
 
 
 def apply_default_follows(user) -> int:
@@ -397,21 +438,15 @@ def apply_default_follows(user) -> int:
     return made
 
 
-def follow_onboarding_path(user, path_id: int, *, actor_id: int | None = None) -> int:
-    """Defaults from an onboarding path: the new hire watches each step's page (so a change
-    to what they are learning reaches them), unless they already chose a level for it, and
-    never a page they may not open."""
-    from django.apps import apps
+def watch_pages(user, page_ids: Iterable[int], *, reason: dict, acting_user=None) -> int:
+    """Make `user` watch these live pages (say, the steps of an onboarding path) unless they
+    already chose a level for one, never a page they may not open; `reason` goes to the
+    audit row."""
     from wagtail.models import Page
 
-    try:
-        step_model = apps.get_model("knowledge", "OnboardingStep")
-    except LookupError:
-        return 0
-    page_ids = step_model.objects.filter(path_id=path_id, page__isnull=False).values("page_id")
     made = 0
     with transaction.atomic():
-        for page in Page.objects.filter(pk__in=page_ids, live=True).order_by("path"):
+        for page in Page.objects.filter(pk__in=list(page_ids), live=True).order_by("path"):
             if not may_open(user, page):
                 continue
             _follow, created = Follow.objects.get_or_create(
@@ -426,12 +461,11 @@ def follow_onboarding_path(user, path_id: int, *, actor_id: int | None = None) -
             )
             made += int(created)
         if made:
-            actor = User.objects.filter(pk=actor_id).first() if actor_id else None
             audit.record(
-                actor,
+                acting_user,
                 "notifications.onboarding_follows",
                 user,
-                changes={"onboarding_path": path_id, "follows": made},
+                changes={**reason, "follows": made},
             )
     return made
 
@@ -445,8 +479,8 @@ def settings_for(user) -> DeliverySettings:
 
 
 def update_delivery_settings(
-    user,
     *,
+    acting_user,
     email_mode: str,
     quiet_start: datetime.time | None,
     quiet_end: datetime.time | None,
@@ -464,7 +498,7 @@ def update_delivery_settings(
             {"channels": _("Unknown kinds: %(kinds)s") % {"kinds": ", ".join(sorted(unknown))}}
         )
     with transaction.atomic():
-        prefs = settings_for(user)
+        prefs = settings_for(acting_user)
         fields = ("email_mode", "quiet_start", "quiet_end", "channels")
         before = audit.snapshot(prefs, fields)
         prefs.email_mode = email_mode
@@ -477,7 +511,7 @@ def update_delivery_settings(
         prefs.save(update_fields=list(fields))
         changes = audit.diff(before, audit.snapshot(prefs, fields))
         if changes:
-            audit.record(user, "notifications.settings_changed", prefs, changes=changes)
+            audit.record(acting_user, "notifications.settings_changed", prefs, changes=changes)
     return prefs
 
 
@@ -539,10 +573,14 @@ def create_reminder(
     url: str = "",
     kind: str = Kind.REMINDER,
     source: str = "",
+    message: str = messages.TEXT,
+    params: dict | None = None,
     acting_user=None,
 ) -> list[Reminder]:
     """Schedule a reminder for each person; the worker delivers it once when it falls due.
-    Other apps (deals, payments, knowledge review dates) call this."""
+    Other apps (deals, payments, knowledge review dates) call this. With a registered
+    `message` and its `params` it is shown in the reader's language; `subject` / `body` are
+    then the text as written for the log and the admin."""
     if timezone.is_naive(due_at):
         raise ValidationError({"due_at": _("Give the time with its time zone.")})
     subject = (subject or "").strip()
@@ -560,6 +598,8 @@ def create_reminder(
                 due_at=due_at,
                 subject=subject[:255],
                 body=body,
+                message=message,
+                params=params or {},
                 url=url,
                 kind=kind,
                 source=source[:100],
@@ -612,12 +652,14 @@ def deliver_due_reminders(*, now: datetime.datetime | None = None, batch: int = 
             unclaimed = Reminder.objects.filter(delivered_at__isnull=True)
             if not _claim(unclaimed, reminder.pk, delivered_at=now, claimed_by=token):
                 continue
-            notify(
+            store(
                 [reminder.user_id],
-                reminder.kind,
-                reminder.subject,
-                reminder.body,
-                reminder.url,
+                kind=reminder.kind,
+                message=reminder.message,
+                params=reminder.params,
+                title=reminder.subject if reminder.message == messages.TEXT else "",
+                body=reminder.body,
+                url=reminder.url,
                 dedupe_key=f"reminder:{reminder.pk}",
             )
             events.publish(
@@ -638,9 +680,13 @@ def _absolute(url: str) -> str:
     return url if url.startswith(("http://", "https://")) else f"{base}{url or '/'}"
 
 
-def _send_email(user, subject: str, template: str, context: dict, kinds: list[str]) -> None:
+def _send_email(
+    user, subject: Callable[[], str], template: str, context: dict, kinds: list[str]
+) -> None:
+    """Subject, text and links in the reader's language (`subject` runs with it active)."""
     language = getattr(user, "language", "") or settings.LANGUAGE_CODE
     with translation.override(language):
+        subject = subject()
         links = {
             kind: _absolute(
                 reverse("notifications:unsubscribe", args=[unsubscribe_token(user.pk, kind)])
@@ -685,7 +731,7 @@ def send_pending_emails(*, now: datetime.datetime | None = None, batch: int = 10
             # If sending raises, the claim rolls back and the next run tries again.
             _send_email(
                 row.user,
-                row.title,
+                lambda row=row: row.shown_title,
                 "notification",
                 {"notification": row, "url": _absolute(row.url)},
                 [row.kind],
@@ -723,10 +769,12 @@ def send_digests(*, now: datetime.datetime | None = None) -> int:
             rows = list(pending.filter(read_at__isnull=True)[:50])
             pending.update(email_state=Notification.EmailState.SENT)
             if rows and prefs.user.email:
-                subject = _("Your Agora summary: %(count)s unread") % {"count": len(rows)}
+                count = len(rows)
                 _send_email(
                     prefs.user,
-                    subject,
+                    lambda count=count: (
+                        _("Your Agora summary: %(count)s unread") % {"count": count}
+                    ),
                     "digest",
                     {"notifications": rows, "urls": {row.pk: _absolute(row.url) for row in rows}},
                     sorted({row.kind for row in rows}),

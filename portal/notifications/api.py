@@ -17,6 +17,21 @@ class NotificationSerializer(serializers.ModelSerializer):
     # `id` is the per-user number, the same as in the WebSocket frames and the resume cursor.
     id = serializers.IntegerField(source="seq", read_only=True)
     read = serializers.BooleanField(source="is_read", read_only=True)
+    # Rendered in the reader's language, not the language it was written in: a token client
+    # is signed in only inside the view, after the middleware chose the request's language.
+    title = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField()
+
+    def _text(self, row: Notification) -> tuple[str, str]:
+        request = self.context.get("request")
+        language = getattr(getattr(request, "user", None), "language", "") or None
+        return row.render(language)
+
+    def get_title(self, row: Notification) -> str:
+        return self._text(row)[0]
+
+    def get_body(self, row: Notification) -> str:
+        return self._text(row)[1]
 
     class Meta:
         model = Notification
@@ -52,7 +67,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def read(self, request, id=None):  # noqa: A002 - the route's name
         row = self.get_object()
-        actions.mark_read(request.user, [row.seq])
+        actions.mark_read([row.seq], acting_user=request.user)
         row.refresh_from_db()
         return Response(NotificationSerializer(row).data)
 
@@ -62,7 +77,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
         kind = request.data.get("kind") or None
         if kind and kind not in Kind.values:
             raise serializers.ValidationError({"kind": ["Unknown kind."]})
-        return Response({"marked": actions.mark_all_read(request.user, kind=kind)})
+        return Response({"marked": actions.mark_all_read(kind=kind, acting_user=request.user)})
 
     @extend_schema(responses={200: dict})
     @action(detail=False, methods=["get"], url_path="unread-count")
@@ -108,13 +123,13 @@ class InterestViewSet(
 
     def perform_create(self, serializer):
         serializer.instance = actions.add_keyword_interest(
-            self.request.user,
             serializer.validated_data["query"],
             level=serializer.validated_data["level"],
+            acting_user=self.request.user,
         )
 
     def perform_destroy(self, instance):
-        actions.remove_keyword_interest(self.request.user, instance.pk)
+        actions.remove_keyword_interest(instance.pk, acting_user=self.request.user)
 
 
 class FollowSerializer(serializers.ModelSerializer):
@@ -122,7 +137,7 @@ class FollowSerializer(serializers.ModelSerializer):
     object = serializers.CharField(
         write_only=True,
         required=False,
-        help_text='"app_label.model:id" of a record or page, e.g. "records.customer:7"',
+        help_text='"app_label.model:id" of a record or page, e.g. "<app>.customer:7"',
     )
 
     class Meta:
@@ -140,7 +155,7 @@ class FollowViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """What the signed-in person follows (or mutes): POST {"object": "records.customer:7",
+    """What the signed-in person follows (or mutes): POST {"object": "<app>.<model>:<id>",
     "level": 3} or {"target_kind": "tag", "target_key": "pricing", "level": 0}."""
 
     serializer_class = FollowSerializer
@@ -166,7 +181,7 @@ class FollowViewSet(
             ) as exc:
                 raise serializers.ValidationError({"object": ["No such object."]}) from exc
             serializer.instance = actions.set_follow_level(
-                self.request.user, obj=obj, level=data["level"]
+                obj=obj, level=data["level"], acting_user=self.request.user
             )
             return
         if data.get("target_kind") in {None, ""} or data.get("target_key") in {None, ""}:
@@ -176,15 +191,15 @@ class FollowViewSet(
                 {"target_kind": ["Only tags are followed by key; use object for records."]}
             )
         serializer.instance = actions.set_follow_level(
-            self.request.user,
             target_kind="tag",
             target_key=data["target_key"],
             label=data["target_key"],
             level=data["level"],
+            acting_user=self.request.user,
         )
 
     def perform_destroy(self, instance):
-        actions.remove_follow(self.request.user, instance.pk)
+        actions.remove_follow(instance.pk, acting_user=self.request.user)
 
 
 def register(router) -> None:

@@ -93,7 +93,7 @@ async def _close_batch(loop: asyncio.AbstractEventLoop, names: set[str]) -> None
 @database_sync_to_async
 def _after(user_id: int, after: int) -> tuple[list[dict], int]:
     rows = Notification.objects.filter(user_id=user_id, seq__gt=after).order_by("seq")
-    frames = [row.frame() for row in rows[:REPLAY_LIMIT]]
+    frames = [row.frame() for row in rows.select_related("user")[:REPLAY_LIMIT]]
     return frames, (unread_counts([user_id])[user_id] if frames else 0)
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from portal.core.events import Event
 
-from . import actions, matching
+from . import actions
 from .models import (
     CategoryDefault,
     Follow,
@@ -56,10 +56,7 @@ WELCOME = "欢迎使用 Agora · Welcome to Agora"
 
 
 def _page(label: str, slug: str) -> Model | None:
-    try:
-        model = apps.get_model(label)
-    except LookupError:  # the app is not installed
-        return None
+    model = apps.get_model(label)
     pages = model.objects.live().order_by("path")
     return (pages.filter(slug=slug) if slug else pages).first()
 
@@ -70,23 +67,21 @@ def _follow(user, obj: Model | None, level: int) -> int:
     kind, key = actions.target_of(obj)
     if Follow.objects.filter(user=user, target_kind=kind, target_key=key).exists():
         return 0
-    actions.set_follow_level(user, obj=obj, level=level)
+    actions.set_follow_level(obj=obj, level=level, acting_user=user)
     return 1
 
 
 def _match_seeded_topics() -> int:
-    """Run the seeded topics through matching once (dedupe keys make a second run a no-op)."""
-    try:
-        topic_model = apps.get_model("forum.Topic")
-    except LookupError:
-        return 0
-    made = 0
-    for topic in topic_model.objects.order_by("pk"):
+    """Tell people about the seeded topics as if they had just been started (the forum's own
+    notices; dedupe keys make a second run a no-op)."""
+    from portal.forum import notifications as forum_notices
+    from portal.forum.models import Topic
+
+    before = Notification.objects.count()
+    for topic in Topic.objects.order_by("pk"):
         event = Event("forum.topic_created", {"topic_id": topic.pk, "actor_id": topic.author_id})
-        occasion = matching.occasion_for_event(event)
-        if occasion is not None:
-            made += matching.deliver(occasion)
-    return made
+        forum_notices.topic_created(event)
+    return Notification.objects.count() - before
 
 
 def seed() -> str:
@@ -103,7 +98,7 @@ def seed() -> str:
     for username, query, level in KEYWORDS:
         user = people.get(username)
         if user and not KeywordInterest.objects.filter(user=user, query__iexact=query).exists():
-            actions.add_keyword_interest(user, query, level=level)
+            actions.add_keyword_interest(query, level=level, acting_user=user)
             made += 1
     for username, label, slug, level in PAGE_FOLLOWS:
         if username in people:
@@ -113,7 +108,7 @@ def seed() -> str:
         tagged = Follow.objects.filter(user=user, target_kind="tag", target_key=tag)
         if user and not tagged.exists():
             actions.set_follow_level(
-                user, target_kind="tag", target_key=tag, label=tag, level=level
+                target_kind="tag", target_key=tag, label=tag, level=level, acting_user=user
             )
             made += 1
     for label, slug, level in DEFAULTS:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from portal.core.models import CreatedModel
+
+from . import messages
 
 
 class Kind(models.TextChoices):
@@ -58,6 +64,11 @@ class Notification(models.Model):
     )
     seq = models.BigIntegerField(_("number"), help_text=_("Increasing per recipient."))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # What is shown is rendered from `message` + `params` in the reader's language at display
+    # time (ADR 0611); `title` / `body` keep the text as first written for the recipient, for
+    # the admin, database searches, and as the fallback of a message no longer registered.
+    message = models.CharField(_("message"), max_length=80, default=messages.TEXT)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     title = models.CharField(_("title"), max_length=255)
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
@@ -101,20 +112,47 @@ class Notification(models.Model):
     def is_read(self) -> bool:
         return self.read_at is not None
 
-    def frame(self) -> dict[str, object]:
-        """The WebSocket frame of DESIGN.md; `id` is the per-user number."""
+    def render(self, language: str | None = None) -> tuple[str, str]:
+        """(title, body) in `language` (the active language when None)."""
+        return messages.render(
+            self.message, {"title": self.title, "body": self.body, **self.params}, language
+        )
+
+    @cached_property
+    def _shown(self) -> dict[str, tuple[str, str]]:
+        return {}
+
+    def _in_active_language(self) -> tuple[str, str]:
+        language = get_language() or settings.LANGUAGE_CODE
+        if language not in self._shown:
+            self._shown[language] = self.render(language)
+        return self._shown[language]
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the active (the reader's) language: what templates and the API show."""
+        return self._in_active_language()[0]
+
+    @property
+    def shown_body(self) -> str:
+        return self._in_active_language()[1]
+
+    def frame(self, language: str | None = None) -> dict[str, object]:
+        """The WebSocket frame `{"type": "notification", ...}` in `language` (by default the
+        recipient's own); `id` is the per-user number."""
+        title, body = self.render(language or self.user.language or settings.LANGUAGE_CODE)
         return {
             "type": "notification",
             "id": self.seq,
             "kind": self.kind,
-            "title": self.title,
-            "body": self.body,
+            "title": title,
+            "body": body,
             "url": self.url,
             "created_at": self.created_at.isoformat(),
         }
 
 
-class Follow(models.Model):
+class Follow(CreatedModel):
     """A user's level for one followable thing, addressed as kind + key so that any model
     (a forum category page, a customer, a deal) or a plain value (a tag) can be followed."""
 
@@ -126,7 +164,6 @@ class Follow(models.Model):
     label = models.CharField(_("name"), max_length=255, blank=True)
     url = models.CharField(max_length=500, blank=True)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("follow")
@@ -171,7 +208,7 @@ class CategoryDefault(models.Model):
         return self.label or f"{self.target_kind}:{self.target_key}"
 
 
-class KeywordInterest(models.Model):
+class KeywordInterest(CreatedModel):
     """A keyword or phrase a user wants to hear about (matched with the search analysis)."""
 
     user = models.ForeignKey(
@@ -181,7 +218,6 @@ class KeywordInterest(models.Model):
     level = models.PositiveSmallIntegerField(
         _("level"), choices=Level.choices, default=Level.WATCHING
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("keyword interest")
@@ -246,7 +282,7 @@ class Presence(models.Model):
         return self.channel_name
 
 
-class Reminder(models.Model):
+class Reminder(CreatedModel):
     """A scheduled item: at `due_at` the worker turns it into a notification, exactly once."""
 
     user = models.ForeignKey(
@@ -256,15 +292,18 @@ class Reminder(models.Model):
         related_name="reminders",
     )
     due_at = models.DateTimeField(_("due"))
+    # As on Notification: shown from `message` + `params` in the reader's language; `subject`
+    # and `body` are the text as written (and the whole notice for messages.TEXT).
+    message = models.CharField(_("message"), max_length=80, default=messages.TEXT)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.REMINDER)
-    source = models.CharField(max_length=100, blank=True, help_text="e.g. records.deal:42")
+    source = models.CharField(max_length=100, blank=True, help_text="app_label.model:id")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     claimed_by = models.CharField(max_length=64, blank=True)
 
@@ -282,3 +321,9 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    def render(self, language: str | None = None) -> tuple[str, str]:
+        """(subject, body) in `language` (the active language when None)."""
+        return messages.render(
+            self.message, {"title": self.subject, "body": self.body, **self.params}, language
+        )

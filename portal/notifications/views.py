@@ -50,7 +50,7 @@ def center(request: HttpRequest) -> HttpResponse:
 @require_POST
 def mark_read(request: HttpRequest, seq: int) -> HttpResponse:
     row = queries.access_notification(request.user, seq)
-    actions.mark_read(request.user, [row.seq])
+    actions.mark_read([row.seq], acting_user=request.user)
     if request.POST.get("open") and row.url:
         return redirect(row.url)
     return redirect(_back(request, "notifications:center"))
@@ -60,7 +60,7 @@ def mark_read(request: HttpRequest, seq: int) -> HttpResponse:
 def open_notification(request: HttpRequest, seq: int) -> HttpResponse:
     """Follow a notification's link, marking it read on the way (the toast links here)."""
     row = queries.access_notification(request.user, seq)
-    actions.mark_read(request.user, [row.seq])
+    actions.mark_read([row.seq], acting_user=request.user)
     return redirect(row.url or "notifications:center")
 
 
@@ -68,7 +68,9 @@ def open_notification(request: HttpRequest, seq: int) -> HttpResponse:
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
     kind = request.POST.get("kind", "")
-    changed = actions.mark_all_read(request.user, kind=kind if kind in Kind.values else None)
+    changed = actions.mark_all_read(
+        kind=kind if kind in Kind.values else None, acting_user=request.user
+    )
     messages.success(request, _("%(count)s notifications marked read.") % {"count": changed})
     return redirect(_back(request, "notifications:center"))
 
@@ -83,9 +85,9 @@ def interests(request: HttpRequest) -> HttpResponse:
         if keyword_form.is_valid():
             try:
                 actions.add_keyword_interest(
-                    request.user,
                     keyword_form.cleaned_data["query"],
                     level=keyword_form.cleaned_data["level"],
+                    acting_user=request.user,
                 )
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
@@ -103,11 +105,11 @@ def interests(request: HttpRequest) -> HttpResponse:
             data = settings_form.cleaned_data
             try:
                 actions.update_delivery_settings(
-                    request.user,
                     email_mode=data["email_mode"],
                     quiet_start=data["quiet_start"],
                     quiet_end=data["quiet_end"],
                     channels=settings_form.channels(),
+                    acting_user=request.user,
                 )
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
@@ -138,7 +140,7 @@ def interests(request: HttpRequest) -> HttpResponse:
 @require_POST
 def remove_interest(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        actions.remove_keyword_interest(request.user, pk)
+        actions.remove_keyword_interest(pk, acting_user=request.user)
     except PermissionDenied as exc:
         raise Http404 from exc
     messages.success(request, _("Keyword removed."))
@@ -152,17 +154,17 @@ def change_follow(request: HttpRequest, pk: int) -> HttpResponse:
     if follow is None:
         raise Http404
     if request.POST.get("remove"):
-        actions.remove_follow(request.user, follow.pk)
+        actions.remove_follow(follow.pk, acting_user=request.user)
         messages.success(request, _("You no longer follow %(name)s.") % {"name": follow})
         return redirect("notifications:interests")
     form = FollowLevelForm(request.POST, prefix=f"f{follow.pk}")
     if form.is_valid():
         actions.set_follow_level(
-            request.user,
             target_kind=follow.target_kind,
             target_key=follow.target_key,
             label=follow.label,
             level=form.cleaned_data["level"],
+            acting_user=request.user,
         )
         messages.success(request, _("Level changed for %(name)s.") % {"name": follow})
     return redirect("notifications:interests")
@@ -179,7 +181,11 @@ def follow(request: HttpRequest) -> HttpResponse:
     target = request.POST.get("target", "")
     if target.startswith("tag:"):
         actions.set_follow_level(
-            request.user, target_kind="tag", target_key=target[4:], label=target[4:], level=level
+            target_kind="tag",
+            target_key=target[4:],
+            label=target[4:],
+            level=level,
+            acting_user=request.user,
         )
         obj = target[4:]
     else:
@@ -193,7 +199,7 @@ def follow(request: HttpRequest) -> HttpResponse:
         except Exception as exc:  # the object's DoesNotExist
             raise Http404 from exc
         try:
-            actions.set_follow_level(request.user, obj=obj, level=level)
+            actions.set_follow_level(obj=obj, level=level, acting_user=request.user)
         except PermissionDenied as exc:
             raise Http404 from exc
     if request.headers.get("HX-Request"):

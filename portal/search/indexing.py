@@ -19,13 +19,9 @@ ADAPTER_MODULES = ("portal.records.search", "portal.knowledge.search", "portal.f
 
 def autodiscover() -> None:
     """Import each app's search.py (they register their adapters) and subscribe to the events
-    the adapters declare. A module that does not exist yet is skipped."""
+    the adapters declare."""
     for module in ADAPTER_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as error:
-            if error.name != module:
-                raise
+        importlib.import_module(module)
     names = set()
     for adapter in registry.adapters():
         names.update(adapter.index_events)

@@ -1,5 +1,6 @@
 """Settings shared by every environment; each value comes from the environment with an
-embedded default, so that a fresh checkout runs with nothing else installed (DESIGN.md)."""
+embedded default, so that a fresh checkout runs with nothing else installed (README:
+Configuration)."""
 
 import os
 from pathlib import Path
@@ -296,6 +297,9 @@ SPECTACULAR_SETTINGS = {
 DEMO_DATA_ALLOWED = True
 # Subscribers that fail after commit are logged; tests set this to re-raise.
 EVENTS_RAISE_ERRORS = False
+# An event its app's catalogue does not declare: "raise" or "log"; empty means raise when DEBUG
+# is on and log otherwise (ADR 0610).
+EVENTS_CHECK = os.environ.get("EVENTS_CHECK", "")
 WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", "1.0"))
 
 LOGGING = {

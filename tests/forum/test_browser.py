@@ -37,10 +37,13 @@ def test_hostile_posts_execute_nothing_in_the_browser(
     live_server, page, people, forum, screenshot_dir
 ):
     topic = actions.create_topic(
-        people["sales1"], category=forum["open"], title="XSS zoo", body="Payloads follow."
+        category=forum["open"],
+        title="XSS zoo",
+        body="Payloads follow.",
+        acting_user=people["sales1"],
     )
     for payload in HOSTILE:
-        actions.reply(people["sales2"], topic, body=payload)
+        actions.reply(topic, body=payload, acting_user=people["sales2"])
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     sign_in(page, live_server, "sales1")

@@ -127,9 +127,9 @@ def test_a_reference_inside_an_attribute_is_never_rewritten():
 @pytest.mark.django_db
 def test_hostile_posts_are_stored_sanitised(people, forum):
     topic = actions.create_topic(
-        people["sales1"], category=forum["open"], title="xss", body=PAYLOADS[0]
+        category=forum["open"], title="xss", body=PAYLOADS[0], acting_user=people["sales1"]
     )
     for payload in PAYLOADS[1:]:
-        actions.reply(people["sales2"], topic, body=payload)
+        actions.reply(topic, body=payload, acting_user=people["sales2"])
     for html in topic.posts.values_list("body_html", flat=True):
         assert problems_in(html) == []

@@ -53,19 +53,19 @@ def kb(people):
     admin = people["admin"]
     root = site_root()
     home = actions.create_page(
-        root, KnowledgeHome(title="Knowledge", slug="knowledge"), actor=admin
+        root, KnowledgeHome(title="Knowledge", slug="knowledge"), acting_user=admin
     )
     setup.ensure_editorial_setup()
     products = actions.create_page(
-        home, ProductIndexPage(title="Products", slug="products"), actor=admin
+        home, ProductIndexPage(title="Products", slug="products"), acting_user=admin
     )
     competitors = actions.create_page(
-        home, CompetitorIndexPage(title="Competitors", slug="competitors"), actor=admin
+        home, CompetitorIndexPage(title="Competitors", slug="competitors"), acting_user=admin
     )
     documents = actions.create_page(
-        home, DocumentIndexPage(title="Documents", slug="documents"), actor=admin
+        home, DocumentIndexPage(title="Documents", slug="documents"), acting_user=admin
     )
-    qa_index = actions.create_page(home, QAIndexPage(title="Q&A", slug="qa"), actor=admin)
+    qa_index = actions.create_page(home, QAIndexPage(title="Q&A", slug="qa"), acting_user=admin)
     s1 = actions.create_page(
         products,
         ProductPage(
@@ -77,13 +77,13 @@ def kb(people):
             pitch="Opens a till in ten minutes.",
             specifications=[("spec", {"label": "Screen", "value": "15.6 inch"})],
         ),
-        actor=admin,
+        acting_user=admin,
         owner=people["editor"],
     )
     s2 = actions.create_page(
         products,
         ProductPage(title="Nebula S2", slug="nebula-s2", product_line="terminals"),
-        actor=admin,
+        acting_user=admin,
     )
     competitor = CompetitorPage(
         title="RuiLink",
@@ -93,7 +93,7 @@ def kb(people):
         weaknesses="Slow service",
     )
     competitor.products.add(CompetitorProduct(name="RuiLink R9", price="3499", our_product=s1))
-    competitor = actions.create_page(competitors, competitor, actor=admin)
+    competitor = actions.create_page(competitors, competitor, acting_user=admin)
     open_doc = actions.create_page(
         documents,
         StandardDocumentPage(
@@ -101,7 +101,7 @@ def kb(people):
             slug="quotation-process",
             document=make_document("Quotation process", "quotation.pdf", b"%PDF-1.4 open"),
         ),
-        actor=admin,
+        acting_user=admin,
     )
     secret = StandardDocumentPage(
         title="Discount matrix",
@@ -110,7 +110,7 @@ def kb(people):
         document=make_document("Discount matrix", "discount-matrix.pdf", SECRET_BYTES),
     )
     secret.allowed_groups = [roles.Group.objects.get(name=roles.MANAGERS)]
-    secret = actions.create_page(documents, secret, actor=admin)
+    secret = actions.create_page(documents, secret, acting_user=admin)
     qa = actions.create_page(
         qa_index,
         QAPage(
@@ -118,7 +118,7 @@ def kb(people):
             slug="warranty",
             answer="<p>Three years.</p>",
         ),
-        actor=admin,
+        acting_user=admin,
     )
     return {
         "home": home,

@@ -28,7 +28,7 @@ def test_newhire_follows_the_path_and_the_manager_sees_it(
         check_question="How many years?", check_choices="1\n2\n3", check_answer="3",
     )  # fmt: skip
     assignment = actions.assign_onboarding_path(path.pk, people["newhire"].pk,
-                                                actor=people["editor"])  # fmt: skip
+                                                acting_user=people["editor"])  # fmt: skip
     base = live_server.url
 
     sign_in(page, base, "newhire")

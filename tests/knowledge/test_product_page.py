@@ -25,7 +25,7 @@ def _grow(kb, people, extra: int, start: int = 0) -> ProductPage:
                 ProductPage(
                     title=f"Extra {number}", slug=f"extra-{number}", product_line="terminals"
                 ),
-                actor=people["admin"],
+                acting_user=people["admin"],
             )
         )
         s1.documents.add(
@@ -34,7 +34,7 @@ def _grow(kb, people, extra: int, start: int = 0) -> ProductPage:
             )
         )
     s1.related_products.set(related)
-    actions.publish_page(s1, actor=people["admin"])
+    actions.publish_page(s1, acting_user=people["admin"])
     return s1
 
 

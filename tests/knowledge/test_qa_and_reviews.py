@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def test_record_qa_usage_counts_and_the_api_action_too(kb, people, api_client):
     qa = kb["qa"]
-    assert actions.record_qa_usage(qa.pk, actor=people["service"], context="case:7") == 1
+    assert actions.record_qa_usage(qa.pk, acting_user=people["service"], context="case:7") == 1
     api_client.force_authenticate(people["service"])
     response = api_client.post(f"/api/v1/knowledge/{qa.pk}/use/", {"context": "case:8"})
     assert response.status_code == 200
@@ -28,7 +28,7 @@ def test_record_qa_usage_counts_and_the_api_action_too(kb, people, api_client):
 
 def test_record_qa_usage_refuses_what_is_not_a_qa_entry(kb, people):
     with pytest.raises(ValidationError):
-        actions.record_qa_usage(kb["s1"].pk, actor=people["service"])
+        actions.record_qa_usage(kb["s1"].pk, acting_user=people["service"])
 
 
 def test_overdue_pages_are_flagged_once_and_shown_to_editors(kb, people, client_for):

@@ -28,12 +28,9 @@ def forum(people):
     # Page URLs are cached (Wagtail's site root paths, the forum's index URL); start from what
     # this test's tree says.
     Site.clear_site_root_paths_cache()
-    try:
-        from portal.forum.queries import forget_index_url
+    from portal.forum.queries import forget_index_url
 
-        forget_index_url()
-    except ImportError:
-        pass
+    forget_index_url()
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
     root = site.root_page if site else Page.get_first_root_node()
     if root is None:  # transactional tests flush the tree the migrations created

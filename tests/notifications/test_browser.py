@@ -89,7 +89,7 @@ def wait_connected(page) -> None:
 
 def test_live_toast_badge_and_resume(daphne_url, browser, people, forum, screenshot_dir):
     # given sales2 follows the keyword 竞品 and has Agora open
-    actions.add_keyword_interest(people["sales2"], "竞品")
+    actions.add_keyword_interest("竞品", acting_user=people["sales2"])
     watcher = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     poster = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     try:

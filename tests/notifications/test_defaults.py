@@ -17,7 +17,7 @@ def test_an_onboarding_path_makes_the_new_hire_watch_its_pages(people, forum):
     OnboardingStep.objects.create(path=path, sort_order=1, title="Hidden", page=forum["managers"])
     OnboardingStep.objects.create(path=path, sort_order=2, title="Say hello", url="/forum/")
     with capture_events():
-        knowledge.assign_onboarding_path(path.pk, newhire.pk, actor=people["editor"])
+        knowledge.assign_onboarding_path(path.pk, newhire.pk, acting_user=people["editor"])
     follows = list(Follow.objects.filter(user=newhire).values_list("target_key", "level"))
     assert follows == [(str(forum["open"].pk), Level.WATCHING)]
     assert AuditEntry.objects.filter(action="notifications.onboarding_follows").count() == 1
@@ -25,11 +25,11 @@ def test_an_onboarding_path_makes_the_new_hire_watch_its_pages(people, forum):
 
 def test_an_own_choice_is_kept_when_a_path_is_assigned(people, forum):
     newhire = people["newhire"]
-    actions.set_follow_level(newhire, obj=forum["open"], level=Level.MUTED)
+    actions.set_follow_level(obj=forum["open"], level=Level.MUTED, acting_user=newhire)
     path = OnboardingPath.objects.create(title="Week 1")
     OnboardingStep.objects.create(path=path, sort_order=0, title="Read", page=forum["open"])
     with capture_events():
-        knowledge.assign_onboarding_path(path.pk, newhire.pk, actor=people["editor"])
+        knowledge.assign_onboarding_path(path.pk, newhire.pk, acting_user=people["editor"])
     assert Follow.objects.get(user=newhire).level == Level.MUTED
 
 

@@ -47,7 +47,7 @@ def test_a_stale_socket_does_not_count_as_present(people):
 def test_read_before_the_email_goes_means_no_email(people):
     sales2 = people["sales2"]
     _notify(sales2)
-    actions.mark_all_read(sales2)
+    actions.mark_all_read(acting_user=sales2)
     assert actions.send_pending_emails() == 0
     assert mail.outbox == []
 
@@ -58,7 +58,7 @@ def test_quiet_hours_hold_the_email_until_they_end(people):
     start = (now - datetime.timedelta(hours=1)).time().replace(second=0, microsecond=0)
     end = (now + datetime.timedelta(hours=1)).time().replace(second=0, microsecond=0)
     actions.update_delivery_settings(
-        sales2, email_mode="immediate", quiet_start=start, quiet_end=end, channels={}
+        email_mode="immediate", quiet_start=start, quiet_end=end, channels={}, acting_user=sales2
     )
     _notify(sales2)
     assert actions.send_pending_emails() == 0
@@ -69,7 +69,7 @@ def test_quiet_hours_hold_the_email_until_they_end(people):
 def test_daily_digest_lists_what_is_unread_once_a_day(people):
     sales2 = people["sales2"]
     actions.update_delivery_settings(
-        sales2, email_mode="daily", quiet_start=None, quiet_end=None, channels={}
+        email_mode="daily", quiet_start=None, quiet_end=None, channels={}, acting_user=sales2
     )
     _notify(sales2, "First")
     _notify(sales2, "Second", kind=Kind.REMINDER)

@@ -17,14 +17,14 @@ def _titles(user) -> list[str]:
 
 def test_keyword_interest_hears_about_a_new_topic_in_chinese(people, forum):
     # given sales2 follows the keyword 竞品
-    actions.add_keyword_interest(people["sales2"], "竞品")
+    actions.add_keyword_interest("竞品", acting_user=people["sales2"])
     # when sales1 starts a topic mentioning it
     with capture_events():
         topic = forum_actions.create_topic(
-            people["sales1"],
             category=forum_open(forum),
             title="华东区竞品降价了",
             body="对手的新报价比我们低百分之十。",
+            acting_user=people["sales1"],
         )
     # then sales2 is told, with the topic's link; the author and the uninterested are not
     rows = list(Notification.objects.filter(user=people["sales2"]))
@@ -41,7 +41,7 @@ def forum_open(forum):
 
 def test_no_notification_about_a_topic_the_reader_may_not_open(people, forum):
     # given sales2 follows the keyword and watches everything, but may not read the category
-    actions.add_keyword_interest(people["sales2"], "竞品")
+    actions.add_keyword_interest("竞品", acting_user=people["sales2"])
     from portal.notifications.models import Follow
 
     Follow.objects.create(
@@ -53,27 +53,29 @@ def test_no_notification_about_a_topic_the_reader_may_not_open(people, forum):
     # when the manager posts there about it
     with capture_events():
         forum_actions.create_topic(
-            people["manager"],
             category=forum["managers"],
             title="竞品 pricing for managers",
             body="Only managers may read this 竞品.",
+            acting_user=people["manager"],
         )
     # then sales2 gets nothing whatever their interests; the admin watching it would
     assert not Notification.objects.filter(user=people["sales2"]).exists()
 
 
 def test_category_watchers_hear_new_topics_and_replies(people, forum):
-    actions.set_follow_level(people["sales2"], obj=forum["open"], level=Level.WATCHING)
-    actions.set_follow_level(people["service"], obj=forum["open"], level=Level.WATCHING_FIRST_POST)
+    actions.set_follow_level(obj=forum["open"], level=Level.WATCHING, acting_user=people["sales2"])
+    actions.set_follow_level(
+        obj=forum["open"], level=Level.WATCHING_FIRST_POST, acting_user=people["service"]
+    )
     with capture_events():
         topic = forum_actions.create_topic(
-            people["sales1"],
             category=forum["open"],
             title="Trade fair",
             body="Who is going to the trade fair?",
+            acting_user=people["sales1"],
         )
     with capture_events():
-        forum_actions.reply(people["manager"], topic, body="I am.")
+        forum_actions.reply(topic, body="I am.", acting_user=people["manager"])
     assert len(_titles(people["sales2"])) == 2  # the topic and the reply
     assert len(_titles(people["service"])) == 1  # the topic only
     # the topic's author hears about the reply to their topic directly
@@ -81,44 +83,49 @@ def test_category_watchers_hear_new_topics_and_replies(people, forum):
 
 
 def test_muted_wins_over_every_other_interest(people, forum):
-    actions.add_keyword_interest(people["sales2"], "竞品")
-    actions.set_follow_level(people["sales2"], obj=forum["open"], level=Level.MUTED)
+    actions.add_keyword_interest("竞品", acting_user=people["sales2"])
+    actions.set_follow_level(obj=forum["open"], level=Level.MUTED, acting_user=people["sales2"])
     with capture_events():
         forum_actions.create_topic(
-            people["sales1"], category=forum["open"], title="竞品 news", body="竞品 again"
+            category=forum["open"],
+            title="竞品 news",
+            body="竞品 again",
+            acting_user=people["sales1"],
         )
     assert not Notification.objects.filter(user=people["sales2"]).exists()
 
 
 def test_muted_tag_silences_a_watched_category(people, forum):
-    actions.set_follow_level(people["sales2"], obj=forum["open"], level=Level.WATCHING)
+    actions.set_follow_level(obj=forum["open"], level=Level.WATCHING, acting_user=people["sales2"])
     actions.set_follow_level(
-        people["sales2"], target_kind="tag", target_key="Pricing", level=Level.MUTED
+        target_kind="tag", target_key="Pricing", level=Level.MUTED, acting_user=people["sales2"]
     )
     with capture_events():
         forum_actions.create_topic(
-            people["sales1"],
             category=forum["open"],
             title="List prices",
             body="New list",
             tags=["pricing"],
+            acting_user=people["sales1"],
         )
     with capture_events():
         forum_actions.create_topic(
-            people["sales1"], category=forum["open"], title="Lunch", body="Pizza"
+            category=forum["open"], title="Lunch", body="Pizza", acting_user=people["sales1"]
         )
     assert _titles(people["sales2"]) == [_titles(people["sales2"])[0]]
     assert "Lunch" in _titles(people["sales2"])[0]
 
 
 def test_a_mention_notifies_the_mentioned_person_once(people, forum):
-    actions.set_follow_level(people["sales2"], obj=forum["open"], level=Level.WATCHING)
+    actions.set_follow_level(obj=forum["open"], level=Level.WATCHING, acting_user=people["sales2"])
     with capture_events():
         topic = forum_actions.create_topic(
-            people["sales1"], category=forum["open"], title="Question", body="Anyone?"
+            category=forum["open"], title="Question", body="Anyone?", acting_user=people["sales1"]
         )
     with capture_events():
-        forum_actions.reply(people["sales1"], topic, body="@sales2 could you look at this?")
+        forum_actions.reply(
+            topic, body="@sales2 could you look at this?", acting_user=people["sales1"]
+        )
     # watching the category and being mentioned in the same post: one notification for it
     rows = Notification.objects.filter(user=people["sales2"]).order_by("seq")
     assert rows.count() == 2  # the topic, then the post (reply or mention, once)
@@ -129,7 +136,9 @@ def test_follow_of_something_one_may_not_open_is_refused(people, forum):
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        actions.set_follow_level(people["sales2"], obj=forum["managers"], level=Level.WATCHING)
+        actions.set_follow_level(
+            obj=forum["managers"], level=Level.WATCHING, acting_user=people["sales2"]
+        )
     assert not people["sales2"].follows.exists()
 
 
@@ -143,8 +152,8 @@ def test_customer_watchers_lose_notifications_when_they_lose_access(people):
         share = records.share_customer(
             customer, acting_user=people["sales1"], user=people["sales2"]
         )
-    actions.set_follow_level(people["sales2"], obj=customer, level=Level.WATCHING)
-    actions.set_follow_level(people["manager"], obj=customer, level=Level.WATCHING)
+    actions.set_follow_level(obj=customer, level=Level.WATCHING, acting_user=people["sales2"])
+    actions.set_follow_level(obj=customer, level=Level.WATCHING, acting_user=people["manager"])
     with capture_events():
         records.unshare_customer(share, acting_user=people["sales1"])
     # when the customer changes
@@ -172,7 +181,10 @@ def test_a_reply_in_markdown_is_told_as_plain_text(people, forum):
     # given sales1's topic, and a reply written in Markdown that quotes it
     with capture_events():
         topic = forum_actions.create_topic(
-            people["sales1"], category=forum["open"], title="Price list", body="Is it out?"
+            category=forum["open"],
+            title="Price list",
+            body="Is it out?",
+            acting_user=people["sales1"],
         )
     body = (
         "> **@sales1:**\n> Is it out?\n\n"
@@ -180,7 +192,7 @@ def test_a_reply_in_markdown_is_told_as_plain_text(people, forum):
         "- `A-100` 5 < 6 & more\n<script>alert(1)</script>"
     )
     with capture_events():
-        forum_actions.reply(people["manager"], topic, body=body)
+        forum_actions.reply(topic, body=body, acting_user=people["manager"])
     # then sales1's notification body is the reply's own words, without any markup
     row = Notification.objects.get(user=people["sales1"], kind=Kind.REPLY)
     assert row.body == "Yes, since Monday: see the list. A-100 5 < 6 & more"
@@ -203,8 +215,8 @@ def test_a_user_who_may_not_see_a_deal_hears_nothing_about_it(people):
         Follow.objects.create(
             user=people["sales2"], target_kind=target[0], target_key=target[1], level=Level.WATCHING
         )
-    actions.add_keyword_interest(people["sales2"], "竞品")
-    actions.set_follow_level(people["manager"], obj=deal, level=Level.WATCHING)
+    actions.add_keyword_interest("竞品", acting_user=people["sales2"])
+    actions.set_follow_level(obj=deal, level=Level.WATCHING, acting_user=people["manager"])
     # when the deal changes (its details, then its course)
     with capture_events():
         deals.update_deal(deal, acting_user=people["sales1"], notes="Price list sent.")
@@ -219,15 +231,15 @@ def test_followers_of_a_customer_hear_about_a_discussion_linked_to_it(people, fo
     # given sales1's customer, watched by its owner's manager; service follows nothing
     with capture_events():
         customer = records.create_customer(acting_user=people["sales1"], name="Zentra 华北")
-    actions.set_follow_level(people["manager"], obj=customer, level=Level.WATCHING)
+    actions.set_follow_level(obj=customer, level=Level.WATCHING, acting_user=people["manager"])
     # when sales1 starts a discussion linked to the customer
     with capture_events():
         topic = forum_actions.create_topic(
-            people["sales1"],
             category=forum["open"],
             title="Zentra wants a second quote",
             body="They compare us with a rival.",
             refs=[("customer", customer.pk)],
+            acting_user=people["sales1"],
         )
     # then the manager hears about it through the follow of the customer
     row = Notification.objects.get(user=people["manager"])

@@ -79,21 +79,21 @@ def test_mark_read_and_mark_all_read_change_only_the_readers_rows(people):
     sales1, sales2 = people["sales1"], people["sales2"]
     for n in range(3):
         actions.notify([sales1.pk, sales2.pk], Kind.ANNOUNCEMENT, f"N{n}", dedupe_key=f"n{n}")
-    assert actions.mark_read(sales2, [1]) == 1
-    assert actions.mark_read(sales2, [1]) == 0
+    assert actions.mark_read([1], acting_user=sales2) == 1
+    assert actions.mark_read([1], acting_user=sales2) == 0
     assert Notification.objects.filter(user=sales2, read_at__isnull=True).count() == 2
-    assert actions.mark_all_read(sales2) == 2
+    assert actions.mark_all_read(acting_user=sales2) == 2
     assert Notification.objects.filter(user=sales1, read_at__isnull=True).count() == 3
 
 
 def test_web_off_and_email_off_for_a_kind_means_no_notification(people):
     sales2 = people["sales2"]
     actions.update_delivery_settings(
-        sales2,
         email_mode="immediate",
         quiet_start=None,
         quiet_end=None,
         channels={"announcement": {"web": False, "email": False}},
+        acting_user=sales2,
     )
     assert actions.notify([sales2.pk], Kind.ANNOUNCEMENT, "x", dedupe_key="x") == []
     # other kinds still arrive

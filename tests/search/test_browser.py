@@ -21,19 +21,20 @@ def content(people, forum):  # noqa: F811
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
     root = site.root_page if site else Page.get_first_root_node()
     home = knowledge_actions.create_page(
-        root, KnowledgeHome(title="Knowledge", slug="knowledge"), actor=people["admin"]
+        root, KnowledgeHome(title="Knowledge", slug="knowledge"), acting_user=people["admin"]
     )
     articles = knowledge_actions.create_page(
-        home, ArticleIndexPage(title="Articles", slug="articles"), actor=people["admin"]
+        home, ArticleIndexPage(title="Articles", slug="articles"), acting_user=people["admin"]
     )
     knowledge_actions.create_page(
         articles, ArticlePage(title="如何跟踪商机 Tracking opportunities", slug="track",
                               summary="帮助销售人员跟踪商机。A price increase is coming in 2026."),
-        actor=people["admin"],
+        acting_user=people["admin"],
     )  # fmt: skip
     forum_actions.create_topic(
-        people["sales1"], category=forum["open"], title="华东商机周报",
+        category=forum["open"], title="华东商机周报",
         body="本周新增商机 12 个; the price increase worries two customers.", tags=["weekly"],
+        acting_user=people["sales1"],
     )  # fmt: skip
 
 

@@ -75,11 +75,16 @@ def test_sharing_transfer_and_the_recycle_bin_reindex(people):
 
 
 def test_topics_and_replies_of_a_private_category_stay_private(people, forum):  # noqa: F811
-    topic = act(forum_actions.create_topic, 
-        people["manager"], category=forum["managers"], title="竞品降价应对 price war",
+    topic = act(forum_actions.create_topic,
+        acting_user=people["manager"], category=forum["managers"], title="竞品降价应对 price war",
         body="华为降价了,我们的报价策略", tags=["pricing"],
     )  # fmt: skip
-    act(forum_actions.reply, people["manager"], topic, body="建议维持报价 keep the price")
+    act(
+        forum_actions.reply,
+        topic,
+        acting_user=people["manager"],
+        body="建议维持报价 keep the price",
+    )
 
     assert refs(people["manager"], "报价") == ["post:竞品降价应对 price war",
                                                "topic:竞品降价应对 price war"]  # fmt: skip
@@ -89,13 +94,14 @@ def test_topics_and_replies_of_a_private_category_stay_private(people, forum):  
 
 
 def test_a_hidden_topic_leaves_the_index_with_its_replies(people, forum):  # noqa: F811
-    topic = act(forum_actions.create_topic, 
-        people["sales1"], category=forum["open"], title="Trade fair 展会", body="见面 meet",
+    topic = act(forum_actions.create_topic,
+        acting_user=people["sales1"], category=forum["open"], title="Trade fair 展会",
+        body="见面 meet",
     )  # fmt: skip
-    act(forum_actions.reply, people["sales2"], topic, body="展会 booth 12")
+    act(forum_actions.reply, topic, acting_user=people["sales2"], body="展会 booth 12")
     assert found(people["sales2"], "展会").count == 2
 
-    act(forum_actions.hide_topic, people["admin"], topic)
+    act(forum_actions.hide_topic, topic, acting_user=people["admin"])
 
     assert found(people["sales2"], "展会").count == 0
     assert found(people["admin"], "展会").count == 0
@@ -109,13 +115,13 @@ def documents_index(people):
         knowledge_actions.create_page,
         root,
         KnowledgeHome(title="Knowledge", slug="knowledge"),
-        actor=people["admin"],
+        acting_user=people["admin"],
     )
     return act(
         knowledge_actions.create_page,
         home,
         DocumentIndexPage(title="Documents", slug="documents"),
-        actor=people["admin"],
+        acting_user=people["admin"],
     )
 
 
@@ -125,10 +131,10 @@ def test_a_restricted_document_is_found_only_by_its_roles(people, documents_inde
         restricted=True,
     )  # fmt: skip
     page.allowed_groups = [Group.objects.get(name=roles.SERVICE)]
-    act(knowledge_actions.create_page, documents_index, page, actor=people["admin"])
+    act(knowledge_actions.create_page, documents_index, page, acting_user=people["admin"])
     open_page = StandardDocumentPage(title="报销流程 expenses", slug="expenses",
                                      description="审批 approval")  # fmt: skip
-    act(knowledge_actions.create_page, documents_index, open_page, actor=people["admin"])
+    act(knowledge_actions.create_page, documents_index, open_page, acting_user=people["admin"])
 
     assert refs(people["service"], "审批") == [
         "document:客服退款流程 refund process",
@@ -144,7 +150,7 @@ def test_document_for_a_base_page_uses_its_specific_page(people, documents_index
     page = act(
         knowledge_actions.create_page, documents_index,
         StandardDocumentPage(title="合同模板 contract template", slug="contract"),
-        actor=people["admin"],
+        acting_user=people["admin"],
     )  # fmt: skip
 
     document = document_for(Page.objects.get(pk=page.pk))
@@ -156,7 +162,7 @@ def test_document_for_a_base_page_uses_its_specific_page(people, documents_index
 def test_unpublishing_removes_a_page(people, documents_index):
     page = act(knowledge_actions.create_page, 
         documents_index, StandardDocumentPage(title="差旅政策 travel policy", slug="travel"),
-        actor=people["admin"],
+        acting_user=people["admin"],
     )  # fmt: skip
     assert found(people["sales1"], "差旅").count == 1
 

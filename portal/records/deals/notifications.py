@@ -1,0 +1,94 @@
+"""Who hears about a deal, and in which words (ADR 0611): the new owner of a created or
+handed-over deal, the urged owner, and everyone watching the deal or its customer for every
+change of its course, handed to notifications' one delivery API.
+(A namespace package until the records split adds `__init__.py`: see
+`records/customers/notifications.py` and ADR 0611.)
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from portal.core import audit, events
+from portal.notifications.notices import (
+    Kind,
+    deliver,
+    message,
+    person_name,
+    someone_did,
+    target_of,
+    url_of,
+)
+from portal.records.models import Deal
+
+# --- words --------------------------------------------------------------------------------
+
+
+@message("records.deal_urged")
+def _urged(p) -> tuple[str, str]:
+    return someone_did(_("%(name)s urged you about deal %(deal)s"), p, "deal")
+
+
+@message("records.deal_handed_over")
+def _handed_over(p) -> tuple[str, str]:
+    return someone_did(_("%(name)s handed deal %(deal)s to you"), p, "deal")
+
+
+@message("records.deal_updated")
+def _updated(p) -> tuple[str, str]:
+    return someone_did(_("%(name)s updated deal %(deal)s"), p, "deal")
+
+
+# --- who ----------------------------------------------------------------------------------
+
+# The event, and who besides the watchers is told directly (a payload field naming them).
+TOLD_DIRECTLY = {
+    "records.deal_created": "owner_id",
+    "records.deal_handed_over": "to_user_id",
+    "records.deal_urged": "to_user_id",
+}
+# Watchers of a deal (or of its customer) hear every change of its course, too.
+WATCHED = (
+    "records.deal_updated",
+    "records.deal_stage_changed",
+    "records.deal_won",
+    "records.deal_lost",
+    "records.deal_abandoned",
+    "records.deal_completed",
+    "records.deal_reopened",
+    "records.deal_competitor_added",
+    "records.deal_contract_saved",
+    "records.deal_payment_received",
+    "records.deal_document_uploaded",
+)
+MESSAGES = {
+    "records.deal_handed_over": "records.deal_handed_over",
+    "records.deal_urged": "records.deal_urged",
+}
+
+
+def deal_changed(event: events.Event) -> None:
+    deal = Deal.objects.filter(pk=event["deal_id"]).first()
+    if deal is None:
+        return
+    field = TOLD_DIRECTLY.get(event.name)
+    direct = {event[field]} if field else set()
+    targets = [target_of(deal)]
+    if deal.customer_id:
+        targets.append(("records.customer", str(deal.customer_id)))
+    deliver(
+        kind=Kind.DEAL,
+        message=MESSAGES.get(event.name, "records.deal_updated"),
+        params={"name": person_name(event["actor_id"]), "deal": str(deal)},
+        url=url_of(deal),
+        # One change of the deal (its audit row) is one notice per person: saving a deal
+        # whose stage moved publishes `updated` and `stage_changed`, and watchers get one.
+        dedupe_key=f"records.deal:{deal.pk}:{audit.last_entry_id(deal)}",
+        item=deal,
+        actor_id=event["actor_id"],
+        recipients=direct,
+        targets=targets,
+    )
+
+
+events.subscribe(*TOLD_DIRECTLY, *WATCHED)(deal_changed)
