@@ -114,20 +114,19 @@ class PostgresBackend(EmbeddedBackend):
         sample_size = embedded.FACET_SAMPLE
         offset = (page - 1) * per_page
         window = max(offset + per_page, sample_size if facets else 0)
-        join, where, params, score = self._where(parsed, keys)
+        join, where, params, _score = self._where(parsed, keys)
         # Title words found (a cheap, inline stand-in for the rank: title terms weigh most).
         title_hits = (
             " + ".join(["(strpos(' ' || e.title_terms || ' ', %s) > 0)::int"] * len(parsed.terms))
             or "0"
         )
         title_params = [f" {term} " for term in parsed.terms]
+        # Candidates by title words, then ranked by ts_rank (ties: newest first, then id).
         if sort == "date":
             order = "m.created_at DESC NULLS LAST, m.th DESC, m.id DESC"
-        else:
-            order = "m.th DESC, m.created_at DESC NULLS LAST, m.id DESC"
-        if sort == "date":
             final = "s.created_at DESC NULLS LAST, s.score DESC, s.id DESC"
         else:
+            order = "m.th DESC, m.created_at DESC NULLS LAST, m.id DESC"
             final = "s.score DESC, s.created_at DESC NULLS LAST, s.id DESC"
         rank = "ts_rank(r.tsv, %s::tsquery)::float8" if parsed.terms else "0::float8"
         rank_params = [tsquery_literal(parsed)] if parsed.terms else []
@@ -163,20 +162,11 @@ class PostgresBackend(EmbeddedBackend):
             for part, _pk, number, pos, label, value, *hit in cursor.fetchall():
                 if part == "hit":
                     object_id, title, url, body, created_at = hit
-                    hits.append(
-                        (
-                            pos,
-                            Hit(
-                                kind=label,
-                                object_id=object_id,
-                                title=title,
-                                url=url,
-                                score=number,
-                                created_at=created_at,
-                                body=body,
-                            ),
-                        )
-                    )
+                    hit_row = Hit(
+                        kind=label, object_id=object_id, title=title, url=url, score=number,
+                        created_at=created_at, body=body,
+                    )  # fmt: skip
+                    hits.append((pos, hit_row))
                 elif part == "kind":
                     kinds.append((label, int(number)))
                 elif part == "window":
