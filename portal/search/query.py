@@ -151,7 +151,12 @@ def _add_words(parsed: ParsedQuery, words: list[str], synonyms: SynonymTable | N
             parsed.words.append(text)
             if alternatives not in parsed.alternatives:
                 parsed.alternatives.append(alternatives)
-            parsed.highlight_terms.extend(term for alt in alternatives for term in alt)
+            parsed.highlight_terms.extend(
+                term  # the whole word of an alternative, not its sub-words (销售机会, not 销售)
+                for alt in alternatives
+                for term in alt
+                if not any(term != other and term in other for other in alt)
+            )
         else:
             _add_word(parsed, text)
         start += size

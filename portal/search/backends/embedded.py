@@ -212,6 +212,7 @@ class EmbeddedBackend(SearchBackend):
         newest = "e.created_at DESC NULLS LAST"
         if sort == "date":
             order = ", ".join([newest, *by_score, *self._tie_break()])
+            order_params = []  # no kind boost when sorting by date
         else:
             order = ", ".join([*boost, *by_score, newest, *self._tie_break()])
         # Two phases: rank on narrow columns only (the best FACET_SAMPLE ids, which also
