@@ -18,14 +18,16 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("username")
+        parser.add_argument("usernames", nargs="+", metavar="username")
         parser.add_argument("--role", action="append", default=[], dest="roles")
         parser.add_argument("--department", default="", help="Department name (created if new).")
-        parser.add_argument("--email", default="")
+        parser.add_argument(
+            "--email", default="", help="E-mail address; {username} is replaced by the user name."
+        )
         parser.add_argument("--display-name", default="")
         parser.add_argument("--password-env", default="AGORA_PASSWORD")
 
-    def handle(self, *args, username, roles, department, email, display_name, password_env, **o):
+    def handle(self, *args, usernames, roles, department, email, display_name, password_env, **o):
         unknown = set(roles) - set(
             Group.objects.filter(name__in=roles).values_list("name", flat=True)
         )
@@ -39,16 +41,17 @@ class Command(BaseCommand):
             dept = Department.objects.filter(name=department).first() or create_department(
                 name=department, acting_user=None
             )
-        try:
-            user = register_person(
-                acting_user=None,
-                username=username,
-                password=password,
-                display_name=display_name,
-                email=email,
-                department=dept,
-                roles=roles,
-            )
-        except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages)) from None
-        self.stdout.write(f"Registered {user.username} (id {user.pk}).")
+        for username in usernames:
+            try:
+                user = register_person(
+                    acting_user=None,
+                    username=username,
+                    password=password,
+                    display_name=display_name,
+                    email=email.replace("{username}", username),
+                    department=dept,
+                    roles=roles,
+                )
+            except ValidationError as exc:
+                raise CommandError("; ".join(exc.messages)) from None
+            self.stdout.write(f"Registered {user.username} (id {user.pk}).")
