@@ -47,6 +47,9 @@ SEARCH_VIEWS = frozenset(
     {"search:search", "search:autocomplete", "api-search", "api-search-autocomplete"}
 )
 
+#: Probes and scrapes arrive every few seconds: logged at DEBUG so they do not drown the log.
+QUIET_VIEWS = frozenset({"healthz", "readyz", "metrics"})
+
 
 def view_name(request: HttpRequest) -> str:
     """The URL pattern's name (bounded cardinality), never the path itself."""
@@ -71,7 +74,8 @@ class RequestMetricsMiddleware:
         REQUEST_SECONDS.labels(view, request.method, f"{status // 100}xx").observe(seconds)
         if view in SEARCH_VIEWS:
             SEARCH_SECONDS.labels(view).observe(seconds)
-        logger.info(
+        logger.log(
+            logging.DEBUG if view in QUIET_VIEWS else logging.INFO,
             "%s %s %s %.1fms view=%s user=%s",
             request.method,
             request.get_full_path()[:300],

@@ -33,6 +33,10 @@ class Command(BaseCommand):
         while not stopping:
             now = time.monotonic()
             for job in registered:
+                if stopping:
+                    # SIGTERM between jobs: the job in hand finished (its claims committed one
+                    # by one); the others wait for the next worker rather than delay the stop.
+                    break
                 if now - last_run.get(job.name, 0.0) >= job.every_seconds:
                     done = run_job(job)
                     last_run[job.name] = time.monotonic()
