@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from collections.abc import Callable
 
 from asgiref.sync import async_to_sync
 from django.core.cache import cache
-from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -103,3 +106,41 @@ def readyz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if ready else "unavailable", "checks": details},
         status=200 if ready else 503,
     )
+
+
+def is_outage(exc: BaseException | None) -> bool:
+    """A backing service is unreachable (not a bug): the database or Redis refused or dropped
+    the connection."""
+    if exc is None:
+        return False
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
+    if isinstance(exc, DatabaseError) and "connection" in str(exc).lower():
+        return True
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:  # pragma: no cover - redis is a dependency
+        return False
+    return isinstance(exc, RedisConnectionError | RedisTimeoutError)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a request that failed because the database or Redis is down answers 503
+    with Retry-After (the proxy and clients try again; nothing is wrong with the request),
+    without templates or queries. Any other error goes to the portal's 500 page."""
+    from portal.core.views import server_error as portal_server_error
+
+    if not is_outage(sys.exc_info()[1]):
+        return portal_server_error(request)
+    message = _("Agora is briefly unavailable. Please try again in a moment.")
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse({"detail": message}, status=503)
+    else:
+        response = HttpResponse(
+            format_html("<!doctype html><title>503</title><p>{}</p>", message),
+            status=503,
+            content_type="text/html; charset=utf-8",
+        )
+    response["Retry-After"] = "5"
+    return response

@@ -3,7 +3,9 @@
 import logging
 
 import pytest
+from django.db import OperationalError
 from django.test import Client
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 
 def test_healthz_answers_without_touching_the_database():
@@ -96,3 +98,32 @@ def test_metrics_refuse_a_request_that_came_through_the_proxy():
 
     assert response.status_code == 404
     assert b"agora_http_request" not in response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (OperationalError("connection refused"), 503),
+        (RedisConnectionError("Error 111 connecting to 127.0.0.1:6379"), 503),
+        (ValueError("a bug"), 500),
+    ],
+)
+def test_a_request_that_meets_a_database_or_redis_outage_answers_503(
+    monkeypatch, people, error, status
+):
+    import portal.core.views
+
+    def fail(request):
+        raise error
+
+    monkeypatch.setattr(portal.core.views, "panels_for", fail)
+    client = Client(raise_request_exception=False)
+    client.force_login(people["sales1"])
+
+    response = client.get("/")
+
+    assert response.status_code == status
+    if status == 503:
+        assert response["Retry-After"] == "5"
+        assert b"briefly unavailable" in response.content
