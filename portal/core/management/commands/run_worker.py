@@ -5,6 +5,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
 from portal.core.worker import jobs, run_job
 
@@ -31,6 +32,9 @@ class Command(BaseCommand):
         )
         last_run: dict[str, float] = {}
         while not stopping:
+            # What a request cycle does for daphne: drop a connection the database broke
+            # (restart, failover) so this round reconnects instead of failing forever.
+            close_old_connections()
             now = time.monotonic()
             for job in registered:
                 if stopping:
