@@ -171,6 +171,7 @@ class Listener:
     duplicates: int = 0
     gaps: int = 0
     connects: int = 0
+    close_codes: list[int | None] = field(default_factory=list)
     drops: list[float] = field(default_factory=list)
     reconnect_seconds: list[float] = field(default_factory=list)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
@@ -211,7 +212,9 @@ class Listener:
                         if number != self.last + 1:
                             self.gaps += 1
                         self.received.append(number)
-            except (OSError, websockets.WebSocketException, TimeoutError):
+            except (OSError, websockets.WebSocketException, TimeoutError) as exc:
+                if isinstance(exc, websockets.ConnectionClosed):
+                    self.close_codes.append(exc.rcvd.code if exc.rcvd else None)
                 if self.stop:
                     break
                 if dropped_at is None:

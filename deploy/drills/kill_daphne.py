@@ -16,6 +16,7 @@ import asyncio
 import signal
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -107,6 +108,8 @@ async def main(args) -> int:
         f"per socket: {exact}/{len(listeners)} hold exactly the store's numbers; lost {lost}, "
         f"doubled {doubled}, out of order {out_of_order}"
     )
+    codes = Counter(code for lst in listeners for code in lst.close_codes)
+    print(f"close codes seen by the clients: {dict(codes)} (None = no close frame)")
     print(f"restarted {victim.name} as pid {victim.pid}; load: {common.uptime()}")
     return 0 if exact == len(listeners) and errors == 0 and dropped else 1
 

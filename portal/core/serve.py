@@ -27,14 +27,26 @@ DRAIN_SECONDS = float(os.environ.get("AGORA_DRAIN_SECONDS", "8"))
 
 
 class GracefulServer(Server):
+    def listen_success(self, port):
+        self.__dict__.setdefault("ports", []).append(port)
+        return super().listen_success(port)
+
     def kill_all_applications(self):
+        # No new connections: the proxy sends reconnecting clients to another process.
+        for port in self.__dict__.get("ports", []):
+            port.stopListening()
         sockets = [
             protocol
             for protocol in list(self.connections)
             if isinstance(protocol, WebSocketProtocol) and protocol.state == protocol.STATE_OPEN
         ]
         for protocol in sockets:
-            protocol.sendClose(code=SERVICE_RESTART, reason="server restarting")
+            try:
+                # sendClose() only allows application codes (1000, 3000-4999); 1012 is the
+                # protocol's own "service restart", sent as a plain close frame.
+                protocol.sendCloseFrame(code=SERVICE_RESTART, reasonUtf8=b"server restarting")
+            except Exception:
+                logger.exception("Could not close a WebSocket with 1012")
         logger.info("Stopping: closed %d WebSocket(s) with 1012, draining", len(sockets))
         drained = defer.Deferred()
         deadline = time.monotonic() + DRAIN_SECONDS
