@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import signal
 import ssl
 import subprocess
@@ -181,6 +182,7 @@ class Listener:
         context = ssl.create_default_context(cafile=self.config["ca"])
         url = self.config["url"].replace("https://", "wss://") + "/ws/notifications/"
         dropped_at: float | None = None
+        attempt = 0
         while not self.stop:
             try:
                 async with websockets.connect(
@@ -192,6 +194,7 @@ class Listener:
                     ping_interval=None,
                 ) as socket:
                     self.connects += 1
+                    attempt = 0
                     if dropped_at is not None:
                         self.reconnect_seconds.append(time.monotonic() - dropped_at)
                         dropped_at = None
@@ -220,7 +223,10 @@ class Listener:
                 if dropped_at is None:
                     dropped_at = time.monotonic()
                     self.drops.append(dropped_at)
-                await asyncio.sleep(0.2)
+                # The browser's backoff (static/notifications/notifications.js): exponential
+                # from 0.5 s with jitter, capped at 30 s.
+                await asyncio.sleep(min(30.0, 0.5 * 2**attempt) * (0.5 + random.random() / 2))
+                attempt += 1
 
     @property
     def last(self) -> int:

@@ -42,3 +42,10 @@ LOGGING = {
     "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
 }
+# redis-py 8 caps an asyncio connection pool at 100 connections and then raises
+# MaxConnectionsError instead of waiting: a burst of reconnecting sockets (a daphne restarted,
+# its clients moving to the survivor) failed group_add beyond ~100 at once (ADR 0701). Raise
+# the cap for channels_redis' pool; the fan-out work may replace this layer's settings.
+for _host in CHANNEL_LAYERS["default"].get("CONFIG", {}).get("hosts", []):  # noqa: F405
+    if isinstance(_host, dict):
+        _host.setdefault("max_connections", int(os.environ.get("REDIS_MAX_CONNECTIONS", "1000")))
