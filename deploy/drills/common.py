@@ -242,3 +242,61 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+PEOPLE = ("sales", "sales2")
+
+
+@dataclass
+class Audience:
+    """Sockets of the two smoke-test people (half each) that started at the store's numbers
+    of the moment: at the end each must hold exactly what the store holds after those."""
+
+    config: dict
+    sessions: dict[str, requests.Session]
+    baseline: dict[str, int]
+    listeners: list[Listener]
+    owner_of: dict[int, str]
+    tasks: list[asyncio.Task]
+
+    @classmethod
+    async def connect(cls, config: dict, clients: int, timeout: float) -> Audience:
+        sessions = {who: login(config, who) for who in PEOPLE}
+        baseline = {who: latest_seq(config, config[who]["username"]) for who in PEOPLE}
+        cookies = {
+            who: "; ".join(f"{k}={v}" for k, v in sessions[who].cookies.items()) for who in PEOPLE
+        }
+        listeners = [
+            Listener(config, cookies[PEOPLE[i % 2]], baseline[PEOPLE[i % 2]])
+            for i in range(clients)
+        ]
+        owner_of = {id(listener): PEOPLE[i % 2] for i, listener in enumerate(listeners)}
+        tasks = [asyncio.create_task(listener.run()) for listener in listeners]
+        await asyncio.wait_for(asyncio.gather(*(lst.ready.wait() for lst in listeners)), timeout)
+        return cls(config, sessions, baseline, listeners, owner_of, tasks)
+
+    async def settle(self, seconds: float) -> dict[str, list[int]]:
+        """Wait (bounded) until every socket caught up with the store, then close them all;
+        returns the store's numbers per person."""
+        expected = {
+            who: seqs_after(self.config, self.config[who]["username"], self.baseline[who])
+            for who in PEOPLE
+        }
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and self.exact(expected) < len(self.listeners):
+            await asyncio.sleep(0.5)
+        for listener in self.listeners:
+            listener.stop = True
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        return expected
+
+    def exact(self, expected: dict[str, list[int]]) -> int:
+        return sum(lst.received == expected[self.owner_of[id(lst)]] for lst in self.listeners)
+
+    def lost(self, expected: dict[str, list[int]]) -> int:
+        return sum(
+            len(set(expected[self.owner_of[id(lst)]]) - set(lst.received)) for lst in self.listeners
+        )
+
+    def doubled(self) -> int:
+        return sum(lst.duplicates for lst in self.listeners)

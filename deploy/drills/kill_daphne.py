@@ -26,20 +26,9 @@ import common  # noqa: E402
 
 async def main(args) -> int:
     config = common.load()
-    people = ["sales", "sales2"]
-    sessions = {who: common.login(config, who) for who in people}
-    baseline = {who: common.latest_seq(config, config[who]["username"]) for who in people}
-    cookies = {
-        who: "; ".join(f"{k}={v}" for k, v in sessions[who].cookies.items()) for who in people
-    }
-    listeners = [
-        common.Listener(config, cookies[people[i % 2]], baseline[people[i % 2]])
-        for i in range(args.clients)
-    ]
-    owner_of = {id(listener): people[i % 2] for i, listener in enumerate(listeners)}
     started = time.monotonic()
-    tasks = [asyncio.create_task(listener.run()) for listener in listeners]
-    await asyncio.wait_for(asyncio.gather(*(lst.ready.wait() for lst in listeners)), 120)
+    audience = await common.Audience.connect(config, args.clients, timeout=300)
+    sessions, listeners = audience.sessions, audience.listeners
     print(f"{args.clients} sockets connected through nginx in {time.monotonic() - started:.1f}s")
 
     api = config["url"] + "/api/v1"
@@ -75,26 +64,16 @@ async def main(args) -> int:
             print(f"handover answered {response.status_code}")
         await asyncio.sleep(interval)
 
-    expected = {
-        who: common.seqs_after(config, config[who]["username"], baseline[who]) for who in people
-    }
-    settle = time.monotonic() + args.settle
-    while time.monotonic() < settle:
-        if all(lst.received == expected[owner_of[id(lst)]] for lst in listeners):
-            break
-        await asyncio.sleep(0.5)
-    for listener in listeners:
-        listener.stop = True
-    await asyncio.gather(*tasks, return_exceptions=True)
+    expected = await audience.settle(args.settle)
     victim.wait_gone(10)
     victim.start_again()
 
     dropped = [lst for lst in listeners if lst.drops]
     reconnects = [s for lst in listeners for s in lst.reconnect_seconds]
-    lost = sum(len(set(expected[owner_of[id(lst)]]) - set(lst.received)) for lst in listeners)
-    doubled = sum(lst.duplicates for lst in listeners)
+    lost = audience.lost(expected)
+    doubled = audience.doubled()
     out_of_order = sum(lst.received != sorted(lst.received) for lst in listeners)
-    exact = sum(lst.received == expected[owner_of[id(lst)]] for lst in listeners)
+    exact = audience.exact(expected)
     print(
         f"handovers: {handovers} ok, {errors} refused; notifications in the store: "
         f"{sum(len(v) for v in expected.values())}"

@@ -92,19 +92,9 @@ START = time.monotonic()
 async def main(args) -> int:
     global START
     config = common.load()
-    people = ["sales", "sales2"]
-    sessions = {who: common.login(config, who) for who in people}
-    baseline = {who: common.latest_seq(config, config[who]["username"]) for who in people}
-    cookies = {
-        who: "; ".join(f"{k}={v}" for k, v in sessions[who].cookies.items()) for who in people
-    }
-    listeners = [
-        common.Listener(config, cookies[people[i % 2]], baseline[people[i % 2]])
-        for i in range(args.clients)
-    ]
-    owner_of = {id(lst): people[i % 2] for i, lst in enumerate(listeners)}
-    tasks = [asyncio.create_task(lst.run()) for lst in listeners]
-    await asyncio.wait_for(asyncio.gather(*(lst.ready.wait() for lst in listeners)), 300)
+    audience = await common.Audience.connect(config, args.clients, timeout=300)
+    listeners = audience.listeners
+    people = common.PEOPLE
     daphnes = {name: pid for name, pid in common.pids().items() if name.startswith("daphne")}
     START = time.monotonic()
     stats: dict[int, list] = {}
@@ -131,19 +121,11 @@ async def main(args) -> int:
         loader.running = False
     for loader in loaders:
         loader.join(60)
-    expected = {w: common.seqs_after(config, config[w]["username"], baseline[w]) for w in people}
-    settle = time.monotonic() + 60
-    while time.monotonic() < settle:
-        if all(lst.received == expected[owner_of[id(lst)]] for lst in listeners):
-            break
-        await asyncio.sleep(0.5)
-    for lst in listeners:
-        lst.stop = True
-    await asyncio.gather(*tasks, return_exceptions=True)
+    expected = await audience.settle(60)
     statuses = Counter(status for rows in stats.values() for status, _s in rows)
     fives = sum(n for status, n in statuses.items() if status >= 500)
-    lost = sum(len(set(expected[owner_of[id(lst)]]) - set(lst.received)) for lst in listeners)
-    doubled = sum(lst.duplicates for lst in listeners)
+    lost = audience.lost(expected)
+    doubled = audience.doubled()
     first = memory[max(1, args.minutes // 3)]
     growth = (memory[args.minutes] - first) / first * 100
     mark = max(1, args.minutes // 3)
