@@ -181,7 +181,7 @@ def main(args) -> int:
         spare.init()
         spare.pg_start()
         spare.redis_start()
-        subprocess.run([str(ROOT / "deploy" / "local-up")], env=env, check=True, timeout=900)
+        subprocess.run([str(ROOT / "deploy" / "local-up")], env=env, check=True, timeout=1800)
         os.environ["AGORA_RUN"] = RUN
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         import common
