@@ -54,8 +54,10 @@ def counts(url: str) -> dict[str, int]:
 def searches(env: dict[str, str]) -> dict:
     result = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "python"), "-c", SEARCH_SNIPPET, json.dumps(QUERIES)],
-        cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, check=True,
+        cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True,
     )  # fmt: skip
+    if result.returncode:
+        raise SystemExit(f"search under {env['DATABASE_URL']} failed: {result.stderr[-1500:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -98,13 +100,13 @@ def main() -> int:
                         str(work / "backup")], check=True)  # fmt: skip
         backed_up = time.monotonic() - started
         before = counts(env["DATABASE_URL"])
-        before_search = searches({"DATABASE_URL": env["DATABASE_URL"]})
+        before_search = searches(env)
         started = time.monotonic()
         subprocess.run([str(ROOT / "deploy" / "restore"), str(work / "restored.env"),
                         str(work / "backup")], check=True)  # fmt: skip
         restored = time.monotonic() - started
         after = counts(restored_url)
-        after_search = searches({"DATABASE_URL": restored_url})
+        after_search = searches(restored_env)
         same_files = files(media) == files(work / "restored" / "media")
         differing = {t: (before[t], after.get(t)) for t in before if before[t] != after.get(t)}
         hits = sum(len(v) for v in before_search.values())
