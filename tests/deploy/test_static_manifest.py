@@ -43,4 +43,5 @@ def test_collectstatic_under_production_settings_builds_a_complete_manifest(tmp_
     ):
         assert name in manifest
     hashed = (tmp_path / "static" / manifest["vendor/chartjs/chart.umd.min.js"]).read_text()
-    assert manifest["vendor/chartjs/chart.umd.min.js.map"] in hashed
+    hashed_map = manifest["vendor/chartjs/chart.umd.min.js.map"].rsplit("/", 1)[1]
+    assert f"sourceMappingURL={hashed_map}" in hashed
