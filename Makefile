@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-.PHONY: run test install install-dev migrate seed serve worker lint format messages check-migrations check-deploy bench clean prod-up prod-smoke prod-down
+.PHONY: run test install install-dev migrate seed serve worker lint format messages check-migrations check-deploy bench clean es-contract prod-up prod-smoke prod-down
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,17 @@ check-deploy: install
 ## messages: refresh and compile the zh-hans catalogues (needs GNU gettext's xgettext)
 messages: install-dev
 	$(PY) scripts/messages.py
+
+## es-contract: type-check every Elasticsearch request body against the official ES 8 request
+## types (npm @elastic/elasticsearch, pinned in tests/search/es_types/package-lock.json)
+ES_TYPES := tests/search/es_types
+es-contract: install-dev
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
+	cd $(ES_TYPES) && npm ci --no-audit --no-fund --loglevel=error
+	AGORA_REQUIRE_TSC=1 DJANGO_SETTINGS_MODULE=portal.settings.test \
+	  $(VENV)/bin/pytest -q tests/search/test_es_request_types.py
 
 bench: install-dev
 	$(PY) bench/run.py $(BENCH_ARGS)

@@ -38,6 +38,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--redis", default="", help="REDIS_URL: two daphne processes")
     parser.add_argument("--fresh", action="store_true", help="rebuild the database")
     parser.add_argument("--settings", default="portal.settings.dev", help="settings module")
+    parser.add_argument(
+        "--base-port", type=int, default=0, help="daphne ports from here (default: any free)"
+    )
     return parser.parse_args()
 
 
@@ -54,8 +57,11 @@ def setup_environment(args: argparse.Namespace) -> dict[str, str]:
     }
     if args.redis:
         env["REDIS_URL"] = args.redis
-        env["CHANNEL_LAYER_PREFIX"] = "agora_notifications_bench"
-        env["CACHE_KEY_PREFIX"] = "agora_notifications_bench"
+        # Redis pub/sub channels ignore the database number: a prefix of this run's own keeps
+        # another benchmark on the same Redis from hearing (and counting) our events.
+        prefix = f"{os.environ.get('CHANNEL_LAYER_PREFIX', 'agora')}_bench_{os.getpid()}"
+        env["CHANNEL_LAYER_PREFIX"] = prefix
+        env["CACHE_KEY_PREFIX"] = prefix
     else:
         env.pop("REDIS_URL", None)
     os.environ.update(env)
@@ -224,6 +230,16 @@ async def wait_for(clients: list[Client], count: int, timeout: float = 120) -> N
         await asyncio.sleep(0.01)
 
 
+def cpu_seconds(processes: list[subprocess.Popen]) -> float:
+    """User + system CPU time of the daphne processes so far: on a shared machine the wall
+    clock depends on the neighbours, the CPU a fan-out costs does not (much)."""
+    total = 0
+    for process in processes:
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -233,7 +249,7 @@ async def run(
     args: argparse.Namespace, env: dict[str, str], cookies: list[str], token: str
 ) -> None:
     n_processes = 2 if args.redis else 1
-    ports = [free_port() for _ in range(n_processes)]
+    ports = [args.base_port + i if args.base_port else free_port() for i in range(n_processes)]
     processes = [start_daphne(port, env) for port in ports]
     try:
         t = time.monotonic()
@@ -246,6 +262,7 @@ async def run(
         await asyncio.sleep(2)
         loop = asyncio.get_running_loop()
         # one notification fanned out to everyone, several rounds
+        cpu_before = cpu_seconds(processes)
         last_frame, per_frame = [], []
         expected = 0
         for r in range(args.rounds):
@@ -278,6 +295,11 @@ async def run(
         print(
             f"  sustained: {delivered} deliveries in {end - start:.2f}s = "
             f"{delivered / (end - start):,.0f} deliveries/s"
+        )
+        cpu = cpu_seconds(processes) - cpu_before
+        print(
+            f"  daphne CPU for all {expected * len(clients)} deliveries: {cpu:.1f}s "
+            f"= {cpu * 1e6 / (expected * len(clients)):.0f} µs per delivery (all processes)"
         )
         ordered = all(
             [f["id"] for _, f in c.received] == list(range(1, expected + 1)) for c in clients

@@ -3,9 +3,12 @@
     .venv/bin/python bench/records_customers.py [--customers 100000] [--requests 200]
 
 Uses its own database (default: SQLite under /tmp/agora-bench-records; set DATABASE_URL for
-PostgreSQL), seeds it once in bulk, then requests list pages through Django's test client as a
-rep (visibility filter on), a manager and an administrator (no filter): first pages, keyset
-next pages, filters, sorts and search-as-you-type.
+PostgreSQL — the scratch database is created when missing, `--fresh` recreates it and `--drop`
+drops it at the end, see bench/benchdb.py), seeds it once in bulk, then requests list pages
+through Django's test client as a rep (visibility filter on), a manager and an administrator
+(no filter): first pages, keyset next pages, filters, sorts and search-as-you-type.
+`--breakdown` adds, per user, where a request's time goes (connection, SQL, the rest) and the
+plans of the slowest statements.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ def setup(count: int):
     from portal.accounts import demo as accounts_demo
     from portal.accounts import roles
     from portal.accounts.models import Department, User
-    from portal.records.demo import bulk_insert, generate
+    from portal.records.customers.demo import bulk_insert, generate
     from portal.records.models import Customer
 
     accounts_demo.seed()
@@ -57,19 +60,23 @@ def setup(count: int):
         print(f"seeded {missing} customers in {time.perf_counter() - started:.1f} s")
         # Production's autovacuum would have analysed a table this size by now; the planner
         # needs row counts to walk the sort index instead of sorting everything.
-        from django.db import connection
+        import benchdb
 
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        benchdb.analyze()
+        print(f"database size {benchdb.disk_size()}")
     return {u: User.objects.get(username=u) for u in ("sales1", "manager", "admin")}
 
 
-def measure(user, requests: int) -> None:
+def measure(user, requests: int, breakdown: bool = False) -> None:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from portal.records.queries import CustomerFilters, keyset_page, visible_filtered_customers
+    from portal.records.customers.queries import (
+        CustomerFilters,
+        keyset_page,
+        visible_filtered_customers,
+    )
 
     client = Client()
     client.force_login(user)
@@ -108,26 +115,46 @@ def measure(user, requests: int) -> None:
     timings.sort()
     p50 = statistics.median(timings)
     p95 = timings[int(len(timings) * 0.95) - 1]
+    import benchdb
+
     print(
         f"{user.username:>8}: p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  max {timings[-1]:6.1f} ms"
         f"  queries/page {min(queries)}–{max(queries)}  ({requests} requests,"
-        f" {len(urls)} distinct pages)"
+        f" {len(urls)} distinct pages, load average {benchdb.load()})"
     )
+    if breakdown:
+        from breakdown import Breakdown
+
+        with Breakdown({"render": "django.template.base.Template:render"}) as measured:
+            for url in urls:
+                with measured.time("request"):
+                    client.get(url)
+        measured.print(f"{user.username} breakdown over the {len(urls)} pages", requests=len(urls))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--breakdown", action="store_true", help="per-phase times and plans")
+    parser.add_argument("--fresh", action="store_true", help="PostgreSQL: recreate the database")
+    parser.add_argument("--drop", action="store_true", help="PostgreSQL: drop it at the end")
     args = parser.parse_args()
-    users = setup(args.customers)
-    from django.db import connection
+    import benchdb
 
-    from portal.records.models import Customer
+    benchdb.prepare(fresh=args.fresh)
+    try:
+        users = setup(args.customers)
+        from django.db import connection
 
-    print(f"database: {connection.vendor}, customers: {Customer.objects.count()}")
-    for user in users.values():
-        measure(user, args.requests)
+        from portal.records.models import Customer
+
+        print(f"database: {connection.vendor}, customers: {Customer.objects.count()}")
+        for user in users.values():
+            measure(user, args.requests, args.breakdown)
+    finally:
+        if args.drop:
+            benchdb.drop()
 
 
 if __name__ == "__main__":

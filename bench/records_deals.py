@@ -57,7 +57,7 @@ def people():
 
 
 def seed_customers(count: int, owners) -> None:
-    from portal.records.demo import bulk_insert, generate
+    from portal.records.customers.demo import bulk_insert, generate
     from portal.records.models import Customer
 
     have = Customer.all_objects.count()
@@ -234,7 +234,7 @@ def measure(label: str, user, urls: list[str], requests: int) -> tuple[float, fl
 
 
 def deal_list_urls(user) -> list[str]:
-    from portal.records.queries_deals import DealFilters, deal_page, visible_filtered_deals
+    from portal.records.deals.queries import DealFilters, deal_page, visible_filtered_deals
 
     urls = [
         "/records/deals/",
@@ -258,8 +258,8 @@ def deal_list_urls(user) -> list[str]:
 
 
 def deal_page_urls(user, count: int = 20) -> list[str]:
+    from portal.records.deals.permissions import deals_visible_to
     from portal.records.models import Activity
-    from portal.records.permissions_deals import deals_visible_to
 
     # Deals with activities (the heavier pages), spread over the visible set.
     ids = list(

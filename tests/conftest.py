@@ -158,6 +158,13 @@ def pytest_collection_modifyitems(config, items):
     if browser_items:
         os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         items[:] = [item for item in items if "browser" not in item.keywords] + browser_items
+    # `postgres` tests check PostgreSQL's own plans and pool: skipped, with the reason, on
+    # SQLite (CI runs the suite on both).
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        skip = pytest.mark.skip(reason="needs DATABASE_URL to point at PostgreSQL")
+        for item in items:
+            if "postgres" in item.keywords:
+                item.add_marker(skip)
 
 
 def chromium_available() -> bool:

@@ -54,32 +54,58 @@ def is_administrator(user: User) -> bool:
         return False
     if user.is_superuser:
         return True
-    cached = getattr(user, "_agora_is_admin", None)
-    if cached is None:
-        cached = user.groups.filter(name=ADMIN_GROUP).exists()
-        user._agora_is_admin = cached
-    return cached
+    if getattr(user, "_agora_is_admin", None) is None:
+        _load_access(user)
+    return user._agora_is_admin
 
 
 def user_keys(user: User) -> frozenset[str]:
     """Every key the user holds; cached on the user object for the request."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
-    cached = getattr(user, "_agora_keys", None)
-    if cached is not None:
-        return cached
+    if getattr(user, "_agora_keys", None) is None:
+        _load_access(user)
+    return user._agora_keys
+
+
+def _load_access(user: User) -> None:
+    """Read what decides a user's access — their groups, their department's path, the
+    departments they manage — in one query (every search and list page starts here, and on a
+    busy database each round trip costs more than the reading), plus one for the managed
+    subtrees of a manager. Caches both the keys and the administrator flag on the user."""
     from portal.accounts.models import Department
 
+    def tagged(queryset, tag: str, label: str):
+        return queryset.order_by().annotate(tag=models.Value(tag)).values_list("tag", "id", label)
+
+    rows = tagged(user.groups.all(), "g", "name").union(
+        tagged(Department.objects.filter(pk=user.department_id or 0), "d", "path"),
+        tagged(Department.objects.filter(manager_id=user.pk), "m", "path"),
+        all=True,
+    )
     keys = {STAFF, user_key(user.pk)}
-    keys.update(group_key(gid) for gid in user.groups.values_list("id", flat=True))
-    if user.department_id:
-        department = Department.objects.only("id", "path").get(pk=user.department_id)
-        keys.update(department_key(pk) for pk in department.ancestor_ids(include_self=True))
-    for path in Department.objects.filter(manager=user).values_list("path", flat=True):
-        subtree = Department.objects.filter(path__startswith=path).values_list("id", flat=True)
-        keys.update(manager_key(pk) for pk in subtree)
+    is_admin = user.is_superuser
+    managed: list[str] = []
+    for tag, pk, label in rows:
+        if tag == "g":
+            keys.add(group_key(pk))
+            is_admin = is_admin or label == ADMIN_GROUP
+        elif tag == "d":
+            keys.update(
+                department_key(i) for i in Department(path=label).ancestor_ids(include_self=True)
+            )
+        else:
+            managed.append(label)
+    if managed:
+        subtree = models.Q()
+        for path in managed:
+            subtree |= models.Q(path__startswith=path)
+        keys.update(
+            manager_key(pk)
+            for pk in Department.objects.filter(subtree).values_list("id", flat=True)
+        )
+    user._agora_is_admin = is_admin
     user._agora_keys = frozenset(keys)
-    return user._agora_keys
 
 
 def owner_keys(owner: User | None) -> set[str]:

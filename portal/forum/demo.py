@@ -50,16 +50,16 @@ TOPICS = [
     (
         "competitors",
         "sales1",
-        "星云科技下调了 S 系列终端价格 / Nebula cut S-series prices",
-        "今天拜访客户时听说**星云科技**把 S 系列终端降价 12%。有人确认过吗？\n\n"
-        "A customer told me today that the competitor cut its S-series terminal prices by 12%. "
+        "锐联科技下调了 R 系列终端价格 / RuiLink cut R-series prices",
+        "今天拜访客户时听说**锐联科技**把 R 系列终端降价 12%。有人确认过吗？\n\n"
+        "A customer told me today that RuiLink cut its R-series terminal prices by 12%. "
         "Can anyone confirm? @sales2 you met them last week.",
         ["价格", "pricing"],
         "competitor",
         [
             (
                 "sales2",
-                "> A customer told me today that the competitor cut its S-series prices\n\n"
+                "> A customer told me today that RuiLink cut its R-series prices\n\n"
                 "确认了，渠道报价单上已经是新价格，但只针对 50 台以上的订单。"
                 "Confirmed — the dealer price list shows it, but only for orders of 50+ units.",
             ),

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from html import unescape
+from html.parser import HTMLParser
 
 from django.db import models
-from django.utils.html import strip_tags
 from modelcluster.fields import ParentalKey
+from wagtail import blocks
+from wagtail.blocks import StreamValue
+from wagtail.fields import RichTextField
 from wagtail.models import Page
+from wagtail.rich_text import RichText
 
 from portal.core.visibility import keys_by_object
 from portal.search.documents import SearchDocument
@@ -25,13 +28,59 @@ _SPACES = re.compile(r"\s+")
 SKIP_FIELDS = {"currency", "website", "sort_order"}
 
 
+class _TextOf(HTMLParser):
+    """Text of an HTML fragment, character references decoded once. Django's strip_tags keeps
+    an unknown `&name` as the entity `&name;`, so "Q&A bank" became "Q&A; bank"."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        self.parts.append(" ")
+
+
+def html_to_text(html: str) -> str:
+    parser = _TextOf()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def _block_text(block, value) -> list[str]:
+    """Searchable text of a block value, rich text read from its source (Wagtail's own
+    extraction goes through strip_tags, see _TextOf)."""
+    if isinstance(value, RichText):
+        return [html_to_text(value.source)]
+    if isinstance(value, StreamValue):
+        return [text for child in value for text in _block_text(child.block, child.value)]
+    if isinstance(block, blocks.StructBlock):
+        return [
+            text
+            for name, child in block.child_blocks.items()
+            for text in _block_text(child, value.get(name))
+        ]
+    if isinstance(block, blocks.ListBlock):
+        return [text for item in value for text in _block_text(block.child_block, item)]
+    return [str(chunk) for chunk in block.get_searchable_content(value)]
+
+
 def _field_text(obj, field) -> list[str]:
     value = field.value_from_object(obj)
     if value in (None, ""):
         return []
+    if isinstance(value, StreamValue):
+        return _block_text(value.stream_block, value)
+    if isinstance(value, RichText):
+        return [html_to_text(value.source)]
+    if isinstance(field, RichTextField):
+        return [html_to_text(str(value))]
     if hasattr(field, "get_searchable_content"):
         return [str(chunk) for chunk in field.get_searchable_content(value)]
-    return [str(value)]
+    return [html_to_text(str(value))] if "<" in str(value) else [str(value)]
 
 
 def _text_fields(model) -> list:
@@ -57,8 +106,7 @@ def page_text(page: Page) -> str:
         for child in getattr(page, relation.get_accessor_name()).all():
             for field in _text_fields(type(child)):
                 parts.extend(_field_text(child, field))
-    text = unescape(strip_tags("\n".join(parts)))
-    return _SPACES.sub(" ", text).strip()
+    return _SPACES.sub(" ", "\n".join(parts)).strip()
 
 
 class KnowledgePageAdapter(SearchAdapter):

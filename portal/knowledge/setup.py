@@ -66,6 +66,20 @@ def ensure_editorial_setup() -> None:
             ensure_home_permissions(home)
 
 
+def ensure_site_name() -> None:
+    """The default site is called what the configuration calls the portal (WAGTAIL_SITE_NAME),
+    not by its host name ("localhost") — unless an editor has named it."""
+    from django.conf import settings
+    from wagtail.models import Site
+
+    Site.objects.filter(is_default_site=True, site_name="").update(
+        site_name=settings.WAGTAIL_SITE_NAME
+    )
+    Site.objects.filter(is_default_site=True, site_name__isnull=True).update(
+        site_name=settings.WAGTAIL_SITE_NAME
+    )
+
+
 def ensure_workflow():
     from wagtail.models import GroupApprovalTask, Workflow, WorkflowTask
 
@@ -114,3 +128,4 @@ def ensure_after_migrate(app_config, using="default", **kwargs) -> None:
             continue
     roles.ensure_roles()
     ensure_editorial_setup()
+    ensure_site_name()

@@ -1,9 +1,11 @@
-"""The notification socket: authenticate, join the user's own group, relay, replay on resume."""
+"""The notification socket: authenticate, register with this process's bus, relay, replay on
+resume; any frame a client sends gets an answer, never a crash (ADR 0710)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 
 from channels.consumer import get_handler_name
@@ -13,10 +15,16 @@ from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 
-from .delivery import unread_counts, user_group
+from . import delivery
+from .delivery import unread_counts
 from .models import Notification, Presence
 
 REPLAY_LIMIT = 500
+# Every frame a client may send is a few dozen characters; anything longer is refused unread.
+MAX_CLIENT_FRAME = 4096
+# Close code on a server shutdown: "service restart" (RFC 6455 registry), the client reconnects
+# at once (to another process behind the proxy) and resumes from its last id.
+CLOSE_RESTART = 1012
 logger = logging.getLogger(__name__)
 
 
@@ -56,8 +64,30 @@ def _open(channel_name: str, user_id: int) -> tuple[int, int]:
 
 
 @database_sync_to_async
-def _close(channel_name: str) -> None:
-    Presence.objects.filter(channel_name=channel_name).delete()
+def _close_all(channel_names: list[str]) -> None:
+    Presence.objects.filter(channel_name__in=channel_names).delete()
+
+
+# Sockets leaving at about the same moment (a server stopping, a network blip) clear their
+# presence in one statement, not one round trip each through the one database thread.
+LEAVE_BATCH_SECONDS = 0.05
+_LEAVING: dict[asyncio.AbstractEventLoop, tuple[set[str], asyncio.Task]] = {}
+
+
+async def _close(channel_name: str) -> None:
+    loop = asyncio.get_running_loop()
+    batch = _LEAVING.get(loop)
+    if batch is None:
+        names: set[str] = set()
+        batch = _LEAVING[loop] = (names, loop.create_task(_close_batch(loop, names)))
+    batch[0].add(channel_name)
+    await asyncio.shield(batch[1])
+
+
+async def _close_batch(loop: asyncio.AbstractEventLoop, names: set[str]) -> None:
+    await asyncio.sleep(LEAVE_BATCH_SECONDS)
+    del _LEAVING[loop]  # whoever leaves from now on starts the next batch
+    await _close_all(sorted(names))
 
 
 @database_sync_to_async
@@ -93,12 +123,10 @@ def _heartbeat_all(sockets: list[tuple[str, int]]) -> None:
 
 # One watcher per process (not one timer per socket): every few seconds a single query finds the
 # sockets that are behind the store, and every 30 s one UPDATE refreshes their presence.
-_SOCKETS: dict[str, NotificationConsumer] = {}
 _WATCHER: dict[str, asyncio.Task] = {}
 
 
-def _watch(consumer: NotificationConsumer) -> None:
-    _SOCKETS[consumer.channel_name] = consumer
+def _watch() -> None:
     task = _WATCHER.get("task")
     if task is None or task.done() or task.get_loop() is not asyncio.get_running_loop():
         _WATCHER["task"] = asyncio.ensure_future(_watch_forever())
@@ -111,7 +139,7 @@ async def _watch_forever() -> None:
         interval = _catchup_seconds()
         await asyncio.sleep(interval)
         since_beat += interval
-        consumers = [c for c in list(_SOCKETS.values()) if c.socket_loop is loop]
+        consumers = [c for c in delivery.local_sockets() if c.socket_loop is loop]
         if not consumers:
             continue
         try:
@@ -136,15 +164,39 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     """One socket of one user. `last_sent` is the highest number this socket has delivered;
     a frame is sent only above it, so a replay and the live stream never duplicate."""
 
+    # This process's own layer: the bus hands each event to the sockets here (ADR 0710).
+    channel_layer_alias = delivery.LOCAL_LAYER
+    registered = False
+    busy = 0  # handlers of this socket in flight: the bus then queues instead of sending
+
+    async def __call__(self, scope, receive, send) -> None:
+        # Whatever ends the consumer — the client leaving, an exception in a handler, or the
+        # server cancelling it on shutdown — the socket leaves the registry and its presence
+        # goes, so a dead socket never keeps its user "present" (issue 17).
+        try:
+            await super().__call__(scope, receive, send)
+        except asyncio.CancelledError:
+            # daphne cancels every application when it stops: say "restarting" so the client
+            # reconnects (to the other process) and resumes. daphne 4.2 drops the connections
+            # before this frame is flushed, so clients still see 1006 for now (ADR 0710).
+            if self.registered:
+                with contextlib.suppress(Exception):
+                    await self.close(code=CLOSE_RESTART)
+            raise
+        except Exception:
+            logger.exception("Notification socket failed; closing it")
+            if self.registered:
+                with contextlib.suppress(Exception):
+                    await self.close(code=1011)
+        finally:
+            await asyncio.shield(self._leave())
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
             await self.close(code=4401)
             return
         self.user_id = user.pk
-        self.group = user_group(self.user_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.accept()
         self.socket_loop = asyncio.get_running_loop()
         # Live frames wait until the client says where it stands ({"type": "resume"}) or a
         # moment passes without it, so a replay never races a live frame.
@@ -152,48 +204,97 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         self.held: list[dict] = []
         self.pending_unread: int | None = None
         self.pending_version = 0  # bumped by each live count, to tell older from newer
-        self.unread_task: asyncio.Task | None = None
-        self.last_sent, unread = await _open(self.channel_name, self.user_id)
+        self.ticker: asyncio.Task | None = None
+        self.last_sent = 0
         self.store_latest = 0
+        delivery.register(self)
+        self.registered = True
+        await self.accept()
+        # Subscribed before reading where the store stands: whatever commits later reaches
+        # this process live, whatever committed before is in the store.
+        await delivery.listening()
+        self.last_sent, unread = await _open(self.channel_name, self.user_id)
         await self.send_json({"type": "unread", "count": unread})
         self.ticker = asyncio.ensure_future(self._tick())
-        _watch(self)
+        _watch()
 
     async def dispatch(self, message: dict) -> None:
-        if message.get("type") in PURE_MESSAGES:
-            await getattr(self, get_handler_name(message))(message)
-            return
-        await super().dispatch(message)
+        self.busy += 1
+        try:
+            if message.get("type") in PURE_MESSAGES:
+                await getattr(self, get_handler_name(message))(message)
+                return
+            await super().dispatch(message)
+        finally:
+            self.busy -= 1
 
     async def disconnect(self, code: int) -> None:
-        for task in (getattr(self, "ticker", None), getattr(self, "unread_task", None)):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-        _SOCKETS.pop(self.channel_name, None)
-        if getattr(self, "group", None):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self._leave()
+
+    async def _leave(self) -> None:
+        """Unregister and clear presence, once (disconnect and the final cleanup both ask)."""
+        if not self.registered:
+            return
+        self.registered = False
+        delivery.unregister(self)
+        _BADGES.get(self.socket_loop, set()).discard(self)
+        if self.ticker is not None and self.ticker is not asyncio.current_task():
+            self.ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.ticker
+        try:
             await _close(self.channel_name)
+        except Exception:
+            # The row then expires by itself: the heartbeat no longer refreshes it.
+            logger.exception("Clearing the presence of %s failed", self.channel_name)
+
+    # --- what the client sends -----------------------------------------------------------
+
+    async def websocket_receive(self, message: dict) -> None:
+        """Any frame gets a handled answer: the client's mistakes are told to it, and an
+        unexpected error in a handler is logged — neither ends the socket."""
+        text = message.get("text")
+        if text is None:
+            await self._refuse("binary_frame")
+            return
+        if len(text) > MAX_CLIENT_FRAME:
+            await self._refuse("too_large")
+            return
+        try:
+            content = json.loads(text)
+        except ValueError:
+            await self._refuse("invalid_json")
+            return
+        try:
+            await self.receive_json(content)
+        except Exception:
+            logger.exception("Handling a client frame failed")
+            await self._refuse("server_error")
+
+    async def _refuse(self, code: str) -> None:
+        await self.send_json({"type": "error", "code": code})
+
+    async def receive_json(self, content, **kwargs) -> None:
+        kind = content.get("type") if isinstance(content, dict) else None
+        if kind == "resume":
+            after = content.get("after")
+            if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after < 2**63:
+                await self._refuse("invalid_resume")
+                return
+            # The client's cursor wins; everything held is in the store and replayed.
+            self.started = True
+            self.held = []
+            self.last_sent = after
+            await self._replay()
+        elif kind == "ping":
+            await self.send_json({"type": "pong"})
+        else:
+            await self._refuse("unknown_type")
 
     async def _tick(self) -> None:
         """After a moment without a resume, start the live stream where the socket began."""
         await asyncio.sleep(START_GRACE_SECONDS)
         await self.channel_layer.send(self.channel_name, {"type": "notification.start"})
-
-    async def receive_json(self, content, **kwargs) -> None:
-        if not isinstance(content, dict):
-            return
-        if content.get("type") == "resume":
-            after = content.get("after")
-            if isinstance(after, int) and not isinstance(after, bool) and after >= 0:
-                # The client's cursor wins; everything held is in the store and replayed.
-                self.started = True
-                self.held = []
-                self.last_sent = after
-                await self._replay()
-        elif content.get("type") == "ping":
-            await self.send_json({"type": "pong"})
 
     async def _replay(self) -> None:
         version = self.pending_version
@@ -240,11 +341,49 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     def _unread_soon(self, count: int) -> None:
         self.pending_unread = count
         self.pending_version += 1
-        if self.unread_task is None or self.unread_task.done():
-            self.unread_task = asyncio.ensure_future(self._send_unread())
+        _BADGES.setdefault(self.socket_loop, set()).add(self)
+        task = _BADGE_TASKS.get(self.socket_loop)
+        if task is None or task.done():
+            _BADGE_TASKS[self.socket_loop] = asyncio.ensure_future(_send_badges(self.socket_loop))
 
-    async def _send_unread(self) -> None:
-        await asyncio.sleep(UNREAD_DELAY_SECONDS)
+    async def send_unread(self) -> None:
         count, self.pending_unread = self.pending_unread, None
-        if count is not None:
+        if count is not None and self.registered:
             await self.send_json({"type": "unread", "count": count})
+
+    async def take_live(self, message: dict) -> bool:
+        """The bus's direct hand-over, for a socket with nothing of its own in flight and the
+        next number in hand: sent now, without a trip through the socket's queue. False lets
+        the queue and its ordinary handler decide (a held start, a gap, a duplicate)."""
+        if self.busy or not self.started or not self.registered:
+            return False
+        if message["type"] == "unread.changed":
+            self._unread_soon(message["unread"])
+            return True
+        frame = message["frame"]
+        if message["type"] != "notification.created" or frame["id"] != self.last_sent + 1:
+            return False
+        self.last_sent = frame["id"]
+        self.busy += 1
+        try:
+            await self.send_json(frame)
+        finally:
+            self.busy -= 1
+        self._unread_soon(message["unread"])
+        return True
+
+
+# Live unread counts go out from one task per event loop, not a timer per socket: a fan-out
+# to a thousand sockets schedules one wake-up, then one badge frame each (ADR 0502, 0710).
+_BADGES: dict[asyncio.AbstractEventLoop, set[NotificationConsumer]] = {}
+_BADGE_TASKS: dict[asyncio.AbstractEventLoop, asyncio.Task] = {}
+
+
+async def _send_badges(loop: asyncio.AbstractEventLoop) -> None:
+    await asyncio.sleep(UNREAD_DELAY_SECONDS)
+    due = _BADGES.pop(loop, set())
+    for consumer in due:
+        try:
+            await consumer.send_unread()
+        except Exception:
+            logger.exception("Sending an unread count failed")

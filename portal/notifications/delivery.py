@@ -1,23 +1,56 @@
-"""Live delivery: push committed notifications and unread counts to each user's own group."""
+"""Live delivery: one message per event carrying its recipients, handed by each process to its
+own sockets (Discourse's MessageBus; ADR 0710)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Protocol
 
-from asgiref.sync import async_to_sync
+from channels.exceptions import ChannelFull
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db.models import Count
 
 from .models import Notification
 
 logger = logging.getLogger(__name__)
 
+# The layer every notification socket reads from: always this process's own memory. What
+# crosses processes is the bus, one message per event, never one per recipient.
+LOCAL_LAYER = "notifications"
+# One bus message carries at most this many recipients (a huge fan-out becomes a few).
+BUS_CHUNK = 1000
 
-def user_group(user_id: int) -> str:
-    """The one group a user's sockets join (never a global group filtered per socket)."""
-    return f"notifications.user.{user_id}"
+
+class LocalSocket(Protocol):
+    channel_name: str
+    socket_loop: asyncio.AbstractEventLoop
+    user_id: int
+
+    async def take_live(self, message: dict) -> bool: ...
+
+
+# This process's open sockets by user id (MessageBus's per-process registry).
+_LOCAL: dict[int, dict[str, LocalSocket]] = {}
+
+
+def register(socket: LocalSocket) -> None:
+    _LOCAL.setdefault(socket.user_id, {})[socket.channel_name] = socket
+
+
+def unregister(socket: LocalSocket) -> None:
+    sockets = _LOCAL.get(socket.user_id)
+    if sockets is not None:
+        sockets.pop(socket.channel_name, None)
+        if not sockets:
+            _LOCAL.pop(socket.user_id, None)
+
+
+def local_sockets() -> Iterator[LocalSocket]:
+    for sockets in list(_LOCAL.values()):
+        yield from list(sockets.values())
 
 
 def unread_counts(user_ids: Iterable[int]) -> dict[int, int]:
@@ -33,52 +66,95 @@ def unread_counts(user_ids: Iterable[int]) -> dict[int, int]:
     return counts
 
 
-SEND_CONCURRENCY = 64
+# --- the bus ------------------------------------------------------------------------------
+
+_BUS: dict[str, object] = {}
 
 
-async def _send_all(messages: list[tuple[str, dict]]) -> None:
-    """One group_send per message; different users' groups concurrently (a Redis layer then
-    overlaps its round trips), one user's messages strictly in order."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    by_group: dict[str, list[dict]] = {}
-    for group, message in messages:
-        by_group.setdefault(group, []).append(message)
-    queue = list(by_group.items())
-    queue.reverse()
+def _bus():
+    """The Redis bus when REDIS_URL is set; None embedded (one process, hand over directly)."""
+    url = getattr(settings, "NOTIFICATIONS_BUS_URL", "")
+    if not url:
+        return None
+    channel = settings.NOTIFICATIONS_BUS_CHANNEL
+    key = f"{url} {channel}"
+    if key not in _BUS:
+        from .layers import RedisBus
 
-    async def lane() -> None:
-        while queue:
-            group, in_order = queue.pop()
-            for message in in_order:
-                await layer.group_send(group, message)
-
-    await asyncio.gather(*(lane() for _ in range(min(SEND_CONCURRENCY, len(queue)))))
+        _BUS.clear()
+        _BUS[key] = RedisBus(url, channel)
+    return _BUS[key]
 
 
-def _send(messages: list[tuple[str, dict]]) -> None:
+async def deliver_here(messages: list) -> None:
+    """In the event loop: hand each (user id, message) to that user's sockets served by this
+    loop — directly when the socket is idle, else through its queue. One user's messages
+    keep their order either way: the direct path is taken only while the queue is empty."""
+    layer = get_channel_layer(LOCAL_LAYER)
+    loop = asyncio.get_running_loop()
+    for user_id, message in messages:
+        for socket in list(_LOCAL.get(user_id, {}).values()):
+            if socket.socket_loop is not loop:
+                continue  # another loop (tests run one per test) has its own hand-over
+            if not layer.channels.get(socket.channel_name) and await socket.take_live(message):
+                continue
+            try:
+                layer.deliver(socket.channel_name, message)
+            except ChannelFull:
+                # A socket this far behind gets the rest from the store on its next catch-up.
+                logger.warning("Notification socket %s is full", socket.channel_name)
+
+
+def catch_up_all() -> None:
+    """The bus was away: every local socket looks at the store (what it missed is there)."""
+    layer = get_channel_layer(LOCAL_LAYER)
+    for socket in local_sockets():
+        try:
+            layer.deliver(socket.channel_name, {"type": "notification.catchup"})
+        except ChannelFull:
+            pass
+
+
+async def listening() -> None:
+    """Called by each socket before it reads where it stands: from then on, every event
+    published reaches this process."""
+    bus = _bus()
+    if bus is not None:
+        await bus.listening(deliver_here, catch_up_all)
+
+
+def publish(messages: list[tuple[int, dict]]) -> None:
+    """After commit, from synchronous code: one bus message per event (chunked for huge
+    fan-outs). Never raises — the rows are committed, and sockets catch up from the store."""
     if not messages:
         return
     try:
-        async_to_sync(_send_all)(messages)
+        bus = _bus()
+        if bus is None:
+            # Embedded: the sockets are in this process; hand over in their event loop.
+            by_loop: dict[asyncio.AbstractEventLoop, list] = {}
+            for user_id, message in messages:
+                for loop in {s.socket_loop for s in list(_LOCAL.get(user_id, {}).values())}:
+                    by_loop.setdefault(loop, []).append((user_id, message))
+            for loop, pending in by_loop.items():
+                if not loop.is_closed():
+                    asyncio.run_coroutine_threadsafe(deliver_here(pending), loop)
+            return
+        for start in range(0, len(messages), BUS_CHUNK):
+            bus.publish(messages[start : start + BUS_CHUNK])
     except Exception:
-        # The rows are committed; sockets catch up on their next poll or resume.
-        logger.exception("Pushing %d notification message(s) failed", len(messages))
+        logger.exception("Publishing %d notification message(s) failed", len(messages))
 
 
 def push_frames(frames: list[tuple[int, dict]]) -> None:
     """After commit: send frames already built (user id, frame) with each user's new unread
-    count — one count query and one group_send per recipient, whatever the fan-out."""
+    count — one count query and one publish, whatever the fan-out."""
     if not frames:
         return
     counts = unread_counts({uid for uid, _frame in frames})
-    _send(
+    publish(
         [
-            (
-                user_group(uid),
-                {"type": "notification.created", "frame": frame, "unread": counts[uid]},
-            )
+            (uid, {"type": "notification.created", "frame": frame, "unread": counts[uid]})
             for uid, frame in frames
         ]
     )
@@ -87,9 +163,4 @@ def push_frames(frames: list[tuple[int, dict]]) -> None:
 def push_unread(user_ids: Iterable[int]) -> None:
     """After commit: tell every open tab of these users their new unread count."""
     counts = unread_counts(user_ids)
-    _send(
-        [
-            (user_group(uid), {"type": "unread.changed", "unread": count})
-            for uid, count in counts.items()
-        ]
-    )
+    publish([(uid, {"type": "unread.changed", "unread": count}) for uid, count in counts.items()])

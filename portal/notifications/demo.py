@@ -27,7 +27,7 @@ from .models import (
 
 KEYWORDS = [
     ("sales2", "竞品", Level.WATCHING),
-    ("sales2", "Nebula", Level.WATCHING_FIRST_POST),
+    ("sales2", "RuiLink", Level.WATCHING_FIRST_POST),
     ("sales1", "价格", Level.WATCHING),
     ("sales1", "price", Level.WATCHING),
     ("manager", "投诉", Level.WATCHING),

@@ -1,16 +1,5 @@
-"""Admin: administrators manage customer categories; customers are changed through the pages."""
+"""Admin of records: importing this registers each domain's model admins."""
 
-from django.contrib import admin
-
-from . import (
-    admin_deals,  # noqa: F401 (deal stages and contact frequencies)
-    admin_service,  # noqa: F401 (service categories, read-only cases)
-    admin_targets,  # noqa: F401 (sales targets and commission rules)
-)
-from .models import CustomerCategory
-
-
-@admin.register(CustomerCategory)
-class CustomerCategoryAdmin(admin.ModelAdmin):
-    list_display = ["key", "name", "name_zh", "position"]
-    list_editable = ["position"]
+from portal.records.customers import admin as customer_admin  # noqa: F401
+from portal.records.deals import admin as deal_admin  # noqa: F401
+from portal.records.service import admin as service_admin  # noqa: F401

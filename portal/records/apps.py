@@ -1,4 +1,4 @@
-"""App config: re-keys customers when people move department; the dashboard panel."""
+"""App config of records: each domain wires its subscribers, worker jobs and panels."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -10,22 +10,10 @@ class RecordsConfig(AppConfig):
     verbose_name = _("Customer and deal records")
 
     def ready(self) -> None:
-        from portal.core.dashboard import register_panel
-        from portal.core.events import subscribe
+        from portal.records.customers import subscribers as customers
+        from portal.records.deals import subscribers as deals
+        from portal.records.service import subscribers as service
 
-        from . import panels, subscribers
-
-        subscribe("accounts.person_moved")(subscribers.person_moved)
-        from portal.core.worker import register_job
-
-        from .actions import send_queued_mail
-
-        register_job("records.send_queued_mail", every_seconds=5.0)(send_queued_mail)
-        register_panel(panels.my_customers_panel)
-        from .panels_deals import connect as connect_deals
-
-        connect_deals()
-        from .subscribers_service import connect as connect_service
-
-        connect_service()
-        from . import dashboard_deals  # noqa: F401 (registers the deal dashboard panels)
+        customers.connect()
+        deals.connect()
+        service.connect()

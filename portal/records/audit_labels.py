@@ -1,27 +1,5 @@
-"""Names of the records' audit actions, as the customer, deal and case histories show them."""
+"""Names of records' audit actions (discovered by core): each domain lists its own."""
 
-from django.utils.translation import gettext_lazy as _
-
-from portal.core.audit import label_actions
-
-label_actions(
-    {
-        "contact.created": _("Contact added"),
-        "contact.deleted": _("Contact deleted"),
-        "contact.updated": _("Contact changed"),
-        "customer.created": _("Customer created"),
-        "customer.deleted": _("Moved to the recycle bin"),
-        "customer.mailed": _("Mail sent to contacts"),
-        "customer.purged": _("Purged"),
-        "customer.restored": _("Restored from the recycle bin"),
-        "customer.shared": _("Shared"),
-        "customer.transferred": _("Transferred to another rep"),
-        "customer.unshared": _("Sharing removed"),
-        "customer.updated": _("Details changed"),
-        "mail.composed": _("Mail composed"),
-        "mail.queued": _("Mail queued for sending"),
-        "mail.sent": _("Mail sent"),
-    }
-)
-
-from . import audit_labels_deals, audit_labels_service  # noqa: E402, F401 - deals and service
+from portal.records.customers import audit_labels as customer_labels  # noqa: F401
+from portal.records.deals import audit_labels as deal_labels  # noqa: F401
+from portal.records.service import audit_labels as service_labels  # noqa: F401

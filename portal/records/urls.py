@@ -1,49 +1,9 @@
-"""Record pages under /records/: customers here; deals and service cases add their own patterns."""
+"""Record pages under /records/: each domain's patterns, under the one namespace `records`."""
 
-from django.urls import path
-
-from .views import customers
-from .views import statistics as stats_views
+from portal.records.customers.urls import urlpatterns as customer_urlpatterns
+from portal.records.deals.urls import urlpatterns as deal_urlpatterns
+from portal.records.service.urls import urlpatterns as service_urlpatterns
 
 app_name = "records"
 
-urlpatterns = [
-    path("statistics/", stats_views.statistics_page, name="statistics"),
-    path("statistics/export/", stats_views.statistics_export, name="statistics_export"),
-    path("customers/", customers.customer_list, name="customer_list"),
-    path("customers/new/", customers.customer_create, name="customer_create"),
-    path("customers/export/", customers.customer_export, name="customer_export"),
-    path("customers/bulk/", customers.customers_bulk, name="customers_bulk"),
-    path("customers/bin/", customers.recycle_bin, name="recycle_bin"),
-    path("customers/import/", customers.import_start, name="import_start"),
-    path("customers/import/<int:pk>/", customers.import_job, name="import_job"),
-    path("customers/import/<int:pk>/progress/", customers.import_progress, name="import_progress"),
-    path("customers/import/<int:pk>/commit/", customers.import_commit, name="import_commit"),
-    path("customers/<int:pk>/", customers.customer_detail, name="customer_detail"),
-    path("customers/<int:pk>/edit/", customers.customer_edit, name="customer_edit"),
-    path("customers/<int:pk>/delete/", customers.customer_delete, name="customer_delete"),
-    path("customers/<int:pk>/restore/", customers.customer_restore, name="customer_restore"),
-    path("customers/<int:pk>/purge/", customers.customer_purge, name="customer_purge"),
-    path("customers/<int:pk>/share/", customers.customer_share, name="customer_share"),
-    path(
-        "customers/<int:pk>/share/<int:share_pk>/remove/",
-        customers.customer_unshare,
-        name="customer_unshare",
-    ),
-    path("customers/<int:pk>/transfer/", customers.customer_transfer, name="customer_transfer"),
-    path("customers/<int:pk>/contacts/new/", customers.contact_create, name="contact_create"),
-    path("customers/<int:pk>/labels/", customers.contact_labels, name="contact_labels"),
-    path("contacts/<int:pk>/edit/", customers.contact_edit, name="contact_edit"),
-    path("contacts/<int:pk>/delete/", customers.contact_delete, name="contact_delete"),
-    path("mail/", customers.mail_compose, name="mail_compose"),
-    path("mail/<int:pk>/", customers.mail_batch, name="mail_batch"),
-    path("mail/<int:pk>/send/", customers.mail_send, name="mail_send"),
-]
-
-from .urls_deals import urlpatterns as deal_urlpatterns  # noqa: E402
-
-urlpatterns += deal_urlpatterns
-
-from .urls_service import urlpatterns as service_urlpatterns  # noqa: E402
-
-urlpatterns += service_urlpatterns
+urlpatterns = [*customer_urlpatterns, *deal_urlpatterns, *service_urlpatterns]

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import service
-from .backends.base import SORTS
+from .backends.base import SORTS, max_page
 
 DEFAULT_PAGE_SIZE = 20
 
@@ -58,8 +58,15 @@ class SearchView(APIView):
         sort = request.query_params.get("sort") or "relevance"
         if sort not in SORTS:
             raise ValidationError({"sort": [_("Choose relevance or date.")]})
-        page = _int(request, "page", 1, 10000)
         page_size = _int(request, "page_size", DEFAULT_PAGE_SIZE, service.MAX_PER_PAGE)
+        page = _int(request, "page", 1, 10**9)
+        if page > max_page(page_size):
+            raise ValidationError(
+                {"page": [_("Only the first %(count)s results can be browsed (page %(page)s at "
+                            "most): add words or filters to narrow the search.")
+                          % {"count": max_page(page_size) * page_size,
+                             "page": max_page(page_size)}]}
+            )  # fmt: skip
         kind = request.query_params.get("type") or None
         _parsed, results = service.search(
             request.user, text, page=page, per_page=page_size, sort=sort,
@@ -86,6 +93,8 @@ class SearchView(APIView):
                     for name, values in results.facets.items()
                 },
                 "facets_sample": results.facets_sample,
+                # False when `count` is an estimate (a PostgreSQL match too broad to count).
+                "count_exact": results.count_exact,
                 "suggestions": [{"query": q, "count": n} for q, n in results.suggestions],
             }
         )  # fmt: skip

@@ -10,6 +10,12 @@ class SearchConfig(AppConfig):
     verbose_name = _("Search")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from . import setup
         from .indexing import autodiscover
 
         autodiscover()
+        post_migrate.connect(
+            setup.ensure_after_migrate, sender=self, dispatch_uid="search.setup_after_migrate"
+        )

@@ -24,8 +24,15 @@ class SearchDocument:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     language: str = ""
+    # The kind's names in every language (竞争对手 / Competitor): indexed with the body so each
+    # document is found by what it is; derived from the kind unless given.
+    kind_names: list[str] | None = None
 
     def __post_init__(self) -> None:
+        if self.kind_names is None:
+            from .kinds import kind_names
+
+            self.kind_names = kind_names(self.kind)
         self.object_id = str(self.object_id)
         self.keys = sorted(set(self.keys))
         self.tags = [tag for tag in dict.fromkeys(self.tags) if tag]

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .backends.base import SORTS
 
@@ -14,7 +15,9 @@ class SearchForm(forms.Form):
         required=False,
         choices=[("relevance", _("Relevance")), ("date", _("Newest first"))],
     )
-    page = forms.IntegerField(label=_("Page"), min_value=1, max_value=10000, required=False)
+    page = forms.IntegerField(
+        label=pgettext_lazy("pagination", "Page"), min_value=1, max_value=10000, required=False
+    )
 
     def options(self) -> dict:
         data = self.cleaned_data

@@ -12,6 +12,8 @@ the owner may open the object (portal.core.visibility.can_see) before notifying 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.db import connection, transaction
 
 from .documents import SearchDocument
@@ -26,6 +28,13 @@ TERM_TABLE = InterestTerm._meta.db_table
 def save_interest_query(*, interest_id: int, query: str) -> None:
     """Store or replace the query of one interest."""
     parsed = parse_query(query)
+    _store(interest_id, query, parsed)
+    from .backends import get_backend
+
+    get_backend().save_interest(interest_id, parsed)
+
+
+def _store(interest_id: int, query: str, parsed: ParsedQuery) -> None:
     terms, required = anchors_of(parsed)
     with transaction.atomic():
         stored, _ = InterestQuery.objects.update_or_create(
@@ -36,9 +45,47 @@ def save_interest_query(*, interest_id: int, query: str) -> None:
         InterestTerm.objects.bulk_create(
             [InterestTerm(interest=stored, term=term) for term in terms]
         )
-    from .backends import get_backend
 
-    get_backend().save_interest(interest_id, parsed)
+
+def stored_interests(batch: int = 1000) -> Iterator[tuple[int, str, dict]]:
+    """(interest id, query, stored parsed form) of every stored query, in id order."""
+    last = 0
+    while True:
+        rows = list(
+            InterestQuery.objects.filter(interest_id__gt=last)
+            .order_by("interest_id")
+            .values_list("interest_id", "query", "parsed")[:batch]
+        )
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1][0]
+
+
+def outdated_interests() -> list[tuple[int, str, ParsedQuery]]:
+    """Stored queries whose parsed form differs from parsing them today (the synonym list or
+    the analysis changed since they were saved)."""
+    outdated = []
+    for interest_id, query, stored in stored_interests():
+        fresh = parse_query(query)
+        if fresh.to_dict() != stored:
+            outdated.append((interest_id, query, fresh))
+    return outdated
+
+
+def reparse_interests(outdated: list[tuple[int, str, ParsedQuery]] | None = None) -> int:
+    """Store the current parsed form (and terms) of the outdated queries; the engine's own
+    copy (the percolator) is reloaded by the caller."""
+    outdated = outdated_interests() if outdated is None else outdated
+    for interest_id, query, parsed in outdated:
+        _store(interest_id, query, parsed)
+    _parsed_cache.clear()
+    return len(outdated)
+
+
+def parsed_interests() -> Iterator[tuple[int, ParsedQuery]]:
+    for interest_id, _query, parsed in stored_interests():
+        yield interest_id, ParsedQuery.from_dict(parsed)
 
 
 def delete_interest_query(interest_id: int) -> None:
@@ -50,36 +97,70 @@ def delete_interest_query(interest_id: int) -> None:
 
 def match_interests(document: SearchDocument) -> list[int]:
     """Ids of the stored queries the document matches, in ascending order."""
+    return match_interests_many([document])[0]
+
+
+def match_interests_many(documents: list[SearchDocument]) -> list[list[int]]:
+    """`match_interests` of each document, reading the inverted index once per batch (one
+    round trip for up to MAX_PAIRS document terms, ADR 0423)."""
     from .backends import get_backend
 
     backend = get_backend()
     if hasattr(backend, "match_interests"):  # Elasticsearch: the percolator answers
-        return backend.match_interests(document)
-    analysed = AnalysedDocument.of(document)
-    anchors = sorted(analysed.anchors())
-    matched = set()
-    candidates = _candidates(anchors)
-    parsed = _parsed_queries(candidates)
-    for interest_id, text in candidates:
-        if matches(parsed[text], analysed):
-            matched.add(interest_id)
-    return sorted(matched)
+        return [backend.match_interests(document) for document in documents]
+    analysed = [AnalysedDocument.of(document) for document in documents]
+    candidates = _candidates_many([sorted(a.anchors()) for a in analysed])
+    parsed = _parsed_queries([row for rows in candidates for row in rows])
+    return [
+        sorted({interest_id for interest_id, text in rows if matches(parsed[text], a)})
+        for a, rows in zip(analysed, candidates, strict=True)
+    ]
 
 
 def _candidates(anchors: list[str]) -> list[tuple[int, str]]:
     """Stored queries whose every required term the document holds (one grouped SQL query)."""
-    if not anchors:
-        return []
-    placeholders = ", ".join(["%s"] * len(anchors))
+    return _candidates_many([anchors])[0]
+
+
+# Terms sent in one statement: far below SQLite's and PostgreSQL's parameter limits.
+MAX_PAIRS = 5_000
+
+
+def _candidates_many(anchor_lists: list[list[str]]) -> list[list[tuple[int, str]]]:
+    """For each document's anchors, the stored queries whose every required term it holds:
+    the documents' (number, term) pairs are joined with the inverted index and counted per
+    (document, query) in one statement per batch."""
+    found: list[list[tuple[int, str]]] = [[] for _ in anchor_lists]
+    batch: list[tuple[int, str]] = []
+    for number, anchors in enumerate(anchor_lists):
+        if batch and len(batch) + len(anchors) > MAX_PAIRS:
+            _read_candidates(batch, found)
+            batch = []
+        batch += [(number, anchor) for anchor in anchors]
+    if batch:
+        _read_candidates(batch, found)
+    return found
+
+
+def _read_candidates(pairs: list[tuple[int, str]], found: list[list[tuple[int, str]]]) -> None:
+    values = ", ".join(["(%s, %s)"] * len(pairs))
+    # Hit counts are compared with `required` on the narrow (id, required, interest_id)
+    # index; only the stored queries that pass are read for their text.
     sql = (
-        f"SELECT q.interest_id, q.query FROM {QUERY_TABLE} q JOIN ("  # noqa: S608 - constants
-        f"  SELECT interest_id AS iid, COUNT(*) AS hits FROM {TERM_TABLE}"
-        f"  WHERE term IN ({placeholders}) GROUP BY interest_id"
-        f") m ON m.iid = q.id WHERE m.hits >= q.required"
+        f"WITH d(doc, term) AS (VALUES {values}), "  # noqa: S608 - constants, placeholders
+        f"h AS (SELECT d.doc, t.interest_id AS qid, COUNT(*) AS hits FROM d "
+        f"  JOIN {TERM_TABLE} t ON t.term = d.term GROUP BY d.doc, t.interest_id), "
+        f"m AS MATERIALIZED (SELECT h.doc, h.qid FROM h JOIN {QUERY_TABLE} r ON r.id = h.qid "
+        f"  WHERE h.hits >= r.required) "
+        f"SELECT m.doc, q.interest_id, q.query FROM m JOIN {QUERY_TABLE} q ON q.id = m.qid "
+        # The planner cannot know how few pass: this makes it look them up by primary key
+        # instead of hashing every stored query.
+        f"WHERE q.id IN (SELECT qid FROM m)"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, anchors)
-        return cursor.fetchall()
+        cursor.execute(sql, [value for pair in pairs for value in pair])
+        for number, interest_id, text in cursor.fetchall():
+            found[number].append((interest_id, text))
 
 
 # Parsed stored queries, by their text: matching the same queries against many documents would

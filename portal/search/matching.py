@@ -13,7 +13,7 @@ ANCHOR_PREFIX = "\x01"
 
 def body_text(document: SearchDocument) -> str:
     """The text indexed as the body: tags and products are searchable words too."""
-    extra = " ".join([*document.tags, *document.products, document.category])
+    extra = " ".join([*document.tags, *document.products, document.category, *document.kind_names])
     return f"{document.body}\n{extra}" if extra.strip() else document.body
 
 
@@ -66,8 +66,8 @@ def anchor(field: str, value: str) -> str:
 def anchors_of(parsed: ParsedQuery) -> tuple[list[str], int]:
     """(inverted-index keys of a stored query, how many of them a document must hold).
     With words: every word is required. Filter-only: any one of the filter's values."""
-    if parsed.terms:
-        return sorted(set(parsed.terms)), len(set(parsed.terms))
+    if parsed.has_text:
+        return parsed.required_terms()
     for field, values in (
         ("kind", parsed.kinds), ("tag", parsed.tags), ("category", parsed.categories),
         ("owner", parsed.owners), ("product", parsed.products),
@@ -83,6 +83,8 @@ def matches(parsed: ParsedQuery, doc: AnalysedDocument) -> bool:
     if parsed.is_empty:
         return False
     if any(term not in doc.terms for term in parsed.terms):
+        return False
+    if not parsed.alternatives_hold(doc.terms):
         return False
     if any(phrase not in doc.phrase_text for phrase in parsed.phrases):
         return False

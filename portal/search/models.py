@@ -3,6 +3,8 @@ stored interest queries with their inverted index."""
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -43,8 +45,11 @@ class SearchEntry(models.Model):
         indexes = [
             models.Index(fields=["kind", "created_at"], name="search_entry_kind_date"),
             # Covering index: a full-text match joins thousands of entries by id for counts,
-            # kind facets and sorting; reading these narrow tuples avoids the wide rows.
-            models.Index(fields=["id", "kind", "created_at"], name="search_entry_cover"),
+            # kind facets and sorting (object_id: the tie-break); these narrow tuples avoid the
+            # wide rows.
+            models.Index(
+                fields=["id", "kind", "created_at", "object_id"], name="search_entry_cover"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -99,3 +104,39 @@ class InterestTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class SynonymSet(models.Model):
+    """Words that mean one thing to the business (竞争对手, 竞品, competitor): a search for any
+    of them also finds documents holding the others, on every engine and in interest matching
+    (portal.search.synonyms). Knowledge editors keep the list as a Wagtail snippet."""
+
+    words = models.TextField(
+        _("words"),
+        help_text=_("The words and phrases that mean the same, separated by commas or new lines."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("synonym set")
+        verbose_name_plural = _("synonym sets")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return ", ".join(self.entries())
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        from .synonyms import forget
+
+        forget()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        from .synonyms import forget
+
+        forget()
+        return result
+
+    def entries(self) -> list[str]:
+        return [w.strip() for w in re.split(r"[,，、;；\n]+", self.words or "") if w.strip()]

@@ -10,6 +10,8 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from .analysis import analyze, normalize_value, phrase_text, tokenize
+from .kinds import kind_named
+from .synonyms import MAX_PHRASE_WORDS, SynonymTable, alternatives_of
 
 FIELD_ALIASES = {
     "type": "kinds", "kind": "kinds", "类型": "kinds",
@@ -45,18 +47,51 @@ class ParsedQuery:
     date_to: datetime | None = None  # exclusive
     highlight_terms: list[str] = field(default_factory=list)
     words: list[str] = field(default_factory=list)  # the positive words as typed, for hints
+    # A word with synonyms (portal.search.synonyms): one of its alternatives must match, each
+    # alternative being terms that must all be present. [[["竞品"], ["竞争", "对手", "竞争对手"]]]
+    alternatives: list[list[list[str]]] = field(default_factory=list)
+    # Kinds whose pages rank first: the query is nothing but a kind's name (竞争对手, Q&A).
+    boost_kinds: list[str] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
+        return not (self.terms or self.alternatives or self.phrases) and self.has_no_filters()
+
+    def has_no_filters(self) -> bool:
+        """No filter, exclusion or date: only words."""
         return not (
-            self.terms or self.phrases or self.excluded or self.excluded_phrases
-            or self.kinds or self.tags or self.owners or self.categories or self.products
-            or self.date_from or self.date_to
+            self.excluded or self.excluded_phrases or self.kinds or self.tags or self.owners
+            or self.categories or self.products or self.date_from or self.date_to
         )  # fmt: skip
 
     @property
     def has_text(self) -> bool:
-        return bool(self.terms)
+        return bool(self.terms or self.alternatives)
+
+    def alternatives_hold(self, terms: frozenset[str] | set[str]) -> bool:
+        """Whether a document holding these terms satisfies every word with synonyms."""
+        return all(
+            any(all(term in terms for term in alternative) for alternative in group)
+            for group in self.alternatives
+        )
+
+    def required_terms(self) -> tuple[list[str], int]:
+        """(terms a stored query is filed under, how many of them a matching document holds at
+        least): every plain term, and any term of each word with synonyms — counted once per
+        such word when the words share no term (else not counted: a candidate filter may only
+        ever let too many through)."""
+        plain = set(self.terms)
+        anchors = set(plain)
+        required = len(plain)
+        seen: set[str] = set(plain)
+        unions = [{term for alt in group for term in alt} for group in self.alternatives]
+        for union in unions:
+            anchors |= union
+        for index, union in enumerate(unions):
+            others = set().union(*(u for i, u in enumerate(unions) if i != index))
+            if not union & seen and not union & others:
+                required += 1
+        return sorted(anchors), max(1, required)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -92,15 +127,65 @@ def _single_character_runs(word: str) -> list[str]:
     return [phrase_text(run) for run in runs]
 
 
-def parse_query(text: str, *, kind_groups: dict[str, list[str]] | None = None) -> ParsedQuery:
-    """Parse the user's query. Unknown `field:` prefixes are searched as ordinary words."""
+def _add_word(parsed: ParsedQuery, value: str) -> None:
+    terms = tokenize(value)
+    if not terms:
+        return
+    parsed.words.append(value)
+    parsed.phrases.extend(_single_character_runs(value))
+    parsed.terms.extend(terms)
+    parsed.highlight_terms.extend(terms)
+
+
+def _add_words(parsed: ParsedQuery, words: list[str], synonyms: SynonymTable | None) -> None:
+    """Plain words, each run of them checked against the synonym list, longest run first
+    ("standard document" is one entry)."""
+    start = 0
+    while start < len(words):
+        for size in range(min(MAX_PHRASE_WORDS, len(words) - start), 0, -1):
+            text = " ".join(words[start : start + size])
+            alternatives = alternatives_of(text, synonyms)
+            if alternatives or size == 1:
+                break
+        if alternatives:
+            parsed.words.append(text)
+            if alternatives not in parsed.alternatives:
+                parsed.alternatives.append(alternatives)
+            parsed.highlight_terms.extend(term for alt in alternatives for term in alt)
+        else:
+            _add_word(parsed, text)
+        start += size
+
+
+def _boosted_kinds(parsed: ParsedQuery) -> list[str]:
+    """A query that is nothing but a kind's name (or a synonym of it) ranks that kind first."""
+    if len(parsed.words) != 1 or parsed.phrases or not parsed.has_no_filters():
+        return []
+    candidates = parsed.alternatives[0] if parsed.alternatives else [parsed.terms]
+    return list(dict.fromkeys(k for alt in candidates if (k := kind_named(alt))))
+
+
+def parse_query(
+    text: str,
+    *,
+    kind_groups: dict[str, list[str]] | None = None,
+    synonyms: SynonymTable | None = None,
+) -> ParsedQuery:
+    """Parse the user's query. Unknown `field:` prefixes are searched as ordinary words.
+    Words with synonyms (the editors' list, or `synonyms` given) become alternatives."""
     if kind_groups is None:
         from .registry import kind_groups as registered_groups
 
         kind_groups = registered_groups()
     parsed = ParsedQuery()
+    pending: list[str] = []  # plain words, grouped for multi-word synonyms
     for match in _PART.finditer(text or ""):
         negated, name, quoted, bare = match.groups()
+        if not negated and not name and quoted is None and bare:
+            pending.append(bare)
+            continue
+        _add_words(parsed, pending, synonyms)
+        pending = []
         value = quoted if quoted is not None else (bare or "")
         lowered = (name or "").lower()
         if name and lowered in FIELD_ALIASES and value and not negated:
@@ -145,11 +230,10 @@ def parse_query(text: str, *, kind_groups: dict[str, list[str]] | None = None) -
         if negated:
             parsed.excluded.append(list(dict.fromkeys(terms)))
         else:
-            parsed.words.append(value)
-            parsed.phrases.extend(_single_character_runs(value))
-            parsed.terms.extend(terms)
-            parsed.highlight_terms.extend(terms)
+            _add_word(parsed, value)
+    _add_words(parsed, pending, synonyms)
     parsed.terms = list(dict.fromkeys(parsed.terms))
     parsed.highlight_terms = list(dict.fromkeys(parsed.highlight_terms))
     parsed.kinds = list(dict.fromkeys(parsed.kinds))
+    parsed.boost_kinds = _boosted_kinds(parsed)
     return parsed

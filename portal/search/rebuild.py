@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import registry
+from . import interests, registry
 from .backends import get_backend
 from .backends.base import SearchBackend, document_checksum
+from .models import InterestQuery
 
 Progress = Callable[[str, int, int], None]
 
@@ -29,7 +30,20 @@ def rebuild(
             if progress:
                 progress(",".join(adapter.kinds), done, expected)
     backend.finish_rebuild(token)
+    rebuild_interests(backend=backend, progress=progress)
     return total
+
+
+def rebuild_interests(*, backend: SearchBackend | None = None, progress: Progress | None = None):
+    """Re-parse every stored interest query (synonyms may have changed) and, on an engine
+    with its own copy of them (the Elasticsearch percolator), reload that copy whole."""
+    backend = backend or get_backend()
+    interests.reparse_interests()
+    if hasattr(backend, "rebuild_interests"):
+        total = InterestQuery.objects.count()
+        backend.rebuild_interests(interests.parsed_interests(), progress=progress, total=total)
+    elif progress:
+        progress("interests", InterestQuery.objects.count(), InterestQuery.objects.count())
 
 
 @dataclass
@@ -38,10 +52,20 @@ class Drift:
     stale: list[tuple[str, str]] = field(default_factory=list)
     changed: list[tuple[str, str]] = field(default_factory=list)
     structural: list[str] = field(default_factory=list)
+    # Stored interest queries: parsed with an older synonym list, or differing in the engine's
+    # own copy (the percolator): missing there, left there after deletion, or changed.
+    interests_outdated: list[int] = field(default_factory=list)
+    interests_missing: list[int] = field(default_factory=list)
+    interests_stale: list[int] = field(default_factory=list)
+    interests_changed: list[int] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
-        return not (self.missing or self.stale or self.changed or self.structural)
+        return not (
+            self.missing or self.stale or self.changed or self.structural
+            or self.interests_outdated or self.interests_missing or self.interests_stale
+            or self.interests_changed
+        )  # fmt: skip
 
 
 def check(*, backend: SearchBackend | None = None, fix: bool = False, batch: int = 500) -> Drift:
@@ -71,4 +95,31 @@ def check(*, backend: SearchBackend | None = None, fix: bool = False, batch: int
         drift.stale += stale
         if fix and stale:
             backend.remove(stale)
+    check_interests(drift, backend=backend, fix=fix)
     return drift
+
+
+def check_interests(drift: Drift, *, backend: SearchBackend, fix: bool) -> None:
+    outdated = interests.outdated_interests()
+    drift.interests_outdated = [interest_id for interest_id, _query, _parsed in outdated]
+    if fix and outdated:
+        interests.reparse_interests(outdated)
+    if not hasattr(backend, "indexed_interests"):
+        return
+    indexed = backend.indexed_interests()
+    expected = {
+        interest_id: query
+        for interest_id, parsed in interests.parsed_interests()
+        if (query := backend.expected_interest(interest_id, parsed)) is not None
+    }
+    drift.interests_missing = sorted(set(expected) - set(indexed))
+    drift.interests_stale = sorted(set(indexed) - set(expected))
+    drift.interests_changed = sorted(
+        i for i in set(expected) & set(indexed) if expected[i] != indexed[i]
+    )
+    if fix:
+        for interest_id in drift.interests_stale:
+            backend.delete_interest(interest_id)
+        for interest_id, parsed in interests.parsed_interests():
+            if interest_id in drift.interests_missing or interest_id in drift.interests_changed:
+                backend.save_interest(interest_id, parsed)

@@ -56,9 +56,10 @@ def suggestions(parsed: ParsedQuery, keys: frozenset[str] | None) -> list[tuple[
         (parsed.kinds, parsed.tags, parsed.owners, parsed.categories, parsed.products,
          parsed.date_from, parsed.date_to)
     )  # fmt: skip
-    if filtered and parsed.terms:
+    if filtered and parsed.has_text:
         broader = ParsedQuery(
             terms=parsed.terms,
+            alternatives=parsed.alternatives,
             phrases=parsed.phrases,
             excluded=parsed.excluded,
             excluded_phrases=parsed.excluded_phrases,

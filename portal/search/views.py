@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 
 from . import service
+from .backends.base import max_page
 from .forms import SearchForm
 from .kinds import kind_label
 
@@ -20,6 +21,8 @@ def search(request: HttpRequest) -> HttpResponse:
     context: dict = {"form": form, "query": request.GET.get("q", "").strip()}
     if form.is_valid() and (form.cleaned_data.get("q") or "").strip():
         options = form.options()
+        # No page past the deepest result every engine serves (docs/decisions/0412).
+        options["page"] = min(options["page"], max_page(PER_PAGE))
         parsed, results = service.search(request.user, per_page=PER_PAGE, **options)
         kind = form.cleaned_data.get("type") or ""
         context.update(

@@ -100,6 +100,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.core.context_processors.shell",
             ],
+            # Amounts and dates the reader's way in every template without a {% load %}.
+            "builtins": ["portal.core.templatetags.formatting"],
         },
     },
 ]
@@ -107,7 +109,29 @@ TEMPLATES = [
 # --- database -----------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'agora.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A psycopg pool per process (ADR 0421): opening a PostgreSQL connection costs more than a
+    # whole search query, and ASGI closes Django's connection after every request. The pool
+    # hands each of daphne's sync threads (and the worker) a live connection in microseconds;
+    # health checks drop connections a restarted server has cut. DB_POOL_MAX=0 turns the pool
+    # off for an external pooler (PgBouncer): then DB_CONN_MAX_AGE keeps connections instead.
+    DB_POOL_MAX = int(os.environ.get("DB_POOL_MAX", "10"))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DB_POOL_MAX > 0:
+        DATABASES["default"]["OPTIONS"] = {
+            "pool": {
+                "min_size": min(int(os.environ.get("DB_POOL_MIN", "2")), DB_POOL_MAX),
+                "max_size": DB_POOL_MAX,
+                # Waiting longer than this for a free connection is an error, not a hang.
+                "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
+                # Recycle idle and old connections (server-side memory, failovers).
+                "max_idle": 300,
+                "max_lifetime": 1800,
+            }
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN,
         # so concurrent writers queue instead of failing half-way ("database is locked").
@@ -144,6 +168,14 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Channels' in-memory layer with its expiry sweep throttled (ADR 0502).
     CHANNEL_LAYERS = {"default": {"BACKEND": "portal.notifications.layers.InMemoryChannelLayer"}}
+# Notification sockets read from their own process's memory; across processes one Redis
+# publish per event carries the recipients, each process delivers to its sockets (ADR 0710).
+CHANNEL_LAYERS["notifications"] = {
+    "BACKEND": "portal.notifications.layers.InMemoryChannelLayer",
+    "CONFIG": {"capacity": 1000},
+}
+NOTIFICATIONS_BUS_URL = REDIS_URL
+NOTIFICATIONS_BUS_CHANNEL = os.environ.get("CHANNEL_LAYER_PREFIX", "agora") + ".notifications"
 
 # --- search -------------------------------------------------------------------------------
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
@@ -202,6 +234,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["portal.formats"]
 WAGTAIL_I18N_ENABLED = False
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 
@@ -219,7 +252,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Wagtail ------------------------------------------------------------------------------
-WAGTAIL_SITE_NAME = "Agora"
+WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "Agora")
+# Avatars come from Wagtail's own static default or an upload, never from gravatar.com: an
+# intranet has no Internet (the image was broken) and must not leak e-mail hashes.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILDOCS_SERVE_METHOD = "serve_view"  # documents go through Django so access is checked
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "csv", "zip"]
@@ -250,7 +286,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "PREPROCESSING_HOOKS": ["portal.core.api.public_endpoints_only"],
     "ENUM_NAME_OVERRIDES": {
-        "CustomerLevelEnum": "portal.records.models.customers.Customer.Level",
+        "CustomerLevelEnum": "portal.records.customers.models.Customer.Level",
         "FollowLevelEnum": "portal.notifications.models.Level",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -105,6 +105,9 @@
     socket.addEventListener("close", function (event) {
       socket = null;
       if (event.code === 4401 || paused) { return; }  // signed out: do not hammer the server
+      // 1012: the server is restarting (a deploy); another process behind the proxy takes the
+      // socket at once, so start the backoff from the beginning (it still spreads the tabs).
+      if (event.code === 1012) { attempt = 0; }
       scheduleReconnect();
     });
   }

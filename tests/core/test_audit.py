@@ -55,7 +55,7 @@ def test_every_recorded_action_has_a_human_name():
 def test_history_names_actions_and_fields_in_the_readers_language(people, client_for):
     from django.urls import reverse
 
-    from portal.records import actions as records
+    from portal.records.customers import actions as records
 
     sales1 = people["sales1"]
     customer = records.create_customer(acting_user=sales1, name="Acme Robotics Ltd")

@@ -1,6 +1,6 @@
 """The one access rule: keys held by readers against keys carried by objects."""
 
-from portal.accounts.models import Department
+from portal.accounts.models import Department, User
 from portal.core import visibility
 from portal.core.models import ObjectAccess
 
@@ -80,3 +80,21 @@ def test_reaches_many_picks_the_query_shape_by_how_much_the_reader_opens(
         assert visibility.reaches_many(Department, sales1, threshold=2)
         assert visibility.reaches_many(Department, manager)
         assert visibility.reaches_many(Department, admin)
+
+
+def test_a_readers_access_is_read_in_one_query(people, org, django_assert_num_queries):
+    # Every search and list page starts by asking who the reader is: administrator or not,
+    # and which keys they hold. One round trip answers both (ADR 0421).
+    sales1 = User.objects.get(pk=people["sales1"].pk)
+    with django_assert_num_queries(1):
+        assert not visibility.is_administrator(sales1)
+        keys = visibility.user_keys(sales1)
+    assert f"d:{org['east'].pk}" in keys and f"d:{org['sales'].pk}" in keys
+
+    manager = User.objects.get(pk=people["manager"].pk)
+    with django_assert_num_queries(2):  # plus the managed subtree
+        keys = visibility.user_keys(manager)
+    assert {f"m:{org['east'].pk}", f"m:{org['north'].pk}", f"m:{org['sales'].pk}"} <= keys
+    admin = User.objects.get(pk=people["admin"].pk)
+    admin.is_superuser = False
+    assert visibility.is_administrator(admin)  # through the Administrators group

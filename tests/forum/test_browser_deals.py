@@ -9,11 +9,10 @@ import pytest
 from portal.core.testing import capture_events
 from portal.forum.models import Post, Topic
 from portal.notifications.models import Notification
-from portal.records import actions as records
+from portal.records.customers import actions as records
+from tests.forum.test_browser import sign_in
 from tests.knowledge.conftest import kb  # noqa: F401 - the knowledge fixture
 from tests.records.deal_helpers import open_deal
-
-from .test_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,7 +13,7 @@ from portal.forum.models import Topic
 from portal.forum.permissions import posts_visible_to, topics_visible_to
 from portal.forum.references import reference_links
 from portal.forum.wiring import discussions_panel
-from portal.records import actions as records
+from portal.records.customers import actions as records
 
 pytestmark = pytest.mark.django_db
 

@@ -61,7 +61,7 @@ def test_editor_writes_a_competitor_a_reviewer_publishes_it_and_sales_sees_its_d
 ):
     from portal.accounts import roles
     from portal.knowledge.models import CompetitorPage
-    from portal.records import actions as records
+    from portal.records.customers import actions as records
     from tests.records.deal_helpers import open_deal
 
     make_user("editor2", roles.KNOWLEDGE_EDITORS, "marketing", is_staff=True)

@@ -1,4 +1,6 @@
-"""The notification socket: auth, one group per user, live frames, resume without loss."""
+"""The notification socket: auth, live frames, resume without loss, hostile frames, origin."""
+
+import asyncio
 
 import pytest
 from channels.db import database_sync_to_async
@@ -7,7 +9,7 @@ from django.test import Client
 
 from portal.asgi import application
 from portal.notifications import actions
-from portal.notifications.models import Kind, Presence
+from portal.notifications.models import Kind, Notification, Presence
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,7 +26,7 @@ async def _connect(user=None, *, origin: bytes = b"http://testserver"):
         cookie = await database_sync_to_async(_cookie_for)(user)
         headers.append((b"cookie", cookie))
     communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=headers)
-    connected, code = await communicator.connect()
+    connected, code = await communicator.connect(timeout=30)
     return communicator, connected, code
 
 
@@ -190,3 +192,195 @@ async def test_read_elsewhere_updates_the_badge_of_open_tabs(people):
     await database_sync_to_async(actions.mark_all_read)(sales2)
     assert await communicator.receive_json_from() == {"type": "unread", "count": 0}
     await communicator.disconnect()
+
+
+# --- hostile and careless frames (issue 17) ------------------------------------------------
+
+
+async def _presence_rows(user=None) -> int:
+    rows = Presence.objects.all() if user is None else Presence.objects.filter(user=user)
+    return await database_sync_to_async(rows.count)()
+
+
+def _local_sockets() -> list:
+    from portal.notifications import delivery
+
+    return list(delivery.local_sockets())
+
+
+MALFORMED = [
+    {"text_data": "not json {"},
+    {"bytes_data": b"\x00\x01binary"},
+    {"text_data": '{"type": "subscribe", "topic": "all"}'},
+    {"text_data": '{"type": "resume", "after": "12"}'},
+    {"text_data": '{"type": "resume", "after": -1}'},
+    {"text_data": '{"type": "resume", "after": 18446744073709551616}'},
+    {"text_data": '{"type": "resume", "after": true}'},
+    {"text_data": "[1, 2, 3]"},
+    {"text_data": "null"},
+    {"text_data": '{"type": "resume", "after": 0, "pad": "' + "x" * 100_000 + '"}'},
+]
+
+
+async def test_a_non_json_frame_gets_an_error_and_a_resume_afterwards_still_works(people):
+    sales2 = people["sales2"]
+    for n in range(1, 4):
+        await notify([sales2.pk], Kind.ANNOUNCEMENT, f"N{n}", dedupe_key=f"n{n}")
+    communicator, _, _ = await _connect(sales2)
+    await communicator.receive_json_from(timeout=10)  # unread
+    # when the client sends garbage
+    await communicator.send_to(text_data="not json {")
+    # then it is told so, and the socket stays open and registered
+    answer = await communicator.receive_json_from(timeout=10)
+    assert answer == {"type": "error", "code": "invalid_json"}
+    # and a valid resume afterwards replays exactly what was missed
+    await communicator.send_json_to({"type": "resume", "after": 1})
+    assert [f["id"] for f in await _notifications(communicator)] == [2, 3]
+    await notify([sales2.pk], Kind.ANNOUNCEMENT, "N4", dedupe_key="n4")
+    assert [f["id"] for f in await _notifications(communicator)] == [4]
+    await communicator.disconnect(timeout=20)
+
+
+async def test_every_kind_of_malformed_frame_gets_an_error_frame_and_the_socket_lives(people):
+    sales2 = people["sales2"]
+    communicator, _, _ = await _connect(sales2)
+    await communicator.receive_json_from(timeout=10)
+    codes = []
+    for frame in MALFORMED:
+        await communicator.send_to(**frame)
+        answer = await communicator.receive_json_from(timeout=10)
+        assert answer["type"] == "error"
+        codes.append(answer["code"])
+    assert codes == [
+        "invalid_json",
+        "binary_frame",
+        "unknown_type",
+        "invalid_resume",
+        "invalid_resume",
+        "invalid_resume",
+        "invalid_resume",
+        "unknown_type",
+        "unknown_type",
+        "too_large",
+    ]
+    # still alive: a ping is answered and the presence row is there
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_json_from(timeout=10) == {"type": "pong"}
+    assert await _presence_rows(sales2) == 1
+    await communicator.disconnect(timeout=20)
+    assert await _presence_rows(sales2) == 0
+
+
+async def test_300_malformed_connections_leave_no_ghost_presence(people):
+    sales2 = people["sales2"]
+
+    async def one(i: int) -> None:
+        communicator, connected, _ = await _connect(sales2)
+        assert connected
+        await communicator.receive_json_from(timeout=10)
+        await communicator.send_to(**MALFORMED[i % len(MALFORMED)])
+        assert (await communicator.receive_json_from(timeout=10))["type"] == "error"
+        await communicator.disconnect(timeout=20)
+
+    for start in range(0, 300, 10):  # ten at a time: a loaded CI machine connects slowly
+        await asyncio.gather(*(one(i) for i in range(start, start + 10)))
+    assert await _presence_rows() == 0
+    assert _local_sockets() == []
+    # and with nobody connected any more, sales2 counts as away: the e-mail goes at once
+    created = await notify([sales2.pk], Kind.MENTION, "Ping", dedupe_key="after-ghosts")
+    assert created[0].email_state == Notification.EmailState.IMMEDIATE
+
+
+async def test_a_handler_that_crashes_still_unregisters_and_clears_presence(people, monkeypatch):
+    from portal.notifications.consumers import NotificationConsumer
+
+    sales2 = people["sales2"]
+
+    async def broken(self, event):
+        raise RuntimeError("bug in a handler")
+
+    # given a bug that makes the socket's own start-up message raise
+    monkeypatch.setattr(NotificationConsumer, "notification_start", broken)
+    communicator, _, _ = await _connect(sales2)
+    await communicator.receive_json_from(timeout=10)
+    assert await _presence_rows(sales2) == 1
+    # when it fires (a second after connecting without a resume), the socket is closed...
+    closed = await communicator.receive_output(timeout=3)
+    assert closed == {"type": "websocket.close", "code": 1011}
+    await communicator.wait(timeout=20)
+    # ...and nothing of it stays: no registry entry for the heartbeat, no presence row
+    assert _local_sockets() == []
+    assert await _presence_rows(sales2) == 0
+    # so a notification for the now-absent user is e-mailed immediately
+    created = await notify([sales2.pk], Kind.MENTION, "Are you there?", dedupe_key="crash")
+    assert created[0].email_state == Notification.EmailState.IMMEDIATE
+
+
+async def test_an_error_while_handling_a_client_frame_is_answered_not_fatal(people, monkeypatch):
+    from portal.notifications import consumers
+
+    sales2 = people["sales2"]
+    communicator, _, _ = await _connect(sales2)
+    await communicator.receive_json_from(timeout=10)
+
+    def failing(user_id, after):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(consumers, "_after", database_sync_to_async(failing))
+    await communicator.send_json_to({"type": "resume", "after": 0})
+    answer = await communicator.receive_json_from(timeout=10)
+    assert answer == {"type": "error", "code": "server_error"}
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_json_from(timeout=10) == {"type": "pong"}
+    await communicator.disconnect(timeout=20)
+    assert await _presence_rows(sales2) == 0
+
+
+# --- the origin check: scheme, host and port (issue 17) ----------------------------------
+
+
+async def _handshake(user, headers: list[tuple[bytes, bytes]], scheme: str = "ws") -> bool:
+    cookie = await database_sync_to_async(_cookie_for)(user)
+    communicator = WebsocketCommunicator(
+        application, "/ws/notifications/", headers=[*headers, (b"cookie", cookie)]
+    )
+    communicator.scope["scheme"] = scheme
+    connected, _ = await communicator.connect(timeout=10)
+    if connected:
+        await communicator.disconnect(timeout=20)
+    return connected
+
+
+async def test_an_origin_on_the_same_host_but_another_port_is_refused(people):
+    sales2 = people["sales2"]
+    host = [(b"host", b"agora.test:8000")]
+    assert await _handshake(sales2, [*host, (b"origin", b"http://agora.test:8000")])
+    assert not await _handshake(sales2, [*host, (b"origin", b"http://agora.test:8001")])
+    assert not await _handshake(sales2, [*host, (b"origin", b"http://agora.test")])
+    assert not await _handshake(sales2, [*host, (b"origin", b"https://agora.test:8000")])
+    assert not await _handshake(sales2, [*host, (b"origin", b"null")])
+    assert not await _handshake(sales2, host)  # no Origin at all
+    assert await _presence_rows() == 0  # refused sockets never became present
+
+
+async def test_the_host_must_be_allowed_even_when_origin_matches_it(people, settings):
+    settings.ALLOWED_HOSTS = ["agora.test"]
+    sales2 = people["sales2"]
+    assert await _handshake(sales2, [(b"host", b"agora.test"), (b"origin", b"http://agora.test")])
+    evil = [(b"host", b"evil.test"), (b"origin", b"http://evil.test")]
+    assert not await _handshake(sales2, evil)
+
+
+async def test_behind_the_proxy_the_forwarded_scheme_counts(people, settings):
+    # production: nginx terminates TLS and passes Host and X-Forwarded-Proto to daphne over ws
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.ALLOWED_HOSTS = ["agora.test"]
+    sales2 = people["sales2"]
+    proxied = [(b"host", b"agora.test"), (b"x-forwarded-proto", b"https")]
+    assert await _handshake(sales2, [*proxied, (b"origin", b"https://agora.test")])
+    assert not await _handshake(sales2, [*proxied, (b"origin", b"http://agora.test")])
+    assert not await _handshake(sales2, [*proxied, (b"origin", b"https://agora.test:8443")])
+    # a proxy on a non-default port passes the port in Host ($http_host), and it must match
+    on_port = [(b"host", b"agora.test:8443"), (b"x-forwarded-proto", b"https")]
+    assert await _handshake(sales2, [*on_port, (b"origin", b"https://agora.test:8443")])
+    assert not await _handshake(sales2, [*on_port, (b"origin", b"https://agora.test")])

@@ -134,7 +134,7 @@ def test_follow_of_something_one_may_not_open_is_refused(people, forum):
 
 
 def test_customer_watchers_lose_notifications_when_they_lose_access(people):
-    from portal.records.actions import customers as records
+    from portal.records.customers.actions import customers as records
 
     # given sales2 watched a customer of sales1 while it was shared with them
     with capture_events():
@@ -158,7 +158,7 @@ def test_customer_watchers_lose_notifications_when_they_lose_access(people):
 
 
 def test_a_transferred_customer_is_announced_to_its_new_owner(people):
-    from portal.records.actions import customers as records
+    from portal.records.customers.actions import customers as records
 
     with capture_events():
         customer = records.create_customer(acting_user=people["sales1"], name="Acme Tools")
@@ -188,8 +188,8 @@ def test_a_reply_in_markdown_is_told_as_plain_text(people, forum):
 
 def test_a_user_who_may_not_see_a_deal_hears_nothing_about_it(people):
     from portal.notifications.models import Follow
-    from portal.records.actions import customers as records
-    from portal.records.actions import deals
+    from portal.records.customers.actions import customers as records
+    from portal.records.deals import actions as deals
 
     # given a deal of sales1's customer; sales2 may not open it but has every interest in it:
     # a watching follow of the deal and of its customer (made before access was lost, say)
@@ -214,7 +214,7 @@ def test_a_user_who_may_not_see_a_deal_hears_nothing_about_it(people):
 
 
 def test_followers_of_a_customer_hear_about_a_discussion_linked_to_it(people, forum):
-    from portal.records.actions import customers as records
+    from portal.records.customers.actions import customers as records
 
     # given sales1's customer, watched by its owner's manager; service follows nothing
     with capture_events():

@@ -100,7 +100,7 @@ def test_api_announce_is_for_administrators(people, api_client):
 def test_customer_page_has_a_follow_panel_that_sets_the_level(people, client_for):
     from portal.core.testing import capture_events
     from portal.notifications.models import Follow, Level
-    from portal.records.actions import customers as records
+    from portal.records.customers.actions import customers as records
 
     with capture_events():
         customer = records.create_customer(acting_user=people["sales1"], name="Polaris 华南")

@@ -3,7 +3,7 @@
 import pytest
 
 from portal.accounts import roles
-from portal.records import actions
+from portal.records.customers import actions
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from portal.records.actions import deals as deal_actions
+from portal.records.deals import actions as deal_actions
 
 
 def open_deal(customer, user, **fields):

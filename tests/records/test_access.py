@@ -6,9 +6,13 @@ from django.http import Http404
 
 from portal.accounts import actions as account_actions
 from portal.core import visibility
-from portal.records import actions
+from portal.records.customers import actions
+from portal.records.customers.permissions import (
+    access_customer,
+    can_edit_customer,
+    customers_visible_to,
+)
 from portal.records.models import Customer
-from portal.records.permissions import access_customer, can_edit_customer, customers_visible_to
 
 
 def visible_names(user):

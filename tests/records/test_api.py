@@ -1,6 +1,6 @@
 """The customer and contact API: same visibility and permissions as the pages."""
 
-from portal.records import actions
+from portal.records.customers import actions
 from portal.records.models import Customer
 
 

@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from portal.core import audit, visibility
-from portal.records import actions
+from portal.records.customers import actions
+from portal.records.customers.permissions import customers_visible_to
 from portal.records.models import Contact, Customer, CustomerShare
-from portal.records.permissions import customers_visible_to
 
 
 def test_creating_a_customer_issues_a_code_and_defaults_owner_and_category(people, events):
@@ -131,7 +131,7 @@ def test_purge_is_for_administrators_after_typing_the_code(customer, people, eve
 
 def test_purge_keeps_a_customer_that_has_deals_and_changes_nothing(customer, people, events):
     from portal.core.models import AuditEntry
-    from portal.records.actions import deals
+    from portal.records.deals import actions as deals
 
     deals.create_deal(acting_user=people["sales1"], customer=customer, name="Tills for 40 stores")
     binned = actions.delete_customer(customer, acting_user=people["sales1"])

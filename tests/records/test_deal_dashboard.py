@@ -21,8 +21,7 @@ from portal.records.models import (
     DealUrge,
     OrderLine,
 )
-
-from . import test_deal_statistics as base
+from tests.records import test_deal_statistics as base
 
 Seeder, day = base.Seeder, base.day
 pages = base.pages  # the same fixtures
@@ -258,7 +257,7 @@ def test_competitor_page_panel_shows_our_record_against_them(client_for, rf, peo
 def test_statistics_and_dashboard_in_a_browser(
     live_server, page, people, quarter, desk, screenshot_dir
 ):
-    from .test_deal_statistics import Q3
+    from tests.records.test_deal_statistics import Q3
 
     for language in ("en", "zh-hans"):
         for who in ("sales1", "manager"):

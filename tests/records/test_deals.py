@@ -15,13 +15,12 @@ from portal.core import audit, visibility
 from portal.core.testing import capture_events
 from portal.notifications.actions import deliver_due_reminders
 from portal.notifications.models import Notification, Reminder
-from portal.records import actions
-from portal.records.actions import deals as deal_actions
+from portal.records.customers import actions
+from portal.records.deals import actions as deal_actions
+from portal.records.deals.permissions import access_deal, deals_visible_to
+from portal.records.deals.queries import competitor_results, next_contact_due
 from portal.records.models import Activity, Deal, DealReminder, DealStage, DealUrge
-from portal.records.permissions_deals import access_deal, deals_visible_to
-from portal.records.queries_deals import competitor_results, next_contact_due
-
-from .deal_helpers import open_deal, won_deal
+from tests.records.deal_helpers import open_deal, won_deal
 
 
 def test_opening_a_deal_numbers_it_and_defaults_owner_stage_and_keys(customer, people, events):

@@ -8,8 +8,7 @@ import datetime
 from django.utils import timezone
 
 from portal.records.models import Activity, Deal, DealReminder
-
-from .deal_helpers import open_deal
+from tests.records.deal_helpers import open_deal
 
 
 def test_creating_a_deal_needs_only_a_name_and_a_customer(api_client, people, customer):

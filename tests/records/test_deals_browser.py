@@ -10,11 +10,10 @@ import pytest
 from django.utils import timezone
 
 from portal.notifications.actions import deliver_due_reminders
-from portal.records import actions
-from portal.records.actions import deals as deal_actions
+from portal.records.customers import actions
+from portal.records.deals import actions as deal_actions
 from portal.records.models import Deal
-
-from .test_browser import sign_in
+from tests.records.test_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,12 +11,11 @@ from portal.core import visibility
 from portal.core.related import related_panels
 from portal.core.testing import capture_events
 from portal.forum.references import reference_links
-from portal.records import actions
-from portal.records.actions import deals as deal_actions
+from portal.records.customers import actions
+from portal.records.deals import actions as deal_actions
 from portal.search import service
 from tests.knowledge.conftest import kb  # noqa: F401 - the knowledge fixture
-
-from .deal_helpers import open_deal
+from tests.records.deal_helpers import open_deal
 
 
 def _hits(user, text):

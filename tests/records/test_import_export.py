@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from portal.records import actions, imports
+from portal.records.customers import actions, imports
 from portal.records.models import Contact, Customer, ImportJob
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from portal.records import actions, labels
+from portal.records.customers import actions, labels
 from portal.records.models import MailRecipient
 
 
@@ -104,10 +104,10 @@ def test_a_large_batch_is_queued_and_the_worker_sends_each_copy_once(
     client_for, people, customer, monkeypatch
 ):
     from portal.core import worker
-    from portal.records.actions import customers as customer_actions
+    from portal.records.customers.actions import mail as mail_actions
     from portal.records.models import MailBatch
 
-    monkeypatch.setattr(customer_actions, "MAIL_SEND_NOW_LIMIT", 0)
+    monkeypatch.setattr(mail_actions, "MAIL_SEND_NOW_LIMIT", 0)
     client = client_for(people["sales1"])
     batch = actions.compose_mail(
         acting_user=people["sales1"], contacts=customer.contacts.all(), subject="Expo", body="Hi"
@@ -122,8 +122,8 @@ def test_a_large_batch_is_queued_and_the_worker_sends_each_copy_once(
     assert 'hx-trigger="every 3s"' in page and "Send now" not in page
     # the worker's job sends it, once, however often it runs
     assert "records.send_queued_mail" in worker._jobs
-    assert customer_actions.send_queued_mail() == 1
-    assert customer_actions.send_queued_mail() == 0
+    assert mail_actions.send_queued_mail() == 1
+    assert mail_actions.send_queued_mail() == 0
     assert [m.to for m in mail.outbox] == [["wangfang@hdjj.example.cn"]]
     assert MailBatch.objects.get(pk=batch.pk).sent_at
     statuses = dict(MailRecipient.objects.values_list("contact__name", "status"))

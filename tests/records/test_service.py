@@ -4,7 +4,7 @@ notified at each step, keys that follow the customer, attachments, Q&A suggestio
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from wagtail.models import Locale, Page, Site
@@ -16,10 +16,10 @@ from portal.knowledge import actions as kactions
 from portal.knowledge import setup as ksetup
 from portal.knowledge.models import KnowledgeHome, ProductPage, QAIndexPage, QAPage
 from portal.notifications.models import Notification
-from portal.records import actions as customer_actions
-from portal.records.actions import service as actions
+from portal.records.customers import actions as customer_actions
 from portal.records.models import ServiceCase, ServiceCaseStep, SupportQuestion
-from portal.records.permissions_service import access_case, cases_visible_to
+from portal.records.service import actions
+from portal.records.service.permissions import access_case, cases_visible_to
 
 QA_ENTRIES = [
     (
@@ -277,7 +277,7 @@ def test_wrong_role_is_refused_and_nothing_changes(people, customer, org, make_u
     assert snapshot(case) == before
 
     # Sending back needs a reason (field error), and nothing changes either.
-    with pytest.raises(actions.ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused:
         actions.send_back_resolution(case, acting_user=manager, reason="  ")
     assert "reason" in refused.value.message_dict
     assert snapshot(case) == before
@@ -412,11 +412,11 @@ def test_attachments_are_checked_and_served_only_to_readers(people, customer, cl
     assert b"SECRET-BYTES" not in response.content
 
     fake = SimpleUploadedFile("invoice.pdf", b"<html><script>alert(1)</script>", "application/pdf")
-    with pytest.raises(actions.ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused:
         actions.add_attachments(case, [fake], acting_user=people["service"])
     assert "attachments" in refused.value.message_dict
     page = SimpleUploadedFile("x.html", b"<html>", "text/html")
-    with pytest.raises(actions.ValidationError):
+    with pytest.raises(ValidationError):
         register(people, customer, attachments=[page])
     assert ServiceCase.objects.count() == 1 and case.attachments.count() == 1
 
@@ -509,7 +509,7 @@ def test_escalating_to_someone_without_service_access_is_a_field_error(people, c
         customer=customer,
         question="?",
     )
-    with pytest.raises(actions.ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused:
         actions.escalate_support_question(
             question, acting_user=people["service"], to_user=people["newhire"]
         )
@@ -531,7 +531,7 @@ def test_service_records_keep_satisfaction_between_one_and_five(people, customer
         feedback="很及时",
     )
     assert record.engineer_id == people["service"].pk
-    with pytest.raises(actions.ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused:
         actions.create_service_record(
             acting_user=people["service"], customer=customer, kind="visit", content="x",
             satisfaction=6,

@@ -10,8 +10,7 @@ import pytest
 from portal.knowledge.models import QAPage
 from portal.notifications.models import Notification
 from portal.records.models import ServiceCase, SupportQuestion
-
-from .test_service import build_knowledge
+from tests.records.test_service import build_knowledge
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

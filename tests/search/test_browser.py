@@ -7,7 +7,7 @@ from wagtail.models import Page, Site
 from portal.forum import actions as forum_actions
 from portal.knowledge import actions as knowledge_actions
 from portal.knowledge.models import ArticleIndexPage, ArticlePage, KnowledgeHome
-from portal.records import actions as records_actions
+from portal.records.customers import actions as records_actions
 from tests.forum.conftest import forum  # noqa: F401 - the forum fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -206,3 +206,40 @@ def test_value_facets_come_from_the_best_matches_when_there_are_many(backend, mo
     assert results.facets_sample == 3
     assert dict(results.facets["tag"]) == {"pricing": 3}
     assert run(backend, "报价 4").facets_sample == 0
+
+
+def test_kind_and_section_names_find_a_kind_in_both_languages_and_rank_it_first(backend):
+    # Competitor profiles never say "competitor"; an article and a post do, in their titles.
+    backend.index([
+        make_doc("competitor", 1, "锐联科技", "收银系统厂商，价格低"),
+        make_doc("competitor", 2, "Nimbus POS", "Cloud point of sale vendor"),
+        make_doc("article", 3, "如何分析竞争对手 How to study a competitor", "竞品 competitor"),
+        make_doc("topic", 4, "竞品降价了 competitor price cut", "竞争对手"),
+        make_doc("product", 5, "Agora CRM", "客户管理"),
+    ])  # fmt: skip
+
+    for text in ("竞争对手", "竞品", "competitor", "Competitors", "競爭對手"):
+        found = refs(run(backend, text))
+        assert sorted(found[:2]) == ["competitor:1", "competitor:2"], (text, found)
+        assert set(found[2:]) == {"article:3", "topic:4"}, (text, found)
+    assert refs(run(backend, "竞争对手 锐联")) == ["competitor:1"]
+    assert refs(run(backend, "产品")) == ["product:5"]
+    assert refs(run(backend, "product")) == ["product:5"]
+
+
+def test_ties_come_back_in_the_same_order_on_every_engine(backend):
+    # Equal scores and dates: newest first, then kind and object id (compared as text).
+    same = datetime(2026, 1, 1, tzinfo=UTC)
+    backend.index([make_doc("topic", pk, "报价", created_at=same) for pk in (2, 10, 9)]
+                  + [make_doc("topic", 1, "报价")])  # fmt: skip
+
+    assert refs(run(backend, "报价")) == ["topic:10", "topic:2", "topic:9", "topic:1"]
+    assert refs(run(backend, "报价", sort="date")) == refs(run(backend, "报价"))
+
+
+def test_no_page_past_the_result_window_on_any_engine(backend):
+    backend.index([make_doc("topic", i, f"报价 {i}") for i in range(3)])
+
+    past = run(backend, "报价", page=10_000 // 2 + 1, per_page=2)
+    assert past.count == 3 and past.hits == []
+    assert past.num_pages == 2

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from portal.search.backends.elastic import ElasticsearchBackend, document_source
 from portal.search.documents import SearchDocument
 from portal.search.query import parse_query
+from portal.search.synonyms import table_of
 
 
 def backend():
@@ -15,7 +16,7 @@ def backend():
 
 
 def parse(text):
-    return parse_query(text, kind_groups={"records": ["customer", "contact"]})
+    return parse_query(text, kind_groups={"records": ["customer", "contact"]}, synonyms={})
 
 
 def test_the_documents_mapping_is_explicit_and_strict():
@@ -30,8 +31,10 @@ def test_the_documents_mapping_is_explicit_and_strict():
     assert props["kind"]["type"] == "keyword"
     assert props["body"]["index"] is False
     analysis = body["settings"]["analysis"]["analyzer"]
-    assert analysis["agora_terms"] == {"type": "custom", "tokenizer": "whitespace"}
-    assert "cjk_bigram" in analysis["agora_title"]["filter"]
+    assert analysis == {"agora_terms": {"type": "custom", "tokenizer": "whitespace"}}
+    # The title is shown, never searched: title_terms is (no unused cjk_bigram analysis).
+    assert props["title"] == {"type": "text", "index": False}
+    assert body["settings"]["max_result_window"] == 10_000
 
 
 def test_the_percolator_index_maps_the_query_field():
@@ -107,7 +110,10 @@ def test_an_administrator_gets_no_keys_filter_and_sort_by_date():
     body = backend().build_search(parse("合同"), keys=None, sort="date").to_dict()
 
     assert "keys" not in str(body["query"])
-    assert body["sort"][0] == {"created_at": {"order": "desc", "missing": "_last"}}
+    assert body["sort"] == [
+        {"created_at": {"order": "desc", "missing": "_last"}}, {"_score": {"order": "desc"}},
+        {"kind": {"order": "asc"}}, {"object_id": {"order": "asc"}},
+    ]  # fmt: skip
 
 
 def test_autocomplete_is_a_prefix_on_title_terms_with_keys():
@@ -139,3 +145,36 @@ def test_document_source_is_json_ready():
     assert source["object_id"] == "3"
     assert source["created_at"] is None
     assert len(source["checksum"]) == 40
+
+
+def test_ties_break_on_kind_and_object_id_as_on_the_embedded_engines():
+    body = backend().build_search(parse("合同"), keys=None).to_dict()
+
+    assert body["sort"] == [
+        {"_score": {"order": "desc"}}, {"created_at": {"order": "desc", "missing": "_last"}},
+        {"kind": {"order": "asc"}}, {"object_id": {"order": "asc"}},
+    ]  # fmt: skip
+
+
+def test_a_page_past_the_result_window_asks_for_counts_only():
+    body = backend().build_search(parse("合同"), keys=None, page=501, per_page=20).to_dict()
+
+    assert (body["from"], body["size"]) == (0, 0)
+    assert (
+        backend().build_search(parse("合同"), keys=None, page=500, per_page=20).to_dict()["from"]
+        == 9980
+    )
+
+
+def test_a_word_with_synonyms_is_any_of_its_alternatives_and_a_kind_name_boosts_its_kind():
+    parsed = parse_query("竞品", kind_groups={}, synonyms=table_of(["竞争对手, 竞品, competitor"]))
+
+    query = backend().build_search(parsed, keys=frozenset({"staff"})).to_dict()["query"]["bool"]
+    (group,) = query["must"][0]["bool"]["must"]
+    alternatives = list(group["bool"]["should"])
+    assert group["bool"]["minimum_should_match"] == 1
+    assert {"multi_match": {"query": "竞品", "fields": ["title_terms^10", "body_terms"],
+                            "fuzziness": 0, "prefix_length": 1}} in alternatives  # fmt: skip
+    assert query["should"] == [
+        {"constant_score": {"filter": {"terms": {"kind": ["competitor"]}}, "boost": 1000.0}}
+    ]

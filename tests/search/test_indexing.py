@@ -12,7 +12,7 @@ from portal.core.testing import capture_events
 from portal.forum import actions as forum_actions
 from portal.knowledge import actions as knowledge_actions
 from portal.knowledge.models import DocumentIndexPage, KnowledgeHome, StandardDocumentPage
-from portal.records import actions as records_actions
+from portal.records.customers import actions as records_actions
 from portal.search import service
 from portal.search.models import SearchEntry
 from portal.search.rebuild import check, rebuild

@@ -81,13 +81,22 @@ def test_replacing_and_deleting_an_interest():
 
 
 def test_a_stored_query_is_a_candidate_only_when_the_document_holds_all_its_terms():
-    save_interest_query(interest_id=1, query="竞品 报价 2026")
+    save_interest_query(interest_id=1, query="锐联 降价 2026")
 
-    assert sorted(InterestTerm.objects.values_list("term", flat=True)) == ["2026", "报价", "竞品"]
-    assert _candidates(["竞品", "报价"]) == []
-    assert [row[0] for row in _candidates(["竞品", "报价", "2026", "x"])] == [1]
-    assert match_interests(doc("2026年竞品报价汇总")) == [1]
-    assert match_interests(doc("2026年竞品分析")) == []
+    assert sorted(InterestTerm.objects.values_list("term", flat=True)) == ["2026", "锐联", "降价"]
+    assert _candidates(["锐联", "降价"]) == []
+    assert [row[0] for row in _candidates(["锐联", "降价", "2026", "x"])] == [1]
+    assert match_interests(doc("2026年锐联降价汇总")) == [1]
+    assert match_interests(doc("2026年锐联分析")) == []
+
+
+def test_a_stored_query_matches_through_the_synonyms_of_its_words():
+    # 竞品 and 报价 have synonyms in the seeded list (competitor…, quote…).
+    save_interest_query(interest_id=1, query="竞品 报价")
+
+    assert match_interests(doc("Competitor quotation for 2026")) == [1]
+    assert match_interests(doc("竞争对手的报价单")) == [1]
+    assert match_interests(doc("竞争对手的年报")) == []
 
 
 def test_an_empty_query_matches_nothing():

@@ -3,8 +3,8 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import portal.records.models.deals
-import portal.records.models.service
+import portal.records.deals.models.deals
+import portal.records.service.models
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -227,7 +227,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.PositiveIntegerField(verbose_name='version')),
-                ('file', models.FileField(max_length=300, storage=portal.records.models.deals.private_storage, upload_to=portal.records.models.deals.deal_file_path, verbose_name='file')),
+                ('file', models.FileField(max_length=300, storage=portal.records.deals.models.deals.private_storage, upload_to=portal.records.deals.models.deals.deal_file_path, verbose_name='file')),
                 ('filename', models.CharField(max_length=200, verbose_name='file name')),
                 ('size', models.PositiveIntegerField(verbose_name='size')),
                 ('content_type', models.CharField(max_length=100, verbose_name='type')),
@@ -306,7 +306,7 @@ class Migration(migrations.Migration):
             name='ServiceAttachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=255, upload_to=portal.records.models.service.attachment_path, verbose_name='file')),
+                ('file', models.FileField(max_length=255, upload_to=portal.records.service.models.attachment_path, verbose_name='file')),
                 ('name', models.CharField(max_length=200, verbose_name='file name')),
                 ('size', models.PositiveIntegerField(default=0, verbose_name='size')),
                 ('content_type', models.CharField(blank=True, max_length=100)),

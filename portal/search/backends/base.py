@@ -14,6 +14,10 @@ from ..query import ParsedQuery
 SORTS = ("relevance", "date")
 FACET_SAMPLE = 500
 FACETS = ("kind", "tag", "category", "product")
+# The deepest result any engine serves: Elasticsearch's default `index.max_result_window`
+# (from + size). Every engine stops there, so pages are the same whatever the engine
+# (docs/decisions/0412); the UI and the API offer no page beyond it and say so.
+MAX_RESULT_WINDOW = 10_000
 
 
 @dataclass
@@ -40,10 +44,28 @@ class SearchResults:
     # Tag/category/product counts come from the best N matches when there are more than N
     # (0: exact, over every match). Kind counts and `count` are always exact.
     facets_sample: int = 0
+    # False when `count` (and the kind counts) are an estimate: a PostgreSQL match too broad
+    # to count cheaply (ADR 0422).
+    count_exact: bool = True
 
     @property
     def num_pages(self) -> int:
-        return max(1, -(-self.count // self.per_page))
+        """Pages that can be browsed (at most MAX_RESULT_WINDOW results deep)."""
+        return max(1, min(-(-self.count // self.per_page), max_page(self.per_page)))
+
+    @property
+    def browsable(self) -> int:
+        return self.num_pages * self.per_page
+
+    @property
+    def truncated(self) -> bool:
+        """More results match than can be browsed: the reader should narrow the query."""
+        return self.count > self.browsable
+
+
+def max_page(per_page: int) -> int:
+    """The last page whose results lie inside MAX_RESULT_WINDOW."""
+    return max(1, MAX_RESULT_WINDOW // max(1, per_page))
 
 
 def document_checksum(document: SearchDocument) -> str:
@@ -54,6 +76,7 @@ def document_checksum(document: SearchDocument) -> str:
             document.products,
             document.created_at.isoformat() if document.created_at else None,
             document.updated_at.isoformat() if document.updated_at else None, document.language,
+            document.kind_names,
         ],
         ensure_ascii=False,
     )  # fmt: skip

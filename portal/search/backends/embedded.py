@@ -18,7 +18,14 @@ from ..documents import SearchDocument
 from ..matching import AnalysedDocument
 from ..models import SearchEntry, SearchFacet
 from ..query import ParsedQuery
-from .base import FACET_SAMPLE, Hit, SearchBackend, SearchResults, document_checksum
+from .base import (
+    FACET_SAMPLE,
+    MAX_RESULT_WINDOW,
+    Hit,
+    SearchBackend,
+    SearchResults,
+    document_checksum,
+)
 
 ENTRY = SearchEntry._meta.db_table
 FACET = SearchFacet._meta.db_table
@@ -201,20 +208,25 @@ class EmbeddedBackend(SearchBackend):
             return SearchResults(count=0, hits=[], facets={}, page=page, per_page=per_page)
         join, where, params, score = self._where(parsed, keys)
         by_score = [f"{score} DESC"] if score != "0" else []
+        boost, order_params = self._boost(parsed)
+        newest = "e.created_at DESC NULLS LAST"
         if sort == "date":
-            order = ", ".join(["e.created_at DESC", *by_score, "e.id DESC"])
+            order = ", ".join([newest, *by_score, *self._tie_break()])
         else:
-            order = ", ".join([*by_score, "e.created_at DESC", "e.id DESC"])
+            order = ", ".join([*boost, *by_score, newest, *self._tie_break()])
         # Two phases: rank on narrow columns only (the best FACET_SAMPLE ids, which also
-        # feed the value facets), then read the wide rows of the page alone.
+        # feed the value facets), then read the wide rows of the page alone. Pages end where
+        # every engine's window ends (base.MAX_RESULT_WINDOW), so all engines serve the same.
         offset = (page - 1) * per_page
-        window = max(offset + per_page, FACET_SAMPLE if facets else 0)
+        if offset + per_page > MAX_RESULT_WINDOW:
+            offset = MAX_RESULT_WINDOW  # past the last page: counts and facets, no hits
+        window = max(min(offset + per_page, MAX_RESULT_WINDOW), FACET_SAMPLE if facets else 0)
         sql = f"SELECT e.id, {score} FROM {join} WHERE {where} ORDER BY {order} LIMIT %s"
         hits = []
         counts: dict[str, list[tuple[str, int]]] = {}
         sample = 0
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, window])
+            cursor.execute(sql, [*params, *order_params, window])
             ranked = cursor.fetchall()
             page_rows = ranked[offset : offset + per_page]
             rows = {
@@ -274,6 +286,18 @@ class EmbeddedBackend(SearchBackend):
             facets_sample=sample,
         )  # fmt: skip
 
+    def _tie_break(self) -> list[str]:
+        """The last sort keys, identical on every engine (Elasticsearch sorts the same keyword
+        fields by code point, hence the C collation on PostgreSQL)."""
+        collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+        return [f"e.kind{collate} ASC", f"e.object_id{collate} ASC"]
+
+    def _boost(self, parsed: ParsedQuery) -> tuple[list[str], list]:
+        if not parsed.boost_kinds:
+            return [], []
+        marks = ", ".join(["%s"] * len(parsed.boost_kinds))
+        return [f"CASE WHEN e.kind IN ({marks}) THEN 0 ELSE 1 END"], list(parsed.boost_kinds)
+
     def count(self, parsed: ParsedQuery, *, keys: frozenset[str] | None) -> int:
         if keys is not None and not keys or parsed.is_empty:
             return 0
@@ -298,7 +322,7 @@ class EmbeddedBackend(SearchBackend):
         join, where, params, score = self._prefix_clause(terms, prefix, keys)
         sql = (
             f"SELECT e.kind, e.object_id, e.title, e.url FROM {join} WHERE {where} "
-            f"ORDER BY {score} DESC, e.id DESC LIMIT %s"
+            f"ORDER BY {score} DESC, {', '.join(self._tie_break())} LIMIT %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, limit])

@@ -15,10 +15,16 @@ from django.db import connection
 
 from ..matching import AnalysedDocument
 from ..query import ParsedQuery
-from .embedded import ENTRY, EmbeddedBackend
+from . import embedded
+from .base import Hit, SearchResults
+from .embedded import ENTRY, FACET, VALUE_FACETS, EmbeddedBackend
 
 MAX_POSITION = 16383
 MAX_POSITIONS_PER_LEXEME = 255
+# A search reads at most this many matches (ADR 0422): below it the count and the kind counts
+# are exact; above it they are estimated (`count_exact` is false) and the best results are
+# chosen among these matches.
+MATCH_CAP = 20_000
 
 
 def lexeme(term: str) -> str:
@@ -39,6 +45,10 @@ def tsvector_literal(title_terms: list[str], body_terms: list[str]) -> str:
 
 def tsquery_literal(parsed: ParsedQuery) -> str:
     parts = [lexeme(term) for term in parsed.terms]
+    parts += [
+        "(" + " | ".join("(" + " & ".join(map(lexeme, alt)) + ")" for alt in group) + ")"
+        for group in parsed.alternatives
+    ]
     for group in parsed.excluded:
         parts.append("!(" + " & ".join(lexeme(term) for term in group) + ")")
     return " & ".join(parts)
@@ -77,11 +87,138 @@ class PostgresBackend(EmbeddedBackend):
             join = f"{ENTRY} e CROSS JOIN (SELECT %s::tsquery AS q) AS tq"
             params.append(query)
             clauses.append("e.tsv @@ tq.q")
-            score = "ts_rank(e.tsv, tq.q)" if parsed.terms else "0"
+            score = "ts_rank(e.tsv, tq.q)" if parsed.has_text else "0"
         if keys is not None:
             clauses.append("e.keys_arr && %s::text[]")
             params.append(sorted(keys))
         return join, " AND ".join(clauses), params, score
+
+    def search(
+        self,
+        parsed: ParsedQuery,
+        *,
+        keys: frozenset[str] | None,
+        page: int = 1,
+        per_page: int = 20,
+        sort: str = "relevance",
+        facets: bool = True,
+    ) -> SearchResults:
+        """One round trip (ADR 0422): the GIN index (tsv, keys_arr) finds the readable matches
+        once; from those narrow rows come the exact kind counts and the best candidates, the
+        latter ordered by how many query words their title holds; only the candidates are
+        ranked with ts_rank (the tsvector is read for them alone), and their facet values are
+        counted in the same statement, which also returns the page's rows."""
+        page = max(1, page)
+        if keys is not None and not keys or parsed.is_empty:
+            return SearchResults(count=0, hits=[], facets={}, page=page, per_page=per_page)
+        sample_size = embedded.FACET_SAMPLE
+        offset = (page - 1) * per_page
+        window = max(offset + per_page, sample_size if facets else 0)
+        join, where, params, score = self._where(parsed, keys)
+        # Title words found (a cheap, inline stand-in for the rank: title terms weigh most).
+        title_hits = (
+            " + ".join(["(strpos(' ' || e.title_terms || ' ', %s) > 0)::int"] * len(parsed.terms))
+            or "0"
+        )
+        title_params = [f" {term} " for term in parsed.terms]
+        if sort == "date":
+            order = "m.created_at DESC NULLS LAST, m.th DESC, m.id DESC"
+        else:
+            order = "m.th DESC, m.created_at DESC NULLS LAST, m.id DESC"
+        if sort == "date":
+            final = "s.created_at DESC NULLS LAST, s.score DESC, s.id DESC"
+        else:
+            final = "s.score DESC, s.created_at DESC NULLS LAST, s.id DESC"
+        rank = "ts_rank(r.tsv, %s::tsquery)::float8" if parsed.terms else "0::float8"
+        rank_params = [tsquery_literal(parsed)] if parsed.terms else []
+        sql = (
+            f"WITH m AS MATERIALIZED (SELECT e.id, e.kind, e.created_at, {title_hits} AS th "
+            f"FROM {join} WHERE {where} LIMIT %s), "
+            f"top AS MATERIALIZED (SELECT m.id, m.created_at, m.th FROM m ORDER BY {order} "
+            "LIMIT %s), "
+            f"s AS MATERIALIZED (SELECT top.id, top.created_at, {rank} AS score FROM top "
+            f"JOIN {ENTRY} r ON r.id = top.id), "
+            f"pg AS (SELECT s.id, s.score, row_number() OVER (ORDER BY {final}) AS pos FROM s "
+            f"ORDER BY {final} OFFSET %s LIMIT %s) "
+            "SELECT 'hit', pg.id, pg.score, pg.pos, h.kind, NULL, h.object_id, h.title, h.url, "
+            f"h.body, h.created_at FROM pg JOIN {ENTRY} h ON h.id = pg.id "
+            "UNION ALL SELECT 'kind', NULL, COUNT(*), NULL, m.kind, NULL, NULL, NULL, NULL, NULL, "
+            "NULL FROM m GROUP BY m.kind "
+            "UNION ALL SELECT 'window', NULL, COUNT(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+            "NULL FROM s "
+            "UNION ALL SELECT 'facet', NULL, COUNT(*), NULL, f.facet, f.value, NULL, NULL, NULL, "
+            f"NULL, NULL FROM {FACET} f WHERE %s AND f.entry_id IN (SELECT id FROM top) "
+            "GROUP BY f.facet, f.value"
+        )
+        all_params = [
+            *title_params, *params, MATCH_CAP + 1, window, *rank_params, offset, per_page,
+            bool(facets),
+        ]  # fmt: skip
+        hits: list[tuple[int, Hit]] = []
+        kinds: list[tuple[str, int]] = []
+        tally: dict[str, list[tuple[str, int]]] = {}
+        candidates = 0
+        with connection.cursor() as cursor:
+            cursor.execute(sql, all_params)
+            for part, _pk, number, pos, label, value, *hit in cursor.fetchall():
+                if part == "hit":
+                    object_id, title, url, body, created_at = hit
+                    hits.append(
+                        (
+                            pos,
+                            Hit(
+                                kind=label,
+                                object_id=object_id,
+                                title=title,
+                                url=url,
+                                score=number,
+                                created_at=created_at,
+                                body=body,
+                            ),
+                        )
+                    )
+                elif part == "kind":
+                    kinds.append((label, int(number)))
+                elif part == "window":
+                    candidates = int(number)
+                elif label in VALUE_FACETS:
+                    tally.setdefault(label, []).append((value, int(number)))
+            matched = sum(n for _, n in kinds)
+            count_exact = matched <= MATCH_CAP
+            total = matched if count_exact else self._estimate(cursor, join, where, params)
+        if not count_exact:
+            kinds = [(kind, round(n * total / matched)) for kind, n in kinds]
+        hits.sort(key=lambda row: row[0])
+        counts: dict[str, list[tuple[str, int]]] = {}
+        sample = 0
+        if facets and total:
+            counts["kind"] = sorted(kinds, key=lambda row: (-row[1], row[0]))
+            sample = candidates if total > candidates else 0
+            for facet in VALUE_FACETS:
+                if facet in tally:
+                    counts[facet] = sorted(tally[facet], key=lambda r: (-r[1], r[0]))[:20]
+        return SearchResults(
+            count=total, hits=[hit for _, hit in hits], facets=counts, page=page,
+            per_page=per_page, facets_sample=sample, count_exact=count_exact,
+        )  # fmt: skip
+
+    def _estimate(self, cursor, join: str, where: str, params: list) -> int:
+        """The planner's row estimate for a match too broad to count (its statistics of
+        lexemes and keys come from ANALYZE), never below what was actually read."""
+        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {join} WHERE {where}", params)
+        plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            import json
+
+            plan = json.loads(plan)
+        return max(int(plan[0]["Plan"]["Plan Rows"]), MATCH_CAP + 1)
+
+    def finish_rebuild(self, token: object) -> int:
+        stale = super().finish_rebuild(token)
+        # A rebuild rewrote every row: fresh statistics let the planner pick the GIN index.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {ENTRY}, {FACET}")
+        return stale
 
     def _prefix_clause(self, terms, prefix, keys):
         parts = [lexeme(term) + ":A" for term in terms]

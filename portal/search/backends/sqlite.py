@@ -38,6 +38,8 @@ def match_expression(parsed: ParsedQuery, keys: frozenset[str] | None) -> str:
     positive = []
     if parsed.terms:
         positive.append(f"{TEXT_COLUMNS} : {_all(parsed.terms)}")
+    for group in parsed.alternatives:  # a word with synonyms: any one of its alternatives
+        positive.append(f"{TEXT_COLUMNS} : (" + " OR ".join(_all(alt) for alt in group) + ")")
     if keys is not None:
         positive.append("keys : (" + " OR ".join(quote(fts_key(k)) for k in sorted(keys)) + ")")
     if not positive:
@@ -84,7 +86,7 @@ class SQLiteBackend(EmbeddedBackend):
             # CROSS JOIN fixes the order (the full-text match drives, never a scan of entries);
             # INDEXED BY makes the id lookups read the narrow covering index, not wide rows.
             join = f"{FTS} CROSS JOIN {ENTRY} e INDEXED BY search_entry_cover ON e.id = {FTS}.rowid"
-            score = f"(-bm25({FTS}, 10.0, 1.0, 0.0))" if parsed.terms else "0"
+            score = f"(-bm25({FTS}, 10.0, 1.0, 0.0))" if parsed.has_text else "0"
             return join, f"{FTS} MATCH %s", [expression], score
         # An administrator without words: filters only, exclusions as a NOT IN.
         clauses, params = [], []

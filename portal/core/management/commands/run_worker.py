@@ -32,15 +32,12 @@ class Command(BaseCommand):
         )
         last_run: dict[str, float] = {}
         while not stopping:
-            # What a request cycle does for daphne: drop a connection the database broke
-            # (restart, failover) so this round reconnects instead of failing forever.
+            # As a request ends: hand the connection back to the pool (or drop one that a
+            # database restart broke), so a long-running worker recovers instead of failing
+            # every job on a dead connection (ADR 0421).
             close_old_connections()
             now = time.monotonic()
             for job in registered:
-                if stopping:
-                    # SIGTERM between jobs: the job in hand finished (its claims committed one
-                    # by one); the others wait for the next worker rather than delay the stop.
-                    break
                 if now - last_run.get(job.name, 0.0) >= job.every_seconds:
                     done = run_job(job)
                     last_run[job.name] = time.monotonic()

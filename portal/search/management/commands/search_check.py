@@ -17,6 +17,15 @@ class Command(BaseCommand):
                             ("changed", drift.changed)):  # fmt: skip
             sample = ", ".join(f"{kind}:{pk}" for kind, pk in refs[:10])
             self.stdout.write(f"{label}: {len(refs)}" + (f" ({sample})" if refs else ""))
+        for label, ids in (
+            ("interests parsed with an older vocabulary", drift.interests_outdated),
+            ("interests missing from the percolator", drift.interests_missing),
+            ("interests left in the percolator", drift.interests_stale),
+            ("interests changed in the percolator", drift.interests_changed),
+        ):
+            if ids:
+                sample = ", ".join(str(i) for i in ids[:10])
+                self.stdout.write(f"{label}: {len(ids)} ({sample})")
         for problem in drift.structural:
             self.stdout.write(f"structure: {problem}")
         if drift.clean:

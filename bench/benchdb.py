@@ -1,0 +1,92 @@
+"""The scratch database of a benchmark: SQLite by default, PostgreSQL when DATABASE_URL says so.
+
+A PostgreSQL scratch database named in DATABASE_URL is created when missing (`--fresh` drops it
+first, `--drop` drops it at the end), so every benchmark stays one command:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/agora_bench_search \\
+        .venv/bin/python bench/search_bench.py --fresh --drop
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlparse
+
+DROP_SQL = "DROP DATABASE IF EXISTS {} WITH (FORCE)"
+
+
+def is_postgres(url: str | None = None) -> bool:
+    return (url or os.environ.get("DATABASE_URL", "")).startswith(("postgres", "postgresql"))
+
+
+def _admin(url: str):
+    """A psycopg connection to the server's `postgres` database (autocommit) and the db name."""
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    conninfo = parsed._replace(path="/postgres").geturl()
+    return psycopg.connect(conninfo, autocommit=True), name
+
+
+def prepare(*, fresh: bool) -> None:
+    """Create the PostgreSQL scratch database if missing (dropping it first when `fresh`).
+    Nothing to do on SQLite: each benchmark removes its own file."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not is_postgres(url):
+        return
+    from psycopg import sql
+
+    drop_sql = sql.SQL(DROP_SQL)
+    admin, name = _admin(url)
+    with admin:
+        if fresh:
+            admin.execute(drop_sql.format(sql.Identifier(name)))
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def drop() -> None:
+    """Drop the PostgreSQL scratch database (after closing Django's connections to it)."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not is_postgres(url):
+        return
+    from django.db import connections
+    from psycopg import sql
+
+    drop_sql = sql.SQL(DROP_SQL)
+    connections.close_all()
+    admin, name = _admin(url)
+    with admin:
+        admin.execute(drop_sql.format(sql.Identifier(name)))
+
+
+def analyze() -> None:
+    """Refresh the planner's statistics (and, on PostgreSQL, the visibility map that lets
+    index-only scans skip the heap) after a bulk load, as production's autovacuum would have
+    done by the time a table this size is queried."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
+def disk_size() -> str:
+    """The database's size on disk (PostgreSQL) or the SQLite file's, human-readable."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+            return cursor.fetchone()[0]
+    path = connection.settings_dict["NAME"]
+    total = sum(
+        os.path.getsize(p) for p in (str(path), f"{path}-wal", f"{path}-shm") if os.path.exists(p)
+    )
+    return f"{total / 1e6:.0f} MB"
+
+
+def load() -> str:
+    """The machine's 1-minute load average, printed beside every latency figure."""
+    return f"{os.getloadavg()[0]:.2f}"

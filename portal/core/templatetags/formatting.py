@@ -1,0 +1,37 @@
+"""Template filters for amounts, dates and relative times (built in to every template; ADR 0900)."""
+
+from django import template
+
+from portal.core import formatting
+
+register = template.Library()
+
+
+@register.filter
+def amount(value, places=2):
+    """`{{ total|amount }}` → 193,000.00; `{{ total|amount:0 }}` → 193,000."""
+    return formatting.format_amount(value, int(places))
+
+
+@register.filter
+def money(value, currency=""):
+    """`{{ deal.amount|money:deal.currency }}` → CN¥193,000.00 (¥193,000.00 in 中文)."""
+    return formatting.format_money(value, currency)
+
+
+@register.filter
+def short_date(value):
+    """`{{ deal.opened_on|short_date }}` → 2026-11-30."""
+    return formatting.format_date(value)
+
+
+@register.filter
+def short_datetime(value):
+    """`{{ activity.due_at|short_datetime }}` → 2026-11-30 14:00 (local time)."""
+    return formatting.format_datetime(value)
+
+
+@register.filter
+def relative(value):
+    """`{{ topic.last_post_at|relative }}` → 3 hours ago / 3 小时前, a date after a week."""
+    return formatting.format_relative(value)

@@ -1,0 +1,1 @@
+"""Customers: customers, contacts, sharing, transfer, the recycle bin, bulk mail and imports."""

@@ -1,0 +1,176 @@
+"""Customer and contact endpoints under /api/v1/ (same permissions as the pages)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import Http404
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.response import Response
+
+from portal.accounts.models import User
+from portal.records.customers import actions
+from portal.records.customers.models import Contact, Customer, CustomerCategory
+from portal.records.customers.permissions import (
+    access_contact,
+    access_customer,
+    can_edit_customer,
+    contacts_visible_to,
+)
+from portal.records.customers.queries import CustomerFilters, visible_filtered_customers
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(
+        slug_field="key", queryset=CustomerCategory.objects.all(), required=False
+    )
+    owner = serializers.SlugRelatedField(
+        slug_field="username", queryset=User.objects.filter(is_active=True), required=False
+    )
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "code",
+            *actions.CUSTOMER_FIELDS,
+            "owner",
+            "department",
+            "url",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "code", "department", "created_at", "updated_at"]
+        # Duplicates and validity are the action's business (it answers with field errors).
+        validators: list = []
+        extra_kwargs = {"name": {"validators": []}}
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    # A plain id: a lookup against all customers would tell who exists beyond one's view.
+    customer = serializers.IntegerField(source="customer_id")
+
+    class Meta:
+        model = Contact
+        fields = ["id", "code", "customer", *actions.CONTACT_FIELDS, "created_at", "updated_at"]
+        read_only_fields = ["id", "code", "created_at", "updated_at"]
+
+
+class CustomerViewSet(viewsets.ModelViewSet):
+    """Customers the caller may see; filters: view=mine, category, region, industry, level,
+    owner (id), q (name/code), sort (name, -name, code, -updated, -created)."""
+
+    serializer_class = CustomerSerializer
+
+    def get_queryset(self):
+        filters = CustomerFilters.from_query(self.request.query_params)
+        from portal.records.customers.queries import SORTS
+
+        column, descending = SORTS[filters.sort]
+        order = [f"-{column}", "-pk"] if descending else [column, "pk"]
+        return (
+            visible_filtered_customers(self.request.user, filters)
+            .select_related("owner", "category")
+            .order_by(*order)
+        )
+
+    def get_object(self):
+        return access_customer(self.request.user, self.kwargs["pk"])
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        owner = data.pop("owner", None)
+        allow = str(request.data.get("allow_duplicate", "")).lower() in {"1", "true", "yes"}
+        try:
+            customer = actions.create_customer(
+                acting_user=request.user, owner=owner, allow_duplicate=allow, **data
+            )
+        except actions.DuplicateCustomer as exc:
+            return Response(
+                {
+                    "name": exc.messages,
+                    "duplicates": [
+                        {"id": c.pk, "code": c.code, "name": c.name} for c in exc.duplicates
+                    ],
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(self.get_serializer(customer).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        customer = self.get_object()
+        serializer = self.get_serializer(
+            customer, data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        new_owner = data.pop("owner", None)
+        with transaction.atomic():
+            actions.update_customer(customer, acting_user=request.user, **data)
+            if new_owner is not None and new_owner.pk != customer.owner_id:
+                actions.transfer_customer(customer, to_user=new_owner, acting_user=request.user)
+        customer.refresh_from_db()
+        return Response(self.get_serializer(customer).data)
+
+    def destroy(self, request, *args, **kwargs):
+        """Delete to the recycle bin (restore from the bin page)."""
+        customer = self.get_object()
+        actions.delete_customer(customer, acting_user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ContactViewSet(viewsets.ModelViewSet):
+    """Contacts of the customers the caller may see; filter: customer (id), q (name)."""
+
+    serializer_class = ContactSerializer
+
+    def get_queryset(self):
+        queryset = contacts_visible_to(self.request.user).order_by("customer_id", "name", "pk")
+        customer = self.request.query_params.get("customer", "")
+        if customer.isdigit():
+            queryset = queryset.filter(customer_id=int(customer))
+        q = self.request.query_params.get("q", "").strip()
+        if q:
+            queryset = queryset.filter(name__icontains=q)
+        return queryset
+
+    def get_object(self):
+        return access_contact(self.request.user, self.kwargs["pk"])
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        try:
+            customer = access_customer(request.user, data.pop("customer_id"))
+        except Http404:
+            raise exceptions.ValidationError({"customer": ["No such customer."]}) from None
+        if not can_edit_customer(request.user, customer):
+            raise exceptions.PermissionDenied()
+        contact = actions.create_contact(customer, acting_user=request.user, **data)
+        return Response(self.get_serializer(contact).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        contact = self.get_object()
+        serializer = self.get_serializer(
+            contact, data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("customer_id", None)  # a contact does not move between customers
+        actions.update_contact(contact, acting_user=request.user, **data)
+        contact.refresh_from_db()
+        return Response(self.get_serializer(contact).data)
+
+    def destroy(self, request, *args, **kwargs):
+        contact = self.get_object()
+        actions.delete_contact(contact, acting_user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def register(router) -> None:
+    """Register this app's viewsets on the v1 router."""
+    router.register("customers", CustomerViewSet, basename="customer")
+    router.register("contacts", ContactViewSet, basename="contact")

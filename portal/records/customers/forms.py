@@ -1,0 +1,136 @@
+"""Forms of the customer pages (validation of input; the actions do the writing)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts import roles
+from portal.accounts.models import Department, User
+from portal.records.customers.actions import CONTACT_FIELDS, CUSTOMER_FIELDS
+from portal.records.customers.labels import SHEETS
+from portal.records.customers.models import Contact, Customer, ImportJob
+
+
+def _bootstrap(form: forms.Form) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+
+
+def reps() -> forms.ModelChoiceField:
+    queryset = (
+        User.objects.filter(is_active=True, groups__name__in=[roles.SALES, roles.MANAGERS])
+        .distinct()
+        .order_by("username")
+    )
+    return forms.ModelChoiceField(queryset=queryset, label=_("owner"))
+
+
+class CustomerForm(forms.ModelForm):
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Customer
+        fields = list(CUSTOMER_FIELDS)
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3}), "address": forms.TextInput()}
+
+    def __init__(self, *args, with_owner: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].required = False
+        self.fields["category"].empty_label = _("Potential customer (default)")
+        if with_owner:
+            self.fields["owner"] = reps()
+            self.fields["owner"].required = False
+            self.fields["owner"].help_text = _("Leave empty to own it yourself.")
+        self.fields["allow_duplicate"] = forms.BooleanField(
+            required=False,
+            label=_("Create it anyway, it is a different customer"),
+            widget=forms.HiddenInput(),
+        )
+        _bootstrap(self)
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = list(CONTACT_FIELDS)
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 2}),
+            "birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class ShareForm(forms.Form):
+    user = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by("username"),
+        required=False,
+        label=_("colleague"),
+    )
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.all(), required=False, label=_("or a department")
+    )
+    can_edit = forms.BooleanField(required=False, label=_("may edit"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("user")) == bool(data.get("department")):
+            raise forms.ValidationError(_("Choose either a colleague or a department."))
+        return data
+
+
+class TransferForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"] = reps()
+        self.fields["to_user"].label = _("new owner")
+        _bootstrap(self)
+
+
+class PurgeForm(forms.Form):
+    confirm = forms.CharField(label=_("Type the customer code to confirm"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(choices=ImportJob.Kind.choices, label=_("What the file holds"))
+    file = forms.FileField(label=_("File (.csv or .xlsx)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class LabelsForm(forms.Form):
+    sheet = forms.ChoiceField(
+        choices=[(s.key, s.label) for s in SHEETS.values()], label=_("label sheet")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class MailForm(forms.Form):
+    subject = forms.CharField(max_length=200, label=_("subject"))
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), label=_("message"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)

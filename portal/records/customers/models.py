@@ -1,0 +1,429 @@
+"""Customers, their contacts, sharing, and the records of imports and bulk mail."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class LiveQuerySet(models.QuerySet):
+    """Querysets of soft-deletable rows; the default manager hides what is in the recycle bin."""
+
+    def live(self) -> LiveQuerySet:
+        return self.filter(deleted_at__isnull=True)
+
+    def in_bin(self) -> LiveQuerySet:
+        return self.filter(deleted_at__isnull=False)
+
+
+class LiveManager(models.Manager.from_queryset(LiveQuerySet)):
+    def get_queryset(self) -> LiveQuerySet:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+AllManager = models.Manager.from_queryset(LiveQuerySet)
+
+
+class CustomerCategory(models.Model):
+    """Current, potential, partner, agent — administrators may add more (admin site)."""
+
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    name_zh = models.CharField(_("Chinese name"), max_length=60, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("customer category")
+        verbose_name_plural = _("customer categories")
+        ordering = ["position", "key"]
+
+    def __str__(self) -> str:
+        from django.utils.translation import get_language
+
+        if self.name_zh and (get_language() or "").startswith("zh"):
+            return self.name_zh
+        return self.name
+
+
+class Customer(models.Model):
+    """One company (or person) the firm sells to or works with: the customer file."""
+
+    class Region(models.TextChoices):
+        EAST = "east", _("East China")
+        NORTH = "north", _("North China")
+        SOUTH = "south", _("South China")
+        CENTRAL = "central", _("Central China")
+        SOUTHWEST = "southwest", _("Southwest China")
+        NORTHWEST = "northwest", _("Northwest China")
+        NORTHEAST = "northeast", _("Northeast China")
+        OVERSEAS = "overseas", _("Overseas")
+
+    class Industry(models.TextChoices):
+        MACHINERY = "machinery", _("Machinery")
+        ELECTRONICS = "electronics", _("Electronics")
+        AUTOMOTIVE = "automotive", _("Automotive")
+        CHEMICALS = "chemicals", _("Chemicals")
+        ENERGY = "energy", _("Energy")
+        HEALTHCARE = "healthcare", _("Healthcare")
+        RETAIL = "retail", _("Retail")
+        LOGISTICS = "logistics", _("Logistics")
+        FINANCE = "finance", _("Finance")
+        GOVERNMENT = "government", _("Government")
+        EDUCATION = "education", _("Education")
+        OTHER = "other", _("Other")
+
+    class Size(models.TextChoices):
+        MICRO = "micro", _("1–9 staff")
+        SMALL = "small", _("10–99 staff")
+        MEDIUM = "medium", _("100–999 staff")
+        LARGE = "large", _("1,000+ staff")
+
+    class Source(models.TextChoices):
+        REFERRAL = "referral", _("Referral")
+        EXHIBITION = "exhibition", _("Trade fair")
+        WEBSITE = "website", _("Website")
+        COLD_CALL = "cold_call", _("Cold call")
+        PARTNER = "partner", _("Partner")
+        TENDER = "tender", _("Public tender")
+        OTHER = "other", _("Other")
+
+    class Level(models.TextChoices):
+        KEY = "A", _("A – key account")
+        IMPORTANT = "B", _("B – important")
+        NORMAL = "C", _("C – normal")
+        LOW = "D", _("D – low priority")
+
+    code = models.CharField(_("code"), max_length=40, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    category = models.ForeignKey(
+        CustomerCategory,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="customers",
+    )
+    industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices, blank=True)
+    region = models.CharField(_("region"), max_length=20, choices=Region.choices, blank=True)
+    province = models.CharField(_("province"), max_length=40, blank=True)
+    city = models.CharField(_("city"), max_length=40, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, db_index=True)
+    fax = models.CharField(_("fax"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True, db_index=True)
+    website = models.URLField(_("website"), blank=True)
+    size = models.CharField(_("size"), max_length=10, choices=Size.choices, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, blank=True)
+    level = models.CharField(_("level"), max_length=1, choices=Level.choices, default=Level.NORMAL)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="owned_customers",
+    )
+    # The owner's department when the customer was last assigned (for lists and reports).
+    department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customers",
+    )
+    tags = models.CharField(
+        _("tags"), max_length=255, blank=True, help_text=_("Separate tags with commas.")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deleted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = LiveManager()
+    all_objects = AllManager()
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["name", "id"]
+        base_manager_name = "all_objects"
+        # Keyset pagination walks these (sort column, id) pairs. Partial indexes hold only
+        # live rows, so "live, in order, first 26" is an index walk on SQLite and PostgreSQL.
+        indexes = [
+            models.Index(
+                fields=["name", "id"],
+                name="records_cust_live_name",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["updated_at", "id"],
+                name="records_cust_live_updated",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["created_at", "id"],
+                name="records_cust_live_created",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(fields=["owner", "name"], name="records_cust_owner"),
+            # The recycle bin: a tiny index of binned rows, so "not a binned customer's deal"
+            # (records.deals.permissions.live_deals) reads a handful of ids, not the table.
+            models.Index(
+                fields=["deleted_at"],
+                name="records_cust_binned",
+                condition=Q(deleted_at__isnull=False),
+            ),
+            # No (region|industry|category, name) indexes on purpose: those filters keep an
+            # eighth of the rows or more, so walking the sort index finds a page sooner than
+            # an index on the filter followed by a sort (decision 0101).
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("records:customer_detail", args=[self.pk])
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [tag.strip() for tag in self.tags.split(",") if tag.strip()]
+
+
+class Contact(models.Model):
+    """A person at a customer; unlimited per customer."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        MOBILE = "mobile", _("Mobile")
+        EMAIL = "email", _("Email")
+        WECHAT = "wechat", _("WeChat")
+        VISIT = "visit", _("Visit")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="contacts"
+    )
+    code = models.CharField(_("code"), max_length=40, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    department = models.CharField(_("department"), max_length=100, blank=True)
+    title = models.CharField(_("job title"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=10, choices=Channel.choices, blank=True
+    )
+    do_not_email = models.BooleanField(_("do not email"), default=False)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = LiveManager()
+    all_objects = AllManager()
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["customer", "name", "id"]
+        base_manager_name = "all_objects"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("records:customer_detail", args=[self.customer_id]) + f"#contact-{self.pk}"
+
+    @property
+    def may_email(self) -> bool:
+        return bool(self.email) and not self.do_not_email
+
+
+class CustomerShare(models.Model):
+    """The owner shared a customer with a colleague or a whole department (read or edit)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="shares")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("colleague"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    can_edit = models.BooleanField(_("may edit"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("customer share")
+        verbose_name_plural = _("customer shares")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, department__isnull=True)
+                | Q(user__isnull=True, department__isnull=False),
+                name="records_share_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "user"],
+                name="records_share_user",
+                condition=Q(user__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "department"],
+                name="records_share_department",
+                condition=Q(department__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user or self.department)
+
+
+class ImportJob(models.Model):
+    """An uploaded import file, validated in chunks (for the progress bar), then committed."""
+
+    class Kind(models.TextChoices):
+        CUSTOMERS = "customers", _("Customers")
+        CONTACTS = "contacts", _("Contacts")
+
+    class Status(models.TextChoices):
+        VALIDATING = "validating", _("Checking")
+        READY = "ready", _("Ready to import")
+        INVALID = "invalid", _("Has errors")
+        DONE = "done", _("Imported")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.VALIDATING)
+    filename = models.CharField(max_length=255)
+    # Parsed rows as a list of {column: text} (line numbers are index + 2: header is line 1).
+    rows = models.JSONField(default=list)
+    errors = models.JSONField(default=list)  # [{"line": 3, "field": "name", "message": "…"}]
+    processed = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.rows else int(self.processed * 100 / len(self.rows))
+
+
+class MailBatch(models.Model):
+    """One message composed for many contacts."""
+
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sender"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Set when the sender asks for a batch too large to send inside the request; the worker
+    # sends it (records.send_queued_mail) and sets sent_at.
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bulk mail")
+        verbose_name_plural = _("bulk mails")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class MailRecipient(models.Model):
+    """What happened to one contact's copy of a bulk mail."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Skipped")
+        FAILED = "failed", _("Failed")
+
+    batch = models.ForeignKey(MailBatch, on_delete=models.CASCADE, related_name="recipients")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="mail_recipients")
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="mail_recipients")
+    email = models.CharField(_("email"), max_length=254, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "contact"], name="records_mail_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.status})"

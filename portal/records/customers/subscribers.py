@@ -1,0 +1,25 @@
+"""Customers' reactions and wiring, called once from RecordsConfig.ready: re-keying when a rep
+changes department, the queued-mail worker job, the "my customers" dashboard panel."""
+
+from __future__ import annotations
+
+from portal.core.events import Event
+
+
+def person_moved(event: Event) -> None:
+    """A rep changed department: their customers' manager chain changes with them."""
+    from portal.records.customers.actions import rekey_customers_of
+
+    rekey_customers_of(int(event["user_id"]))
+
+
+def connect() -> None:
+    from portal.core.dashboard import register_panel
+    from portal.core.events import subscribe
+    from portal.core.worker import register_job
+    from portal.records.customers.actions import send_queued_mail
+    from portal.records.customers.panels import my_customers_panel
+
+    subscribe("accounts.person_moved")(person_moved)
+    register_job("records.send_queued_mail", every_seconds=5.0)(send_queued_mail)
+    register_panel(my_customers_panel)

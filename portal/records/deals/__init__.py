@@ -1,0 +1,1 @@
+"""Deals: deals, activities, reminders, competitors, documents, handover, fulfilment, targets."""

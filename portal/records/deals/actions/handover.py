@@ -1,0 +1,152 @@
+"""Handing deals over to another rep; urging a deal's owner, and the owner's answer."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.accounts.models import User
+from portal.accounts.permissions import require_module_perm
+from portal.core import audit, visibility
+from portal.records.deals.models import Activity, Deal, DealUrge
+from portal.records.deals.permissions import (
+    can_answer_urge,
+    can_hand_over,
+    can_urge,
+)
+
+from .common import _check_deal_owner, _publish, apply_deal_keys
+
+
+def _hand_over(deal: Deal, to_user: User, acting_user: User) -> bool:
+    from_user = deal.owner
+    if from_user.pk == to_user.pk:
+        return False
+    deal.owner = to_user
+    deal.department_id = to_user.department_id
+    deal.updated_by = acting_user
+    deal.save(update_fields=["owner", "department", "updated_by", "updated_at"])
+    deal.co_owners.remove(to_user)
+    # The old owner's planned work on this deal is now the new owner's.
+    Activity.objects.filter(deal=deal, owner=from_user, status=Activity.Status.PLANNED).update(
+        owner=to_user
+    )
+    apply_deal_keys(deal, actor_id=acting_user.pk)
+    audit.record(
+        acting_user, "deal.handed_over", deal, changes={"owner": [str(from_user), str(to_user)]}
+    )
+    _publish("handed_over", deal, acting_user, to_user_id=to_user.pk, from_user_id=from_user.pk)
+    return True
+
+
+def _check_handover_target(to_user: User) -> None:
+    _check_deal_owner(to_user, "to_user")
+
+
+@transaction.atomic
+def handover_deal(deal: Deal, *, to_user: User, acting_user: User) -> Deal:
+    """Hand a deal to another rep (its owner or their managers); history stays, the new
+    owner is notified (records.deal_handed_over → notifications)."""
+    if not can_hand_over(acting_user, deal):
+        raise PermissionDenied(
+            _("Only the owner and their managers can hand over the deal %(number)s.")
+            % {"number": deal.number}
+        )
+    _check_handover_target(to_user)
+    if to_user.pk == deal.owner_id:
+        raise ValidationError(
+            {"to_user": _("%(name)s already owns this deal.") % {"name": to_user}}
+        )
+    _hand_over(deal, to_user, acting_user)
+    return deal
+
+
+@transaction.atomic
+def handover_deals_of(
+    from_user: User, *, to_user: User, acting_user: User, include_closed: bool = False
+) -> int:
+    """Hand every deal of a leaving rep to another rep (open and won ones; closed ones too
+    when asked). The rep themself, their managers or administrators may do it."""
+    require_module_perm(acting_user, "deals", "transfer")
+    may = (
+        visibility.is_administrator(acting_user)
+        or from_user.pk == acting_user.pk
+        or (
+            from_user.department_id
+            and visibility.manager_key(from_user.department_id) in visibility.user_keys(acting_user)
+        )
+    )
+    if not may:
+        raise PermissionDenied(_("Only their managers can hand over someone else's deals."))
+    _check_handover_target(to_user)
+    if to_user.pk == from_user.pk:
+        raise ValidationError({"to_user": _("Choose someone else to take the deals.")})
+    deals = Deal.objects.filter(owner=from_user)
+    if not include_closed:
+        deals = deals.filter(state__in=[Deal.State.TRACKING, Deal.State.WON])
+    moved = 0
+    for deal in deals.select_related("owner", "customer").order_by("pk"):
+        moved += _hand_over(deal, to_user, acting_user)
+    return moved
+
+
+@transaction.atomic
+def urge_deal(deal: Deal, *, acting_user: User, message: str, due_on: datetime.date) -> DealUrge:
+    """A manager presses the owner; the owner is notified (records.deal_urged)."""
+    if not can_urge(acting_user, deal):
+        raise PermissionDenied(_("Only managers can urge a deal."))
+    message = (message or "").strip()
+    if not message:
+        raise ValidationError({"message": _("Write what you expect.")})
+    if due_on is None:
+        raise ValidationError({"due_on": _("Give a date to answer by.")})
+    if due_on < timezone.localdate():
+        raise ValidationError({"due_on": _("The answer date cannot lie in the past.")})
+    urge = DealUrge.objects.create(
+        deal=deal,
+        urged_by=acting_user,
+        urged_user=deal.owner,
+        message=message,
+        due_on=due_on,
+    )
+    audit.record(
+        acting_user, "deal.urged", deal, changes=audit.added({"message": message, "due": due_on})
+    )
+    _publish("urged", deal, acting_user, urge_id=urge.pk, to_user_id=deal.owner_id)
+    return urge
+
+
+@transaction.atomic
+def answer_urge(urge: DealUrge, *, acting_user: User, answer: str) -> DealUrge:
+    """The owner acknowledges an urge with an answer; the manager hears about it."""
+    from portal.notifications.actions import notify
+
+    if not can_answer_urge(acting_user, urge):
+        raise PermissionDenied(_("Only the deal's owner can answer this urge."))
+    if urge.answered_at is not None:
+        raise ValidationError(_("This urge has already been answered."))
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError({"answer": _("Write an answer.")})
+    urge.answer = answer
+    urge.answered_by = acting_user
+    urge.answered_at = timezone.now()
+    urge.save(update_fields=["answer", "answered_by", "answered_at"])
+    deal = urge.deal
+    audit.record(acting_user, "deal.urge_answered", deal, changes=audit.added({"answer": answer}))
+    _publish("urge_answered", deal, acting_user, urge_id=urge.pk, user_id=urge.urged_by_id)
+    notify(
+        [urge.urged_by_id],
+        "deal",
+        _("%(name)s answered your urge on deal %(deal)s") % {"name": acting_user, "deal": deal},
+        answer,
+        deal.get_absolute_url(),
+        dedupe_key=f"records.urge_answered:{urge.pk}",
+        actor_id=acting_user.pk,
+        item=deal,
+    )
+    return urge

@@ -1,0 +1,239 @@
+"""Deal reads: list filters and keyset pages, open urges, contact frequency, competitor records."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+
+from portal.core import pagination
+from portal.records.customers.models import Customer
+from portal.records.deals.models import Activity, ContactFrequency, Deal, DealCompetitor, DealUrge
+from portal.records.deals.permissions import deals_visible_to
+
+if TYPE_CHECKING:
+    from portal.accounts.models import User
+
+PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+CLOSING_SOON_DAYS = 30
+# What a deal number looks like while it is typed: D2026110005, or its first digits.
+NUMBER_LIKE = re.compile(r"^[Dd]\d{4,}$")
+# sort key → (column, descending)
+SORTS: dict[str, tuple[str, bool]] = {
+    "-updated": ("updated_at", True),
+    "updated": ("updated_at", False),
+    "number": ("number", False),
+    "-number": ("number", True),
+    "closing": ("expected_close_date", False),
+}
+FILTERS = ("view", "state", "stage", "owner", "customer", "closing", "q", "sort")
+
+
+@dataclass
+class DealFilters:
+    view: str = "all"  # all | mine (owned or co-owned)
+    state: str = ""  # a Deal.State, or "open" (tracking + won)
+    stage: str = ""
+    owner: str = ""
+    customer: str = ""
+    closing: str = ""  # "1": tracking deals expected to close within CLOSING_SOON_DAYS
+    q: str = ""
+    sort: str = "-updated"
+
+    @classmethod
+    def from_query(cls, query: QueryDict) -> DealFilters:
+        values = {name: query.get(name, "").strip()[:100] for name in FILTERS}
+        filters = cls(**{k: v for k, v in values.items() if v})
+        if filters.sort not in SORTS:
+            filters.sort = "-updated"
+        if filters.view not in ("all", "mine"):
+            filters.view = "all"
+        if filters.state not in {*Deal.State.values, "open", ""}:
+            filters.state = ""
+        return filters
+
+    def as_query(self, **overrides: str) -> str:
+        data = QueryDict(mutable=True)
+        for name in FILTERS:
+            value = overrides.get(name, getattr(self, name))
+            if (
+                value
+                and not (name == "view" and value == "all")
+                and not (name == "sort" and value == "-updated")
+            ):
+                data[name] = value
+        return data.urlencode()
+
+    @property
+    def active(self) -> bool:
+        return any([self.state, self.stage, self.owner, self.customer, self.closing, self.q]) or (
+            self.view != "all"
+        )
+
+
+def filter_deals(queryset: QuerySet[Deal], filters: DealFilters, user: User) -> QuerySet[Deal]:
+    if filters.view == "mine":
+        co_owned = Deal.co_owners.through.objects.filter(user_id=user.pk)
+        if co_owned.exists():
+            # A subquery rather than a join: no DISTINCT over the page (co-owners are few).
+            queryset = queryset.filter(Q(owner=user) | Q(pk__in=co_owned.values("deal_id")))
+        else:
+            # The usual case: the (owner, updated_at, id) index serves the page in order, where
+            # the OR above makes the database sort every deal the rep owns.
+            queryset = queryset.filter(owner=user)
+    if filters.state == "open":
+        queryset = queryset.filter(state__in=[Deal.State.TRACKING, Deal.State.WON])
+    elif filters.state:
+        queryset = queryset.filter(state=filters.state)
+    if filters.stage.isdigit():
+        # A stage is a step of tracking: closed deals keep their last stage but left it.
+        queryset = queryset.filter(stage_id=int(filters.stage), state=Deal.State.TRACKING)
+    if filters.owner.isdigit():
+        queryset = queryset.filter(owner_id=int(filters.owner))
+    if filters.customer.isdigit():
+        queryset = queryset.filter(customer_id=int(filters.customer))
+    if filters.closing:
+        today = timezone.localdate()
+        queryset = queryset.filter(
+            state=Deal.State.TRACKING,
+            expected_close_date__lte=today + datetime.timedelta(days=CLOSING_SOON_DAYS),
+        )
+    if filters.sort == "closing":
+        queryset = queryset.filter(expected_close_date__isnull=False)
+    if filters.q:
+        q = filters.q.strip()
+        if NUMBER_LIKE.match(q):
+            # A number (or its start) is looked up as a range on the unique index, which
+            # LIKE cannot use on SQLite; names are not searched for it.
+            prefix = q.upper()
+            queryset = queryset.filter(number__gte=prefix, number__lt=prefix + "\U0010ffff")
+        else:
+            queryset = queryset.filter(name__icontains=q)
+    return queryset
+
+
+def visible_filtered_deals(user: User, filters: DealFilters) -> QuerySet[Deal]:
+    return filter_deals(deals_visible_to(user), filters, user)
+
+
+DealPage = pagination.KeysetPage
+
+
+def deal_page(
+    queryset: QuerySet[Deal],
+    sort: str,
+    *,
+    after: str = "",
+    before: str = "",
+    size: int = PAGE_SIZE,
+) -> DealPage:
+    """One page of deals in a sort order, after/before a cursor (no OFFSET, no COUNT)."""
+    column, descending = SORTS.get(sort, SORTS["-updated"])
+    return pagination.keyset_page(
+        queryset,
+        column,
+        descending=descending,
+        after=after,
+        before=before,
+        size=max(1, min(size, MAX_PAGE_SIZE)),
+    )
+
+
+def open_urges_visible_to(user: User) -> QuerySet[DealUrge]:
+    """Unanswered urges on deals the user may see, oldest answer date first (the report)."""
+    return (
+        DealUrge.objects.filter(
+            answered_at__isnull=True, deal__in=deals_visible_to(user).values("pk")
+        )
+        .select_related("deal", "deal__customer", "urged_by", "urged_user")
+        .order_by("due_on", "pk")
+    )
+
+
+# --- contact frequency --------------------------------------------------------------------
+
+
+def contact_days_by_level() -> dict[str, int]:
+    from portal.records.deals.actions import DEFAULT_CONTACT_DAYS
+
+    days = dict(DEFAULT_CONTACT_DAYS)
+    days.update(dict(ContactFrequency.objects.values_list("level", "max_days")))
+    return days
+
+
+def last_contacts(customer_ids: list[int]) -> dict[int, datetime.datetime]:
+    """When each customer was last contacted (latest done activity)."""
+    rows = (
+        Activity.objects.filter(customer_id__in=customer_ids, status=Activity.Status.DONE)
+        .values("customer_id")
+        .annotate(last=Max("due_at"))
+    )
+    return {row["customer_id"]: row["last"] for row in rows}
+
+
+@dataclass
+class ContactDue:
+    last_contact: datetime.datetime | None
+    due_on: datetime.date
+    max_days: int
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.due_on < timezone.localdate()
+
+
+def next_contact_due(customer: Customer) -> ContactDue:
+    """The next contact is due `max_days` (by the customer's level) after the last one; a
+    customer never contacted is due today."""
+    max_days = contact_days_by_level().get(customer.level, 30)
+    last = last_contacts([customer.pk]).get(customer.pk)
+    if last is None:
+        return ContactDue(None, timezone.localdate(), max_days)
+    due_on = timezone.localdate(last) + datetime.timedelta(days=max_days)
+    return ContactDue(last, due_on, max_days)
+
+
+# --- competitors --------------------------------------------------------------------------
+
+
+def competitor_results(deals: QuerySet[Deal] | None = None) -> list[dict[str, Any]]:
+    """Won/lost/open counts per competitor over `deals` (all deals when None).
+
+    A competitor is its knowledge page when linked, else its name. Returns rows
+    {"competitor_id", "name", "won", "lost", "abandoned", "open", "total"} by total desc.
+    """
+    entries = DealCompetitor.objects.all()
+    if deals is not None:
+        entries = entries.filter(deal__in=deals.values("pk"))
+    rows = entries.values("competitor_id", "name").annotate(
+        won=Count("deal", filter=Q(deal__state__in=Deal.WON_STATES), distinct=True),
+        lost=Count("deal", filter=Q(deal__state=Deal.State.LOST), distinct=True),
+        abandoned=Count("deal", filter=Q(deal__state=Deal.State.ABANDONED), distinct=True),
+        open=Count("deal", filter=Q(deal__state=Deal.State.TRACKING), distinct=True),
+    )
+    merged: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        key = row["competitor_id"] or row["name"].strip().lower()
+        item = merged.setdefault(
+            key,
+            {
+                "competitor_id": row["competitor_id"],
+                "name": row["name"],
+                "won": 0,
+                "lost": 0,
+                "abandoned": 0,
+                "open": 0,
+            },
+        )
+        for name in ("won", "lost", "abandoned", "open"):
+            item[name] += row[name]
+    result = list(merged.values())
+    for item in result:
+        item["total"] = item["won"] + item["lost"] + item["abandoned"] + item["open"]
+    return sorted(result, key=lambda item: (-item["total"], item["name"]))

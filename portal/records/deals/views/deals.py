@@ -1,0 +1,213 @@
+"""Deal pages: the list, create and edit, the detail page (everything on one screen), and
+the deal's state (close, stage, reopen, complete)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.accounts.permissions import has_module_perm
+from portal.records.customers.permissions import access_customer
+from portal.records.deals import actions
+from portal.records.deals.forms import (
+    CloseForm,
+    DealForm,
+)
+from portal.records.deals.models import Deal, DealStage
+from portal.records.deals.permissions import (
+    access_deal,
+    can_edit_deal,
+    can_see_urge_report,
+)
+from portal.records.deals.queries import (
+    DealFilters,
+    deal_page,
+    next_contact_due,
+    visible_filtered_deals,
+)
+
+from .common import _detail_context, _form_errors, _handle, _reps, _require_view
+
+
+@login_required
+def deal_list(request: HttpRequest) -> HttpResponse:
+    _require_view(request.user)
+    filters = DealFilters.from_query(request.GET)
+    queryset = visible_filtered_deals(request.user, filters).select_related(
+        "owner", "customer", "stage"
+    )
+    page = deal_page(
+        queryset,
+        filters.sort,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+    )
+    context = {
+        "page": page,
+        "filters": filters,
+        "query": filters.as_query(),
+        "states": Deal.State.choices,
+        "stages": DealStage.objects.all(),
+        "owners": _reps(),
+        "customer": (
+            access_customer(request.user, filters.customer) if filters.customer.isdigit() else None
+        ),
+        "today": timezone.localdate(),
+        "may_register": has_module_perm(request.user, "deals", "register"),
+        "may_urge": can_see_urge_report(request.user),
+    }
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "deal-rows":
+        return render(request, "records/includes/deal_rows.html", context)
+    return render(request, "records/deal_list.html", context)
+
+
+@login_required
+def deal_create(request: HttpRequest) -> HttpResponse:
+    from portal.records.customers.permissions import customers_visible_to
+
+    _require_view(request.user)
+    if not has_module_perm(request.user, "deals", "register"):
+        raise PermissionDenied(_("You may not open deals."))
+    customer = None
+    customer_id = request.GET.get("customer", "")
+    if customer_id.isdigit():
+        customer = customers_visible_to(request.user).filter(pk=int(customer_id)).first()
+    actions.ensure_default_stages()
+    form = DealForm(request.POST or None, user=request.user, customer=customer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            deal = actions.create_deal(
+                acting_user=request.user,
+                customer=form.customer,
+                contacts=form.cleaned_data["contacts"],
+                co_owners=form.cleaned_data["co_owners"],
+                products=form.cleaned_data["products"],
+                **form.action_data(),
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Deal %(number)s was opened for %(customer)s.")
+                % {"number": deal.number, "customer": deal.customer.name},
+            )
+            return redirect(deal)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "records/deal_form.html", _form_context(form), status=status)
+
+
+@login_required
+def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = access_deal(request.user, pk)
+    if not can_edit_deal(request.user, deal):
+        raise PermissionDenied(
+            _("You may not change the deal %(number)s.") % {"number": deal.number}
+        )
+    form = DealForm(request.POST or None, instance=deal, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_deal(
+                access_deal(request.user, pk),
+                acting_user=request.user,
+                contacts=form.cleaned_data["contacts"],
+                co_owners=form.cleaned_data["co_owners"],
+                products=form.cleaned_data["products"],
+                **form.action_data(),
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The deal was saved."))
+            return redirect(deal)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "records/deal_form.html", _form_context(form, deal), status=status)
+
+
+def _form_context(form: DealForm, deal: Deal | None = None) -> dict[str, Any]:
+    customer = form.customer
+    return {
+        "form": form,
+        "deal": deal,
+        "customer": customer,
+        "contact_due": next_contact_due(customer) if customer is not None else None,
+        "wide_fields": ["name", "contacts", "notes"],
+    }
+
+
+@login_required
+def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = access_deal(request.user, pk)
+    return render(request, "records/deal_detail.html", _detail_context(request, deal))
+
+
+@login_required
+@require_POST
+def deal_close(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(deal: Deal, data: dict[str, Any]) -> None:
+        if data["outcome"] == Deal.State.WON:
+            actions.win_deal(
+                deal, acting_user=request.user, closed_on=data["closed_on"], reason=data["reason"]
+            )
+        else:
+            actions.lose_deal(
+                deal,
+                acting_user=request.user,
+                reason=data["reason"],
+                abandoned=data["outcome"] == Deal.State.ABANDONED,
+                closed_on=data["closed_on"],
+            )
+
+    return _handle(request, pk, CloseForm, "close_form", run, _("The deal was closed."))
+
+
+@login_required
+@require_POST
+def deal_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a tracked deal to another stage (the quick selector on the deal page)."""
+    deal = access_deal(request.user, pk)
+    stage = DealStage.objects.filter(pk=request.POST.get("stage") or 0, is_active=True).first()
+    if stage is None:
+        messages.error(request, _("Choose a stage."))
+        return redirect(deal)
+    try:
+        actions.update_deal(deal, acting_user=request.user, stage=stage)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The deal moved to the stage %(stage)s.") % {"stage": stage})
+    return redirect(deal)
+
+
+@login_required
+@require_POST
+def deal_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = access_deal(request.user, pk)
+    try:
+        actions.reopen_deal(deal, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The deal is being tracked again."))
+    return redirect(deal)
+
+
+@login_required
+@require_POST
+def deal_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = access_deal(request.user, pk)
+    try:
+        actions.complete_deal(deal, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The deal is completed."))
+    return redirect(deal)

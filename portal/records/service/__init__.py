@@ -1,0 +1,1 @@
+"""Service: complaints (service cases), support questions and service records."""

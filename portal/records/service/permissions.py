@@ -1,0 +1,250 @@
+"""Who may see and do what in customer service (decision 0130): every service read and write asks
+these helpers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from portal.accounts.models import Department, User
+from portal.accounts.modules import codename
+from portal.accounts.permissions import has_module_perm
+from portal.core import visibility
+from portal.records.customers.models import Customer
+from portal.records.customers.permissions import customer_keys
+from portal.records.service.models import ServiceCase, ServiceRecord, SupportQuestion
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+def may_use_service(user: User) -> bool:
+    return has_module_perm(user, "service", "view")
+
+
+def may_register(user: User) -> bool:
+    return has_module_perm(user, "service", "register")
+
+
+def _manage_permission() -> Permission | None:
+    return Permission.objects.filter(
+        content_type__app_label="accounts", codename=codename("service", "manage")
+    ).first()
+
+
+def service_manager_groups() -> list[int]:
+    """Groups (roles) holding service → manage: their members approve and oversee every case."""
+    permission = _manage_permission()
+    if permission is None:
+        return []
+    return list(Group.objects.filter(permissions=permission).values_list("pk", flat=True))
+
+
+def service_managers() -> set[int]:
+    """Active people holding service → manage through a role or directly."""
+    permission = _manage_permission()
+    if permission is None:
+        return set()
+    return set(
+        User.objects.filter(is_active=True)
+        .filter(Q(groups__permissions=permission) | Q(user_permissions=permission))
+        .values_list("pk", flat=True)
+    )
+
+
+def department_manager_chain(department_id: int | None) -> set[int]:
+    """Managers of a department and of every department above it."""
+    if not department_id:
+        return set()
+    department = Department.objects.filter(pk=department_id).only("path").first()
+    if department is None:
+        return set()
+    ids = department.ancestor_ids(include_self=True)
+    return set(
+        Department.objects.filter(pk__in=ids, manager__isnull=False).values_list(
+            "manager_id", flat=True
+        )
+    )
+
+
+def department_members(department_id: int | None) -> set[int]:
+    """Active people of a department (and its sub-departments) who may work service cases."""
+    if not department_id:
+        return set()
+    department = Department.objects.filter(pk=department_id).only("path").first()
+    if department is None:
+        return set()
+    members = User.objects.filter(
+        is_active=True, department__path__startswith=department.path
+    ).select_related(None)
+    return {user.pk for user in members if may_use_service(user)}
+
+
+# --- visibility -----------------------------------------------------------------------------
+
+
+def case_keys(case: ServiceCase, customer_key_set: Iterable[str] | None = None) -> set[str]:
+    """A case is visible where its customer is, plus the registrar (and their department), the
+    responsible department (members and managers), the responsible person, and the roles that
+    hold service → manage (they approve)."""
+    keys = set(customer_key_set if customer_key_set is not None else customer_keys(case.customer))
+    keys.add(visibility.user_key(case.registered_by_id))
+    if case.registered_department_id:
+        keys.add(visibility.department_key(case.registered_department_id))
+    if case.assigned_department_id:
+        keys.add(visibility.department_key(case.assigned_department_id))
+        keys.add(visibility.manager_key(case.assigned_department_id))
+    if case.assignee_id:
+        keys.add(visibility.user_key(case.assignee_id))
+    keys.update(visibility.group_key(pk) for pk in service_manager_groups())
+    return keys
+
+
+def follower_keys(customer: Customer, extra_user_ids: Iterable[int]) -> set[str]:
+    """Keys of a support question or service record: its customer's plus the people on it."""
+    keys = set(customer_keys(customer))
+    keys.update(visibility.user_key(uid) for uid in extra_user_ids if uid)
+    keys.update(visibility.group_key(pk) for pk in service_manager_groups())
+    return keys
+
+
+def cases_visible_to(user: User) -> QuerySet[ServiceCase]:
+    if not may_use_service(user):
+        return ServiceCase.objects.none()
+    managers_reach = any(key.startswith("m:") for key in visibility.user_keys(user))
+    return visibility.filter_visible(ServiceCase.objects.all(), user, correlated=managers_reach)
+
+
+def access_case(user: User, pk: int | str) -> ServiceCase:
+    """The case if the user may read it; 404 alike for missing and forbidden."""
+    try:
+        return (
+            cases_visible_to(user)
+            .select_related(
+                "customer",
+                "contact",
+                "category",
+                "product",
+                "deal",
+                "about_person",
+                "registered_by",
+                "assigned_department",
+                "assignee",
+            )
+            .get(pk=pk)
+        )
+    except (ServiceCase.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such service case.") from None
+
+
+def questions_visible_to(user: User) -> QuerySet[SupportQuestion]:
+    if not may_use_service(user):
+        return SupportQuestion.objects.none()
+    return visibility.filter_visible(SupportQuestion.objects.all(), user)
+
+
+def access_question(user: User, pk: int | str) -> SupportQuestion:
+    try:
+        return (
+            questions_visible_to(user)
+            .select_related("customer", "product", "qa_entry", "created_by", "answered_by")
+            .get(pk=pk)
+        )
+    except (SupportQuestion.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such support question.") from None
+
+
+def records_visible_to(user: User) -> QuerySet[ServiceRecord]:
+    if not may_use_service(user):
+        return ServiceRecord.objects.none()
+    return visibility.filter_visible(ServiceRecord.objects.all(), user)
+
+
+# --- who may take which step ----------------------------------------------------------------
+
+
+def _can_see(user: User, case: ServiceCase) -> bool:
+    return may_use_service(user) and visibility.can_see(user, case)
+
+
+def is_service_desk(user: User, case: ServiceCase) -> bool:
+    """Assess, assign, write the summary, close: the service desk (service → register)."""
+    if visibility.is_administrator(user):
+        return True
+    return may_register(user) and _can_see(user, case)
+
+
+def can_reassign(user: User, case: ServiceCase) -> bool:
+    """Changing the responsible department/person of an assigned case: service → transfer."""
+    if visibility.is_administrator(user):
+        return True
+    return has_module_perm(user, "service", "transfer") and _can_see(user, case)
+
+
+def is_approver(user: User, case: ServiceCase) -> bool:
+    """Approve or send back: service → manage, or a manager of the responsible department (or,
+    before assignment, of the registering department) or a department above it."""
+    if visibility.is_administrator(user):
+        return True
+    if not _can_see(user, case):
+        return False
+    if has_module_perm(user, "service", "manage"):
+        return True
+    department_id = case.assigned_department_id or case.registered_department_id
+    return bool(department_id) and (
+        visibility.manager_key(department_id) in visibility.user_keys(user)
+    )
+
+
+def is_responsible(user: User, case: ServiceCase) -> bool:
+    """Propose a resolution, carry it out: the responsible person, or — while only a department
+    is named — its members; the department's managers always."""
+    if visibility.is_administrator(user):
+        return True
+    if not _can_see(user, case):
+        return False
+    keys = visibility.user_keys(user)
+    if case.assigned_department_id and (
+        visibility.manager_key(case.assigned_department_id) in keys
+    ):
+        return True
+    if case.assignee_id:
+        return case.assignee_id == user.pk
+    return bool(case.assigned_department_id) and (
+        visibility.department_key(case.assigned_department_id) in keys
+    )
+
+
+def can_urge(user: User, case: ServiceCase) -> bool:
+    if visibility.is_administrator(user):
+        return True
+    return has_module_perm(user, "service", "urge") and _can_see(user, case)
+
+
+def responsible_people(case: ServiceCase) -> set[int]:
+    """Whose turn it is while the case sits with the responsible side."""
+    if case.assignee_id:
+        return {case.assignee_id}
+    return department_members(case.assigned_department_id) | department_manager_chain(
+        case.assigned_department_id
+    )
+
+
+def approvers(case: ServiceCase) -> set[int]:
+    department_id = case.assigned_department_id or case.registered_department_id
+    return service_managers() | department_manager_chain(department_id)
+
+
+def whose_turn(case: ServiceCase) -> set[int]:
+    """The people who must take the next step of a case."""
+    status = ServiceCase.Status
+    if case.status in (status.REGISTERED, status.ASSESSED, status.CARRIED_OUT, status.SUMMARISED):
+        return {case.registered_by_id}
+    if case.status in (status.PRE_APPROVAL, status.PROPOSED):
+        return approvers(case)
+    if case.status in (status.ASSIGNED, status.APPROVED):
+        return responsible_people(case)
+    return set()

@@ -1,1 +1,0 @@
-"""Pages of the records app (one module per area)."""

@@ -1,0 +1,111 @@
+"""At 375 px the page body never scrolls sideways, the bell and its count stay in the collapsed
+header, and the language switch and search fit — in English and in 中文 (issue 19)."""
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from portal.accounts.models import User
+from tests.knowledge.conftest import site_root
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 375, "height": 800}
+# The placeholder's text width against the room inside the search box.
+PLACEHOLDER_FITS = """() => {
+  const input = document.querySelector('.agora-search');
+  const style = getComputedStyle(input);
+  const context = document.createElement('canvas').getContext('2d');
+  context.font = style.font;
+  const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return context.measureText(input.placeholder).width <= room;
+}"""
+
+
+def sign_in(page, base_url, username):
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "agora-demo")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(f"{base_url}/")
+
+
+def five_pages(sales1) -> dict[str, str]:
+    deal = apps.get_model("records", "Deal").objects.filter(owner=sales1).order_by("pk").first()
+    topic = apps.get_model("forum", "Topic").objects.order_by("pk").first()
+    return {
+        "dashboard": "/",
+        "customers": "/records/customers/",
+        "deal": deal.get_absolute_url(),
+        "competitor": "/knowledge/competitors/ruilink/",
+        "topic": topic.get_absolute_url(),
+    }
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_five_pages_fit_a_phone(live_server, browser, screenshot_dir, language):
+    site_root()  # a transactional test before this one flushed what the migrations made
+    call_command("seed_demo", verbosity=0)
+    sales1 = User.objects.get(username="sales1")
+    User.objects.filter(pk=sales1.pk).update(language=language)
+    context = browser.new_context(viewport=PHONE, locale="en-US")
+    page = context.new_page()
+    try:
+        sign_in(page, live_server.url, "sales1")
+        for name, path in five_pages(sales1).items():
+            page.goto(f"{live_server.url}{path}")
+            page.wait_for_load_state("load")
+            page.screenshot(path=str(screenshot_dir / f"phone-{language}-{name}.png"))
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 375, f"{name} ({path}) is {width} px wide in {language}"
+            # The bell and its count sit in the collapsed header, beside the menu button.
+            bell = page.locator("#notification-bell")
+            assert bell.is_visible()
+            assert not page.locator("#main-nav").is_visible()
+
+        # An invalid "Log activity" comes back where the person was, error in sight.
+        page.goto(f"{live_server.url}{five_pages(sales1)['deal']}")
+        page.click("#add-activity")
+        page.click("#activity-form button[type=submit]")
+        page.wait_for_load_state("load")
+        error = page.locator("#activity-form .invalid-feedback").first
+        error.wait_for(state="visible")
+        page.wait_for_function(
+            "() => { const r = document.querySelector('#activity-form .invalid-feedback')"
+            ".getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+        )
+        page.screenshot(path=str(screenshot_dir / f"phone-{language}-activity-error.png"))
+
+        page.evaluate(
+            "() => { const b = document.getElementById('unread-badge');"
+            " b.textContent = '3'; b.classList.remove('d-none'); }"
+        )
+        badge = page.locator("#unread-badge").bounding_box()
+        bell = page.locator("#notification-bell").bounding_box()
+        assert badge["x"] < bell["x"] + bell["width"] + 12 and badge["y"] < bell["y"] + 8
+
+        page.click(".navbar-toggler")
+        page.locator("#main-nav").wait_for(state="visible")
+        page.wait_for_timeout(400)  # the collapse animation
+        page.screenshot(path=str(screenshot_dir / f"phone-{language}-menu.png"))
+        english = page.locator("#language-switcher button[value=en]").bounding_box()
+        chinese = page.locator("#language-switcher button[value=zh-hans]").bounding_box()
+        assert chinese["height"] == english["height"] < 40  # 中文 on one line
+        assert page.evaluate(PLACEHOLDER_FITS)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    finally:
+        context.close()
+
+
+def test_the_desktop_shell_fits_and_panels_keep_to_the_grid(live_server, page, people):
+    sign_in(page, live_server.url, "sales1")
+    assert page.evaluate(PLACEHOLDER_FITS)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    assert page.locator("#notification-bell").is_visible()
+    # "Latest discussions" lines up with the page's other content (it was 8 px wider).
+    heading = page.locator("main h1").bounding_box()
+    card = page.locator(".forum-dashboard-panel").bounding_box()
+    container = page.locator("main").bounding_box()
+    padding = heading["x"] - container["x"]
+    assert card["x"] >= heading["x"] - 0.5
+    assert card["x"] + card["width"] <= container["x"] + container["width"] - padding + 0.5
