@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-.PHONY: run test install install-dev migrate seed serve worker lint format messages check-migrations check-deploy bench clean es-contract
+.PHONY: run test install install-dev migrate seed serve worker lint format messages check-migrations check-deploy bench clean es-contract prod-up prod-smoke prod-down
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,11 +41,11 @@ test: install-dev
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check portal tests bench
+	$(VENV)/bin/ruff format --check portal tests bench deploy
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .
-	$(VENV)/bin/ruff format portal tests bench
+	$(VENV)/bin/ruff format portal tests bench deploy
 
 check-migrations: install
 	$(PY) manage.py makemigrations --check --dry-run
@@ -73,6 +73,19 @@ es-contract: install-dev
 
 bench: install-dev
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+## prod-up / prod-smoke / prod-down: the production topology on loopback ports (deploy/):
+## nginx :8130 (TLS) → 2 daphne, 2 workers, PostgreSQL + Redis, a scratch database.
+AGORA_RUN ?= /tmp/agora-deploy
+prod-up: install
+	AGORA_RUN=$(AGORA_RUN) deploy/local-up
+
+prod-smoke: install-dev
+	AGORA_RUN=$(AGORA_RUN) DJANGO_SETTINGS_MODULE=portal.settings.test \
+	  $(VENV)/bin/pytest tests/deploy/test_smoke.py -p no:cacheprovider -q $(PYTEST_ARGS)
+
+prod-down:
+	AGORA_RUN=$(AGORA_RUN) deploy/local-down
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -12,12 +12,16 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal.core.views import page_not_found, server_error
+from portal.core import health, metrics
+from portal.core.views import page_not_found
 
 admin.site.site_header = _("Agora administration")
 admin.site.site_title = _("Agora administration")
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("", include("portal.core.urls")),
     path(
         "accounts/login/",
@@ -48,4 +52,4 @@ if settings.DEBUG:
 urlpatterns.append(path("", include(wagtail_urls)))
 
 handler404 = page_not_found
-handler500 = server_error
+handler500 = health.server_error

@@ -6,5 +6,4 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("healthz", views.health, name="health"),
 ]

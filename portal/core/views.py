@@ -1,10 +1,8 @@
-"""Pages of the shell: the dashboard and a health check."""
+"""Pages of the shell: the dashboard and the error pages."""
 
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
 
 from .dashboard import panels_for
 
@@ -12,13 +10,6 @@ from .dashboard import panels_for
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "core/dashboard.html", {"panels": panels_for(request)})
-
-
-@require_GET
-def health(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
 
 
 def _wants_json(request: HttpRequest) -> bool:
