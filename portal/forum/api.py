@@ -6,10 +6,12 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
 from portal.core.api import StandardPagination
+from portal.core.bounds import IdSerializerField, id_param, parse_id
 
 from . import actions
 from .models import ForumCategoryPage, Post, TaggedTopic, Topic, TopicReference
@@ -23,14 +25,15 @@ def _parse_refs(values) -> list[tuple[str, int]]:
             kind, pk = value.get("kind"), value.get("id")
         else:
             kind, _sep, pk = str(value).partition(":")
-        if not kind or not str(pk).isdigit():
+        pk = parse_id(pk)
+        if not kind or pk is None:
             raise serializers.ValidationError({"references": _("Write references as kind:id.")})
-        refs.append((str(kind), int(pk)))
+        refs.append((str(kind), pk))
     return refs
 
 
 class TopicSerializer(serializers.ModelSerializer):
-    category = serializers.IntegerField(source="category_id")
+    category = IdSerializerField(source="category_id")
     category_title = serializers.CharField(source="category.title", read_only=True)
     author = serializers.CharField(source="author.username", read_only=True)
     solved_post = serializers.IntegerField(source="solved_post_id", read_only=True)
@@ -74,6 +77,16 @@ class TopicDetailSerializer(TopicSerializer):
         return PostSerializer(post).data if post else None
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            id_parameter("category", "Topics of this forum category."),
+            OpenApiParameter("view", str, enum=["latest", "unanswered", "solved"], required=False),
+            OpenApiParameter("tag", str, required=False),
+            OpenApiParameter("author", str, required=False, description="A username."),
+        ]
+    )
+)
 class TopicViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -94,8 +107,8 @@ class TopicViewSet(
     def get_queryset(self):
         queryset = topics_visible_to(self.request.user).select_related("category", "author")
         params = self.request.query_params
-        if params.get("category", "").isdigit():
-            queryset = queryset.filter(category_id=int(params["category"]))
+        if (category := id_param(params, "category")) is not None:
+            queryset = queryset.filter(category_id=category)
         if params.get("view") == "unanswered":
             queryset = queryset.filter(reply_count=0)
         elif params.get("view") == "solved":
@@ -167,9 +180,9 @@ class TopicViewSet(
 
 
 class PostSerializer(serializers.ModelSerializer):
-    topic = serializers.IntegerField(source="topic_id")
+    topic = IdSerializerField(source="topic_id")
     author = serializers.CharField(source="author.username", read_only=True)
-    reply_to = serializers.IntegerField(source="reply_to_id", required=False, allow_null=True)
+    reply_to = IdSerializerField(source="reply_to_id", required=False, allow_null=True)
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -193,6 +206,9 @@ class PostSerializer(serializers.ModelSerializer):
         return post.get_absolute_url()
 
 
+@extend_schema_view(
+    list=extend_schema(parameters=[id_parameter("topic", "Posts of this topic, in order.")])
+)
 class PostViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -209,9 +225,9 @@ class PostViewSet(
 
     def get_queryset(self):
         queryset = posts_visible_to(self.request.user).select_related("topic", "author")
-        topic = self.request.query_params.get("topic", "")
-        if topic.isdigit():
-            return queryset.filter(topic_id=int(topic)).order_by("number")
+        topic = id_param(self.request.query_params, "topic")
+        if topic is not None:
+            return queryset.filter(topic_id=topic).order_by("number")
         return queryset.order_by("-id")
 
     def perform_create(self, serializer):
