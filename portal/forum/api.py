@@ -11,7 +11,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
 from portal.core.api import StandardPagination
-from portal.core.bounds import IdSerializerField, id_param, parse_id
+from portal.core.bounds import IdSerializerField, id_param, id_parameter, parse_id
 
 from . import actions
 from .models import ForumCategoryPage, Post, TaggedTopic, Topic, TopicReference
