@@ -94,11 +94,20 @@ def main() -> int:
     print("==> migrate and seed the demo data", flush=True)
     manage(env, "migrate", "--noinput")
     manage(env, "seed_demo")
-    tokens = {user: manage(env, "api_token", user).strip().split()[-1] for user in args.users.split(",")}
+    tokens = {
+        user: manage(env, "api_token", user).strip().split()[-1] for user in args.users.split(",")
+    }
 
     log = (var_dir / "daphne.log").open("w")
     server = subprocess.Popen(
-        [str(VENV_BIN / "daphne"), "-b", "127.0.0.1", "-p", str(args.port), "portal.asgi:application"],
+        [
+            str(VENV_BIN / "daphne"),
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(args.port),
+            "portal.asgi:application",
+        ],
         cwd=BASE,
         env=env,
         stdout=log,
