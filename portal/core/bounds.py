@@ -59,16 +59,13 @@ def id_parameter(name: str, description: str = "", *, minimum: int = 1) -> OpenA
 
 def page_number(raw: Any, per_page: int) -> int:
     """A page number for an HTML list: 1 for anything that is not a positive number, and never
-    so big that its offset overflows the database's 64-bit integers (an empty page instead)."""
-    value = parse_id(raw) or 1
-    return min(value, MAX_ID // max(per_page, 1))
-
-
-def id_validators() -> list:
-    return [
-        MinValueValidator(1, message=gettext_lazy("Ensure this value is at least 1.")),
-        MaxValueValidator(MAX_ID, message=gettext_lazy("This number is too large.")),
-    ]
+    so big that its offset overflows the database's 64-bit integers (the last possible page,
+    empty, instead)."""
+    last = MAX_ID // max(per_page, 1)
+    text = str(raw).strip() if raw is not None else ""
+    if text.isascii() and text.isdigit() and int(text) > last:
+        return last  # past the end: an empty page, as for any page after the last
+    return parse_id(text) or 1
 
 
 class IdFormField(forms.IntegerField):
@@ -172,7 +169,6 @@ __all__ = [
     "decimal_bound",
     "id_param",
     "id_parameter",
-    "id_validators",
     "is_sane_amount",
     "page_number",
     "parse_id",
