@@ -36,7 +36,7 @@ class TopicSerializer(serializers.ModelSerializer):
     category = IdSerializerField(source="category_id")
     category_title = serializers.CharField(source="category.title", read_only=True)
     author = serializers.CharField(source="author.username", read_only=True)
-    solved_post = serializers.IntegerField(source="solved_post_id", read_only=True)
+    solved_post = serializers.IntegerField(source="solved_post_id", read_only=True, allow_null=True)
     # Written as lists; read back in to_representation from the prefetched rows.
     tags = serializers.ListField(
         child=serializers.CharField(max_length=50), required=False, write_only=True

@@ -284,6 +284,10 @@ SPECTACULAR_SETTINGS = {
     # The machines are offline: Swagger UI is served from the sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "PREPROCESSING_HOOKS": ["portal.core.api.public_endpoints_only"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.core.api.document_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CustomerLevelEnum": "portal.records.models.customers.Customer.Level",
         "FollowLevelEnum": "portal.notifications.models.Level",
