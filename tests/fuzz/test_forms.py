@@ -34,32 +34,45 @@ def _is_records(key: str) -> bool:
     return " /records/" in key
 
 
-def _run(username: str, *, records: bool) -> tuple[int, int, Outcome]:
+def _run(*, records: bool) -> list[tuple[str, int, Outcome]]:
+    """Seed once, then crawl and fuzz as each role; forms already fuzzed by an earlier role
+    are not sent again (the shape of a form is its action and its field names)."""
     call_command("seed_demo", verbosity=0)
-    client = Client(raise_request_exception=True)
-    client.force_login(User.objects.get(username=username))
-    _pages, forms = crawl(client, START)
-    chosen = [form for key, form in sorted(forms.items()) if _is_records(key) == records]
-    outcome = Outcome()
-    for form in chosen:
-        fuzz_form(client, form, outcome)
-    return len(chosen), len(HOSTILE_VALUES), outcome
+    done: set[str] = set()
+    results = []
+    for username in ROLES:
+        client = Client(raise_request_exception=True)
+        client.force_login(User.objects.get(username=username))
+        _pages, forms = crawl(client, START)
+        chosen = [
+            form
+            for key, form in sorted(forms.items())
+            if _is_records(key) == records and key not in done
+        ]
+        done.update(form.key for form in chosen)
+        outcome = Outcome()
+        for form in chosen:
+            fuzz_form(client, form, outcome)
+        results.append((username, len(chosen), outcome))
+    return results
 
 
-def _report(username, forms, values, outcome) -> str:
-    lines = [
-        f"{username}: {forms} forms × {values} values = {outcome.tried} submissions, "
-        f"{len(outcome.failures)} failures"
-    ]
-    return "\n".join(lines + outcome.failures)
+def _report(results) -> str:
+    lines = []
+    for username, forms, outcome in results:
+        lines.append(
+            f"{username}: {forms} forms × {len(HOSTILE_VALUES)} values = {outcome.tried} "
+            f"submissions, {len(outcome.failures)} failures"
+        )
+        lines += [f"  {failure}" for failure in outcome.failures]
+    return "\n".join(lines)
 
 
-@pytest.mark.parametrize("username", ROLES)
-def test_portal_forms_survive_hostile_values(username):
-    forms, values, outcome = _run(username, records=False)
-    print(_report(username, forms, values, outcome))  # noqa: T201 - the figures for the log
-    assert forms > 0
-    assert not outcome.failures, _report(username, forms, values, outcome)
+def test_portal_forms_survive_hostile_values():
+    results = _run(records=False)
+    print(_report(results))  # noqa: T201 - the figures for the log
+    assert sum(forms for _user, forms, _outcome in results) > 5
+    assert not any(outcome.failures for _user, _forms, outcome in results), _report(results)
 
 
 def test_the_login_form_survives_hostile_values():
@@ -78,10 +91,9 @@ def test_the_login_form_survives_hostile_values():
     assert not outcome.failures, outcome.failures
 
 
-@pytest.mark.parametrize("username", ["admin", "manager", "sales1", "service"])
-def test_records_forms_survive_hostile_values(username):
-    forms, values, outcome = _run(username, records=True)
-    print(_report(username, forms, values, outcome))  # noqa: T201
-    assert forms > 0
-    if outcome.failures:
-        pytest.xfail("records follow-up:\n" + _report(username, forms, values, outcome))
+def test_records_forms_survive_hostile_values():
+    results = _run(records=True)
+    print(_report(results))  # noqa: T201
+    assert sum(forms for _user, forms, _outcome in results) > 5
+    if any(outcome.failures for _user, _forms, outcome in results):
+        pytest.xfail("records follow-up:\n" + _report(results))
