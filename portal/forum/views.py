@@ -540,13 +540,15 @@ def topic_action(request, topic_id: int, verb: str):
         elif verb == "unaccept":
             actions.unaccept_answer(user, topic)
         elif verb == "move":
-            category = get_object_or_404(ForumCategoryPage, pk=request.POST.get("category") or 0)
+            category = get_object_or_404(
+                ForumCategoryPage, pk=bounds.parse_id(request.POST.get("category")) or 0
+            )
             actions.move_topic(user, topic, category)
             messages.success(
                 request, _("The topic was moved to %(category)s.") % {"category": category.title}
             )
         elif verb == "merge":
-            target = access_topic(user, request.POST.get("target") or 0)
+            target = access_topic(user, request.POST.get("target", ""))
             actions.merge_topics(user, topic, target)
             messages.success(request, _("The topics were merged."))
             target_url = target.get_absolute_url()
