@@ -83,6 +83,12 @@ def main() -> int:
     parser.add_argument(
         "--max-examples", type=int, default=int(os.environ.get("API_FUZZ_EXAMPLES", 8))
     )
+    parser.add_argument(
+        "--max-time",
+        type=int,
+        default=int(os.environ.get("API_FUZZ_MAX_TIME", 900)),
+        help="time budget of each user's run, in seconds",
+    )
     parser.add_argument("--seed", type=int, default=int(os.environ.get("API_FUZZ_SEED", 17)))
     parser.add_argument("extra", nargs="*", help="more arguments for `schemathesis run`")
     args = parser.parse_args()
@@ -132,6 +138,8 @@ def main() -> int:
                 "all",
                 "--phases",
                 "examples,coverage,fuzzing",
+                "--max-time",
+                str(args.max_time),
                 "--max-examples",
                 str(args.max_examples),
                 "--seed",

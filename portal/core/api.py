@@ -98,8 +98,8 @@ def document_error_responses(result: dict, generator, request, public) -> dict:
                 continue
             wanted = ["401", "403", "429"]
             params = operation.get("parameters", [])
-            if "{" in path:
-                wanted.append("404")
+            if "{" in path or any(p.get("name") == "page" for p in params):
+                wanted.append("404")  # an object, or a page past the last one
             if operation.get("requestBody") or any(p.get("in") == "query" for p in params):
                 wanted.append("400")
             if method in {"post", "put", "patch"}:

@@ -144,6 +144,10 @@ def _limited_request_class(base):
 
         agora_body_limit = True
         _agora_refused = False
+        # Twisted parses urlencoded and multipart POST bodies into `request.args` — reading
+        # the whole body into memory a second time — which daphne never uses; and it answers a
+        # malformed multipart body with a bare, header-less 400 before Django can answer it.
+        _parsePOSTFormSubmission = False  # noqa: N815 - Twisted's name
 
         def gotLength(self, length):  # noqa: N802 - Twisted's name
             raw_path = getattr(self.channel, "_path", b"/") or b"/"

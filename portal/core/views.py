@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from .dashboard import panels_for
@@ -35,3 +36,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse({"detail": "Internal server error."}, status=500)
     return render(request, "500.html", status=500)
+
+
+@csrf_exempt
+def api_not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+    """Any /api/… path no route matched: a JSON 404 for every method — exempt from CSRF like
+    the API itself, or a POST carrying a session cookie got Django's HTML 403 page instead."""
+    return JsonResponse({"detail": "Not found."}, status=404)

@@ -6,7 +6,12 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
@@ -32,16 +37,46 @@ def _parse_refs(values) -> list[tuple[str, int]]:
     return refs
 
 
+class TopicTagsField(serializers.ListField):
+    """A topic's tag names (read from the prefetched tagged items; written as a list)."""
+
+    def get_attribute(self, topic: Topic) -> list[str]:
+        return [item.tag.name for item in topic.tagged_items.all()]
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {
+            "oneOf": [
+                {"type": "string", "description": '"kind:id", e.g. "customer:7"'},
+                {
+                    "type": "object",
+                    "properties": {"kind": {"type": "string"}, "id": {"type": "integer"}},
+                    "required": ["kind", "id"],
+                },
+            ]
+        },
+    }
+)
+class TopicReferencesField(serializers.ListField):
+    """The records a topic is about: written as "kind:id" strings or {"kind", "id"} objects,
+    read as objects."""
+
+    child = serializers.JSONField()
+
+    def get_attribute(self, topic: Topic) -> list[dict]:
+        return [{"kind": ref.kind, "id": ref.object_id} for ref in topic.references.all()]
+
+
 class TopicSerializer(serializers.ModelSerializer):
     category = IdSerializerField(source="category_id")
     category_title = serializers.CharField(source="category.title", read_only=True)
     author = serializers.CharField(source="author.username", read_only=True)
     solved_post = serializers.IntegerField(source="solved_post_id", read_only=True, allow_null=True)
-    # Written as lists; read back in to_representation from the prefetched rows.
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=50), required=False, write_only=True
-    )
-    references = serializers.ListField(required=False, write_only=True)
+    # Written as lists; read back from the prefetched rows.
+    tags = TopicTagsField(child=serializers.CharField(max_length=50), required=False)
+    references = TopicReferencesField(required=False)
     body = serializers.CharField(write_only=True, required=False)
     url = serializers.SerializerMethodField()
 
@@ -56,14 +91,6 @@ class TopicSerializer(serializers.ModelSerializer):
 
     def get_url(self, topic: Topic) -> str:
         return topic.get_absolute_url()
-
-    def to_representation(self, topic: Topic) -> dict:
-        data = super().to_representation(topic)
-        data["tags"] = [item.tag.name for item in topic.tagged_items.all()]
-        data["references"] = [
-            {"kind": ref.kind, "id": ref.object_id} for ref in topic.references.all()
-        ]
-        return data
 
 
 class TopicDetailSerializer(TopicSerializer):

@@ -202,3 +202,15 @@ def test_daphne_still_serves_small_posts(daphne_server):
     )
     answer = _raw(daphne_server, head, [body])
     assert answer.split(b"\r\n", 1)[0] in {b"HTTP/1.1 403 Forbidden", b"HTTP/1.1 200 OK"}
+
+
+def test_daphne_leaves_malformed_multipart_to_django(daphne_server):
+    body = b"--c637--\r\n"
+    head = (
+        b"POST /api/v1/people/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        b"Content-Type: multipart/form-data; boundary=c637\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+    )
+    answer = _raw(daphne_server, head, [body])
+    # Django's answer (JSON, not signed in), not Twisted's bare "400 Bad Request".
+    assert b"application/json" in answer.split(b"\r\n\r\n", 1)[0].lower()
