@@ -89,6 +89,23 @@ class BoundedModelChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """ModelMultipleChoiceField whose posted keys are checked as ids first: a key ≥ 2^63 is
+    "not one of the available choices", not an OverflowError in the `IN (…)` query."""
+
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        if key in {"pk", "id"}:
+            for pk in value:
+                if parse_id(pk) is None:
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)
+
+
 class IdSerializerField(serializers.IntegerField):
     """A serializer field for an id (1 … 2^63−1); documented as int64 with those bounds."""
 
@@ -162,6 +179,7 @@ __all__ = [
     "MAX_ID",
     "BoundedDecimalField",
     "BoundedModelChoiceField",
+    "BoundedModelMultipleChoiceField",
     "IdFormField",
     "IdSerializerField",
     "amount_form_field",

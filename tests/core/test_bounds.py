@@ -99,3 +99,18 @@ def test_a_stored_out_of_range_amount_reads_back_without_an_error(people, stored
     read = ProductPage.objects.get(pk=product.pk).list_price
     assert read is not None
     assert not bounds.is_sane_amount(read) or read > bounds.decimal_bound(12, 2)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("posted", [str(2**63), "9" * 40, "-1", "a\x00b", "1e309"])
+def test_bounded_choice_fields_refuse_keys_the_database_cannot_hold(people, posted):
+    from portal.accounts.models import User
+
+    single = bounds.BoundedModelChoiceField(queryset=User.objects.all())
+    many = bounds.BoundedModelMultipleChoiceField(queryset=User.objects.all())
+    with pytest.raises(forms.ValidationError):
+        single.clean(posted)
+    with pytest.raises(forms.ValidationError):
+        many.clean([str(people["sales1"].pk), posted])
+    assert single.clean(str(people["sales1"].pk)) == people["sales1"]
+    assert list(many.clean([str(people["sales1"].pk)])) == [people["sales1"]]
