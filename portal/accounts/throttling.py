@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth.signals import user_login_failed
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication, get_authorization_header
 
 #: Failures of token authentication are recorded under this name, so that they lock the
 #: address (not an account) and show as such to administrators.
+LOCKED_MESSAGE = gettext_noop("Too many failed sign-ins from this address; try again later.")
 TOKEN_USERNAME = "(api token)"  # noqa: S105 - a label, not a secret
 
 
@@ -21,6 +25,13 @@ def attempted_username(request, credentials: dict | None) -> str:
     source = credentials if credentials else getattr(request, "POST", {})
     raw = source.get("username") or ""
     return str(raw).replace("\x00", "").strip().casefold()[:150]
+
+
+def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
+    """What a locked-out sign-in gets (429): JSON under /api/, the translated page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _(LOCKED_MESSAGE)}, status=429)
+    return render(request, "registration/locked_out.html", status=429)
 
 
 class ThrottledTokenAuthentication(TokenAuthentication):
@@ -34,9 +45,7 @@ class ThrottledTokenAuthentication(TokenAuthentication):
         django_request = request._request
         credentials = {"username": TOKEN_USERNAME}
         if AxesProxyHandler.is_locked(django_request, credentials):
-            raise exceptions.Throttled(
-                detail=_("Too many failed sign-ins from this address; try again later.")
-            )
+            raise exceptions.Throttled(detail=_(LOCKED_MESSAGE))
         try:
             return super().authenticate(request)
         except exceptions.AuthenticationFailed:

@@ -144,12 +144,12 @@ def _limited_request_class(base):
 
         agora_body_limit = True
         _agora_refused = False
-        # Twisted parses urlencoded and multipart POST bodies into `request.args` — reading
-        # the whole body into memory a second time — which daphne never uses; and it answers a
-        # malformed multipart body with a bare, header-less 400 before Django can answer it.
-        _parsePOSTFormSubmission = False  # noqa: N815 - Twisted's name
 
         def gotLength(self, length):  # noqa: N802 - Twisted's name
+            # Twisted parses urlencoded and multipart POST bodies into `request.args` —
+            # reading the whole body into memory again — which daphne never uses; and it
+            # answers a malformed multipart body with a bare 400 before Django can answer.
+            self._parsePOSTFormSubmission = False
             raw_path = getattr(self.channel, "_path", b"/") or b"/"
             path = raw_path.split(b"?", 1)[0].decode("latin-1")
             self._agora_limit = body_limit_for(path)

@@ -88,9 +88,12 @@ def test_a_success_before_the_limit_resets_the_count(people, settings):
 
 def test_wrong_tokens_lock_the_address_for_tokens(people, settings, api_client):
     good = Token.objects.create(user=people["sales1"])
-    for number in range(settings.AXES_FAILURE_LIMIT):
+    for number in range(settings.AXES_FAILURE_LIMIT - 1):
         api_client.credentials(HTTP_AUTHORIZATION=f"Token wrong{number}")
         assert api_client.get("/api/v1/people/me/").status_code in {401, 403}
+    api_client.credentials(HTTP_AUTHORIZATION="Token wrong-last")
+    locked = api_client.get("/api/v1/people/me/")
+    assert locked.status_code == 429 and "detail" in locked.json()
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {good.key}")
     response = api_client.get("/api/v1/people/me/")
     assert response.status_code == 429
