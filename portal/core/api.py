@@ -32,6 +32,10 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         exc = exceptions.ValidationError(detail)
     response = drf_exception_handler(exc, context)
     if response is not None:
+        if isinstance(response.data, list):
+            # A bare list of messages (a serializer given a non-object, a top-level
+            # ValidationError([...])) keeps the one error shape: {"detail": [...]}.
+            response.data = {"detail": response.data}
         return response
     logger.exception("Unhandled API error", exc_info=exc)
     return Response(

@@ -49,3 +49,13 @@ def test_nullable_fields_are_declared_nullable(schema):
     assert person["department"].get("nullable") is True
     body = schema["components"]["schemas"]["Topic"]["properties"]["category"]
     assert body["maximum"] == MAX_ID
+
+
+def test_a_list_shaped_error_keeps_the_object_shape():
+    from rest_framework import exceptions
+
+    from portal.core.api import exception_handler
+
+    response = exception_handler(exceptions.ValidationError(["Date has wrong format."]), {})
+    assert response.status_code == 400
+    assert response.data == {"detail": ["Date has wrong format."]}
