@@ -91,7 +91,8 @@ _ERRORS = {
 def document_error_responses(result: dict, generator, request, public) -> dict:
     """drf-spectacular hook: declare the errors every operation can really give (ADR 0802) —
     401/403/429 everywhere (authentication, permission, sign-in throttling), 404 where a path
-    names an object, 400 where query parameters or a body are read, 413 where a body is sent —
+    names an object or a page, 400 where query parameters are read and on every write, 413 where
+    a body is sent —
     each with its JSON shape, unless the operation declared its own."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components.setdefault("Error", ERROR_SCHEMA)
@@ -104,9 +105,14 @@ def document_error_responses(result: dict, generator, request, public) -> dict:
             params = operation.get("parameters", [])
             if "{" in path or any(p.get("name") == "page" for p in params):
                 wanted.append("404")  # an object, or a page past the last one
-            if operation.get("requestBody") or any(p.get("in") == "query" for p in params):
-                wanted.append("400")
-            if method in {"post", "put", "patch"}:
+            writes = method in {"post", "put", "patch"}
+            if (
+                writes
+                or operation.get("requestBody")
+                or any(p.get("in") == "query" for p in params)
+            ):
+                wanted.append("400")  # writes check what they are given, even without a body
+            if writes:
                 wanted.append("413")
             responses = operation.setdefault("responses", {})
             for code in wanted:
