@@ -7,7 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-.PHONY: run test install install-dev migrate seed serve worker lint format messages check-migrations check-deploy bench clean es-contract prod-up prod-smoke prod-down
+
+.PHONY: run test install install-dev migrate seed serve worker lint format messages check-migrations check-deploy bench clean es-contract prod-up prod-smoke prod-down api-fuzz form-fuzz
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,7 +38,16 @@ run: seed
 
 ## test: install the dev extra and run the whole suite
 test: install-dev
-	DJANGO_SETTINGS_MODULE=portal.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(VENV)/bin/pytest -m "not fuzz" $(PYTEST_ARGS)
+
+## api-fuzz: schemathesis against a live daphne, as sales1 and as admin (ADR 0802)
+API_FUZZ_PORT ?= 8190
+api-fuzz: install-dev
+	API_FUZZ_PORT=$(API_FUZZ_PORT) $(PY) scripts/api_fuzz.py $(API_FUZZ_ARGS)
+
+## form-fuzz: every HTML form × hostile values, as every demo role (ADR 0802)
+form-fuzz: install-dev
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(VENV)/bin/pytest tests/fuzz -m fuzz -q -rxX $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

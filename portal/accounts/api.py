@@ -9,7 +9,7 @@ from .models import User
 
 class PersonSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
-    department = serializers.StringRelatedField()
+    department = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = User

@@ -12,3 +12,9 @@ class CoreConfig(AppConfig):
 
         # Each app names its audit actions in <app>/audit_labels.py.
         autodiscover_modules("audit_labels")
+
+        # daphne reads a whole request body before the application sees it: its request
+        # object refuses over-limit bodies at the headers instead (ADR 0801).
+        from .bodylimit import install_daphne_guard
+
+        install_daphne_guard()

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
 
 from .dashboard import panels_for
 
@@ -21,8 +22,11 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
         return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "404.html", status=404)
 
-
-def server_error(request: HttpRequest) -> HttpResponse:
-    if _wants_json(request):
-        return JsonResponse({"detail": "Internal server error."}, status=500)
     return render(request, "500.html", status=500)
+
+
+@csrf_exempt
+def api_not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+    """Any /api/… path no route matched: a JSON 404 for every method — exempt from CSRF like
+    the API itself, or a POST carrying a session cookie got Django's HTML 403 page instead."""
+    return JsonResponse({"detail": "Not found."}, status=404)

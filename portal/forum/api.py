@@ -6,10 +6,17 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
 from portal.core.api import StandardPagination
+from portal.core.bounds import IdSerializerField, id_param, id_parameter, parse_id
 
 from . import actions
 from .models import ForumCategoryPage, Post, TaggedTopic, Topic, TopicReference
@@ -23,22 +30,53 @@ def _parse_refs(values) -> list[tuple[str, int]]:
             kind, pk = value.get("kind"), value.get("id")
         else:
             kind, _sep, pk = str(value).partition(":")
-        if not kind or not str(pk).isdigit():
+        pk = parse_id(pk)
+        if not kind or pk is None:
             raise serializers.ValidationError({"references": _("Write references as kind:id.")})
-        refs.append((str(kind), int(pk)))
+        refs.append((str(kind), pk))
     return refs
 
 
+class TopicTagsField(serializers.ListField):
+    """A topic's tag names (read from the prefetched tagged items; written as a list)."""
+
+    def get_attribute(self, topic: Topic) -> list[str]:
+        return [item.tag.name for item in topic.tagged_items.all()]
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {
+            "oneOf": [
+                {"type": "string", "description": '"kind:id", e.g. "customer:7"'},
+                {
+                    "type": "object",
+                    "properties": {"kind": {"type": "string"}, "id": {"type": "integer"}},
+                    "required": ["kind", "id"],
+                },
+            ]
+        },
+    }
+)
+class TopicReferencesField(serializers.ListField):
+    """The records a topic is about: written as "kind:id" strings or {"kind", "id"} objects,
+    read as objects."""
+
+    child = serializers.JSONField()
+
+    def get_attribute(self, topic: Topic) -> list[dict]:
+        return [{"kind": ref.kind, "id": ref.object_id} for ref in topic.references.all()]
+
+
 class TopicSerializer(serializers.ModelSerializer):
-    category = serializers.IntegerField(source="category_id")
+    category = IdSerializerField(source="category_id")
     category_title = serializers.CharField(source="category.title", read_only=True)
     author = serializers.CharField(source="author.username", read_only=True)
-    solved_post = serializers.IntegerField(source="solved_post_id", read_only=True)
-    # Written as lists; read back in to_representation from the prefetched rows.
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=50), required=False, write_only=True
-    )
-    references = serializers.ListField(required=False, write_only=True)
+    solved_post = serializers.IntegerField(source="solved_post_id", read_only=True, allow_null=True)
+    # Written as lists; read back from the prefetched rows.
+    tags = TopicTagsField(child=serializers.CharField(max_length=50), required=False)
+    references = TopicReferencesField(required=False)
     body = serializers.CharField(write_only=True, required=False)
     url = serializers.SerializerMethodField()
 
@@ -54,14 +92,6 @@ class TopicSerializer(serializers.ModelSerializer):
     def get_url(self, topic: Topic) -> str:
         return topic.get_absolute_url()
 
-    def to_representation(self, topic: Topic) -> dict:
-        data = super().to_representation(topic)
-        data["tags"] = [item.tag.name for item in topic.tagged_items.all()]
-        data["references"] = [
-            {"kind": ref.kind, "id": ref.object_id} for ref in topic.references.all()
-        ]
-        return data
-
 
 class TopicDetailSerializer(TopicSerializer):
     first_post = serializers.SerializerMethodField()
@@ -74,6 +104,16 @@ class TopicDetailSerializer(TopicSerializer):
         return PostSerializer(post).data if post else None
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            id_parameter("category", "Topics of this forum category."),
+            OpenApiParameter("view", str, enum=["latest", "unanswered", "solved"], required=False),
+            OpenApiParameter("tag", str, required=False),
+            OpenApiParameter("author", str, required=False, description="A username."),
+        ]
+    )
+)
 class TopicViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -94,8 +134,8 @@ class TopicViewSet(
     def get_queryset(self):
         queryset = topics_visible_to(self.request.user).select_related("category", "author")
         params = self.request.query_params
-        if params.get("category", "").isdigit():
-            queryset = queryset.filter(category_id=int(params["category"]))
+        if (category := id_param(params, "category")) is not None:
+            queryset = queryset.filter(category_id=category)
         if params.get("view") == "unanswered":
             queryset = queryset.filter(reply_count=0)
         elif params.get("view") == "solved":
@@ -167,9 +207,9 @@ class TopicViewSet(
 
 
 class PostSerializer(serializers.ModelSerializer):
-    topic = serializers.IntegerField(source="topic_id")
+    topic = IdSerializerField(source="topic_id")
     author = serializers.CharField(source="author.username", read_only=True)
-    reply_to = serializers.IntegerField(source="reply_to_id", required=False, allow_null=True)
+    reply_to = IdSerializerField(source="reply_to_id", required=False, allow_null=True)
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -193,6 +233,9 @@ class PostSerializer(serializers.ModelSerializer):
         return post.get_absolute_url()
 
 
+@extend_schema_view(
+    list=extend_schema(parameters=[id_parameter("topic", "Posts of this topic, in order.")])
+)
 class PostViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -209,9 +252,9 @@ class PostViewSet(
 
     def get_queryset(self):
         queryset = posts_visible_to(self.request.user).select_related("topic", "author")
-        topic = self.request.query_params.get("topic", "")
-        if topic.isdigit():
-            return queryset.filter(topic_id=int(topic)).order_by("number")
+        topic = id_param(self.request.query_params, "topic")
+        if topic is not None:
+            return queryset.filter(topic_id=topic).order_by("number")
         return queryset.order_by("-id")
 
     def perform_create(self, serializer):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.bounds import BoundedModelChoiceField, IdFormField, parse_id
+
 from .models import ForumCategoryPage
 
 
@@ -26,12 +28,13 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in items]
 
 
-def _parse_refs(values: list[str]) -> list[tuple[str, int]]:
+def parse_refs(values: list[str]) -> list[tuple[str, int]]:
     refs = []
     for value in values:
-        kind, _sep, pk = value.partition(":")
-        if kind and pk.isdigit():
-            refs.append((kind, int(pk)))
+        kind, _sep, raw_pk = value.partition(":")
+        pk = parse_id(raw_pk)
+        if kind and pk:
+            refs.append((kind, pk))
     return refs
 
 
@@ -52,7 +55,7 @@ class ComposeFields(forms.Form):
 
 
 class TopicForm(ComposeFields):
-    category = forms.ModelChoiceField(
+    category = BoundedModelChoiceField(
         label=_("Category"),
         queryset=ForumCategoryPage.objects.none(),
         widget=forms.Select(attrs={"class": "form-select"}),
@@ -85,7 +88,7 @@ class TopicForm(ComposeFields):
 
     @property
     def clean_refs_list(self) -> list[tuple[str, int]]:
-        return _parse_refs(self.cleaned_data.get("refs") or [])
+        return parse_refs(self.cleaned_data.get("refs") or [])
 
     @property
     def tag_list(self) -> list[str]:
@@ -94,7 +97,7 @@ class TopicForm(ComposeFields):
 
 
 class ReplyForm(ComposeFields):
-    reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    reply_to = IdFormField(required=False, widget=forms.HiddenInput)
 
 
 class EditPostForm(forms.Form):

@@ -10,6 +10,7 @@ from django.http import Http404
 
 from portal.accounts.permissions import has_module_perm
 from portal.core import visibility
+from portal.core.bounds import parse_id
 
 from .models import ForumCategoryPage, Post, Topic
 
@@ -94,18 +95,27 @@ def access_topic(user: User, pk: int | str, *, include_deleted: bool = False) ->
     queryset = topics_visible_to(user)
     if include_deleted and is_moderator(user):
         queryset = filter_visible_topics(Topic.objects.filter(category__live=True), user)
-    try:
-        return queryset.select_related("category", "author", "solved_post").get(pk=int(pk))
-    except (Topic.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    topic_id = parse_id(pk)
+    topic = (
+        queryset.select_related("category", "author", "solved_post").filter(pk=topic_id).first()
+        if topic_id is not None
+        else None
+    )
+    if topic is None:
+        raise Http404
+    return topic
 
 
 def access_post(user: User, pk: int | str) -> Post:
     """A post of a topic the user may read (deleted/hidden posts reachable for moderation)."""
-    try:
-        post = Post.objects.select_related("topic", "author").get(pk=int(pk))
-    except (Post.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    post_id = parse_id(pk)
+    post = (
+        Post.objects.select_related("topic", "author").filter(pk=post_id).first()
+        if post_id is not None
+        else None
+    )
+    if post is None:
+        raise Http404
     access_topic(user, post.topic_id, include_deleted=True)
     return post
 

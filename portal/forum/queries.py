@@ -10,6 +10,8 @@ from django.core.cache import cache
 from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from portal.core.bounds import parse_id
+
 from .models import ForumCategoryPage, ForumIndexPage, Post, Topic, TopicRead, TopicReference
 from .permissions import topics_visible_to
 
@@ -53,14 +55,15 @@ class TopicFilters:
     def from_request(cls, request, category: ForumCategoryPage | None) -> TopicFilters:
         view = request.GET.get("view", "latest")
         ref = request.GET.get("ref", "")
-        ref_kind, _sep, ref_id = ref.partition(":")
+        ref_kind, _sep, raw_id = ref.partition(":")
+        ref_id = parse_id(raw_id)
         return cls(
             view=view if view in VIEWS else "latest",
             category=category,
             author=request.GET.get("author", "").strip()[:150],
             tag=request.GET.get("tag", "").strip()[:100],
-            ref_kind=ref_kind if ref_id.isdigit() else "",
-            ref_id=int(ref_id) if ref_id.isdigit() else None,
+            ref_kind=ref_kind if ref_id else "",
+            ref_id=ref_id,
         )
 
 

@@ -15,10 +15,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.core import audit
+from portal.core import audit, bounds
 
 from . import actions, queries, references
-from .forms import EditPostForm, ReplyForm, ReportForm, TopicForm
+from .forms import EditPostForm, ReplyForm, ReportForm, TopicForm, parse_refs
 from .markdown import find_reference_codes, link_references, quote_markdown, render_markdown
 from .models import ForumCategoryPage, ForumIndexPage, Post, PostAttachment, PostReport, Topic
 from .permissions import (
@@ -72,11 +72,8 @@ def topic_list(request, index: ForumIndexPage, category: ForumCategoryPage | Non
     if category is not None and not can_read_category(request.user, category):
         raise Http404
     filters = queries.TopicFilters.from_request(request, category)
-    try:
-        page_number = max(int(request.GET.get("page", "1")), 1)
-    except ValueError:
-        page_number = 1
     size = queries.TOPICS_PER_PAGE
+    page_number = bounds.page_number(request.GET.get("page"), size)
     start = (page_number - 1) * size
     # No COUNT(*) on a big table: fetch one row more than a page to know if there is a next.
     rows = list(queries.topic_list(request.user, filters)[start : start + size + 1])
@@ -206,10 +203,9 @@ def topic_detail(request, index: ForumIndexPage, topic_id: int):
         page = (number - 1) // queries.POSTS_PER_PAGE + 1
         suffix = f"?page={page}" if page > 1 else ""
         return HttpResponseRedirect(f"{index.url}t/{topic.pk}/{suffix}#p{number}")
-    try:
-        page_number = min(max(int(request.GET.get("page", "1")), 1), page_count)
-    except ValueError:
-        page_number = 1
+    page_number = min(
+        bounds.page_number(request.GET.get("page"), queries.POSTS_PER_PAGE), page_count
+    )
     posts = queries.posts_page(topic, page_number)
     shown = list(posts)
     answer = None
@@ -541,13 +537,15 @@ def topic_action(request, topic_id: int, verb: str):
         elif verb == "unaccept":
             actions.unaccept_answer(topic, acting_user=user)
         elif verb == "move":
-            category = get_object_or_404(ForumCategoryPage, pk=request.POST.get("category") or 0)
+            category = get_object_or_404(
+                ForumCategoryPage, pk=bounds.parse_id(request.POST.get("category")) or 0
+            )
             actions.move_topic(topic, category, acting_user=user)
             messages.success(
                 request, _("The topic was moved to %(category)s.") % {"category": category.title}
             )
         elif verb == "merge":
-            target = access_topic(user, request.POST.get("target") or 0)
+            target = access_topic(user, request.POST.get("target", ""))
             actions.merge_topics(topic, target, acting_user=user)
             messages.success(request, _("The topics were merged."))
             target_url = target.get_absolute_url()
@@ -559,11 +557,8 @@ def topic_action(request, topic_id: int, verb: str):
             actions.restore_topic(topic, acting_user=user)
             messages.success(request, _("The topic was restored."))
         elif verb == "links":
-            refs = TopicForm(request.POST, categories=[]).data.getlist("refs")
             actions.set_references(
-                topic,
-                [(k, int(p)) for k, _s, p in (v.partition(":") for v in refs) if p.isdigit()],
-                acting_user=user,
+                topic, parse_refs(request.POST.getlist("refs")), acting_user=user
             )
             messages.success(request, _("The linked records were updated."))
         elif verb == "promote":

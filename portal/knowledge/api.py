@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from wagtail.models import Page
+
+from portal.core.bounds import parse_id
 
 from . import actions
 from .models import KIND_MODELS, LEAF_MODELS
@@ -127,7 +130,12 @@ class KnowledgeViewSet(viewsets.ReadOnlyModelViewSet):
         if kind:
             if kind not in KIND_MODELS:
                 raise DRFValidationError(
-                    {"type": [f"Unknown type; choose one of {', '.join(KIND_MODELS)}."]}
+                    {
+                        "type": [
+                            _("Unknown type; choose one of %(kinds)s.")
+                            % {"kinds": ", ".join(KIND_MODELS)}
+                        ]
+                    }
                 )
             wanted = [content_types[KIND_MODELS[kind]].pk]
         else:
@@ -147,20 +155,16 @@ class KnowledgeViewSet(viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(serializer.data)
 
     def retrieve(self, request, pk=None, *args, **kwargs):
-        page = (
-            access_page(request.user, int(pk))
-            if str(pk).isdigit()
-            else access_page(request.user, 0)
-        )
+        page = access_page(request.user, parse_id(pk) or 0)
         serializer = KnowledgeDetailSerializer(page, context=self.get_serializer_context())
         return Response(serializer.data)
 
     @action(detail=True, methods=["post"], serializer_class=QAUsageSerializer)
     def use(self, request, pk=None):
         """Count one reuse of a Q&A entry's approved answer."""
-        page = access_page(request.user, int(pk)) if str(pk).isdigit() else None
+        page = access_page(request.user, parse_id(pk) or 0)
         if page is None or page.kind != "qa":
-            raise DRFValidationError({"id": ["Only Q&A entries can be used."]})
+            raise DRFValidationError({"id": [_("Only Q&A entries can be used.")]})
         body = QAUsageSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         count = actions.record_qa_usage(

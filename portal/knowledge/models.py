@@ -21,6 +21,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from portal.core.bounds import BoundedDecimalField, parse_id
+
 from .blocks import BodyBlock, ComparisonRowBlock, SpecificationBlock
 
 PAGE_SIZE = 20
@@ -178,7 +180,7 @@ class ProductPage(KnowledgePage):
     specifications = StreamField(
         [("spec", SpecificationBlock())], blank=True, verbose_name=_("specifications")
     )
-    list_price = models.DecimalField(
+    list_price = BoundedDecimalField(
         _("list price"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
@@ -623,8 +625,8 @@ class QAIndexPage(KnowledgeIndexPage):
     def filter_children(self, request, queryset):
         category = request.GET.get("category", "")
         query = request.GET.get("q", "").strip()
-        if category.isdigit():
-            queryset = queryset.filter(category_id=int(category))
+        if category_id := parse_id(category):
+            queryset = queryset.filter(category_id=category_id)
         if query:
             queryset = queryset.filter(
                 models.Q(title__icontains=query)

@@ -62,6 +62,19 @@ def _access_object(obj: Model) -> Model:
     return obj
 
 
+#: What may be followed as an object: records with a page of their own and a follow button,
+#: forum topics, and every Wagtail page (categories, knowledge pages). Nothing else — an API
+#: token or a session is not "followable" even for an administrator who may open anything.
+FOLLOWABLE_MODELS = ("records.customer", "records.deal", "forum.topic")
+
+
+def is_followable(model: type[Model]) -> bool:
+    from wagtail.models import Page
+
+    concrete = model._meta.concrete_model
+    return issubclass(concrete, Page) or concrete._meta.label_lower in FOLLOWABLE_MODELS
+
+
 def may_open(user, obj: Model) -> bool:
     return visibility.can_see(user, _access_object(obj))
 
@@ -336,6 +349,8 @@ def set_follow_level(
         raise ValidationError({"level": _("Choose a valid level.")})
     url = ""
     if obj is not None:
+        if not is_followable(type(obj)):
+            raise ValidationError({"target": _("This cannot be followed.")})
         if not may_open(acting_user, obj):
             raise PermissionDenied(_("You cannot follow something you may not open."))
         target_kind, target_key = target_of(obj)

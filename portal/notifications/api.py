@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ObjectDoesNotExist
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+
+from portal.core.bounds import id_param, id_parameter
 
 from . import actions, queries
 from .models import Follow, KeywordInterest, Kind, Level, Notification
@@ -38,6 +39,15 @@ class NotificationSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "title", "body", "url", "created_at", "read", "read_at"]
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            id_parameter("after", "Only notifications after this id, oldest first.", minimum=0),
+            OpenApiParameter("unread", str, enum=["1", "true"], required=False),
+            OpenApiParameter("kind", str, enum=list(Kind.values), required=False),
+        ]
+    )
+)
 class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     """The signed-in person's notifications, newest first. `?unread=1`, `?kind=`, and
     `?after=<id>` (oldest first, for clients catching up like the socket's resume)."""
@@ -51,16 +61,13 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
         params = self.request.query_params
         kind = params.get("kind", "")
         if kind and kind not in Kind.values:
-            raise serializers.ValidationError({"kind": ["Unknown kind."]})
+            raise serializers.ValidationError({"kind": [_("Unknown kind.")]})
         rows = queries.notifications_of(
             self.request.user, unread=params.get("unread") in {"1", "true"}, kind=kind
         )
-        after = params.get("after")
+        after = id_param(params, "after", minimum=0)
         if after is not None:
-            try:
-                rows = rows.filter(seq__gt=int(after)).order_by("seq")
-            except ValueError as exc:
-                raise serializers.ValidationError({"after": ["Must be a number."]}) from exc
+            rows = rows.filter(seq__gt=after).order_by("seq")
         return rows
 
     @extend_schema(request=None, responses=NotificationSerializer)
@@ -76,7 +83,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     def read_all(self, request):
         kind = request.data.get("kind") or None
         if kind and kind not in Kind.values:
-            raise serializers.ValidationError({"kind": ["Unknown kind."]})
+            raise serializers.ValidationError({"kind": [_("Unknown kind.")]})
         return Response({"marked": actions.mark_all_read(kind=kind, acting_user=request.user)})
 
     @extend_schema(responses={200: dict})
@@ -168,27 +175,18 @@ class FollowViewSet(
         data = serializer.validated_data
         ref = data.get("object")
         if ref:
-            try:
-                app_model, object_id = ref.rsplit(":", 1)
-                app_label, model = app_model.split(".", 1)
-                model_class = ContentType.objects.get_by_natural_key(app_label, model).model_class()
-                obj = model_class._default_manager.get(pk=object_id)
-            except (
-                ValueError,
-                ContentType.DoesNotExist,
-                AttributeError,
-                ObjectDoesNotExist,
-            ) as exc:
-                raise serializers.ValidationError({"object": ["No such object."]}) from exc
+            obj = queries.followable(self.request.user, ref)
+            if obj is None:
+                raise serializers.ValidationError({"object": [_("No such object.")]})
             serializer.instance = actions.set_follow_level(
                 obj=obj, level=data["level"], acting_user=self.request.user
             )
             return
         if data.get("target_kind") in {None, ""} or data.get("target_key") in {None, ""}:
-            raise serializers.ValidationError({"object": ["Give object or target_kind/key."]})
+            raise serializers.ValidationError({"object": [_("Give object or target_kind/key.")]})
         if data["target_kind"] != "tag":
             raise serializers.ValidationError(
-                {"target_kind": ["Only tags are followed by key; use object for records."]}
+                {"target_kind": [_("Only tags are followed by key; use object for records.")]}
             )
         serializer.instance = actions.set_follow_level(
             target_kind="tag",

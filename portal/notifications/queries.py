@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, QuerySet
 from django.http import Http404
+
+from portal.core.bounds import parse_id
 
 from .models import Follow, KeywordInterest, Notification
 
@@ -35,3 +38,27 @@ def interests_of(user) -> QuerySet[KeywordInterest]:
 
 def unread_count(user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def followable(user, ref: str) -> Model | None:
+    """The record or page that `ref` ("app_label.model:id", as the follow buttons post it)
+    names, when it is a followable kind the user may open; None alike for a malformed, unknown,
+    unfollowable (an API token), missing or forbidden one — the caller cannot tell them apart."""
+    from .actions import is_followable, may_open
+
+    app_model, _sep, raw_id = str(ref).rpartition(":")
+    app_label, _dot, model_name = app_model.partition(".")
+    object_id = parse_id(raw_id)
+    if object_id is None or not app_label or not model_name:
+        return None
+    try:
+        content_type = ContentType.objects.get_by_natural_key(app_label, model_name)
+    except ContentType.DoesNotExist:
+        return None
+    model = content_type.model_class()
+    if model is None or not is_followable(model):
+        return None
+    obj = model._default_manager.filter(pk=object_id).first()
+    if obj is None or not may_open(user, obj):
+        return None
+    return obj

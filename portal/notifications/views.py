@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -189,19 +188,10 @@ def follow(request: HttpRequest) -> HttpResponse:
         )
         obj = target[4:]
     else:
-        try:
-            app_model, object_id = target.rsplit(":", 1)
-            app_label, model = app_model.split(".", 1)
-            model_class = ContentType.objects.get_by_natural_key(app_label, model).model_class()
-            obj = model_class._default_manager.get(pk=object_id)
-        except (ValueError, ContentType.DoesNotExist, AttributeError) as exc:
-            raise Http404 from exc
-        except Exception as exc:  # the object's DoesNotExist
-            raise Http404 from exc
-        try:
-            actions.set_follow_level(obj=obj, level=level, acting_user=request.user)
-        except PermissionDenied as exc:
-            raise Http404 from exc
+        obj = queries.followable(request.user, target)
+        if obj is None:
+            raise Http404
+        actions.set_follow_level(obj=obj, level=level, acting_user=request.user)
     if request.headers.get("HX-Request"):
         return render(
             request,

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its lockout page (ADR 0800).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -221,12 +224,32 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: a locked-out account or address is refused before the password is
+    # even checked (ADR 0800).
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # Similarity misses "sales2sales2" (ratio 0.67 < 0.7): containing the username is refused.
+    {"NAME": "portal.accounts.passwords.NoUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in throttling (django-axes, ADR 0800): 10 failures lock the account, and separately
+# the address, for 15 minutes (a new failure during the lock restarts it); administrators see
+# and lift locks under "Axes" in the Django admin. API tokens count against the same address.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 10))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", 0.25))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.accounts.throttling.lockout_response"
+AXES_USERNAME_CALLABLE = "portal.accounts.throttling.attempted_username"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
 
 # --- i18n ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -251,6 +274,19 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Request bodies are refused over these sizes before they are read (portal.core.bodylimit,
+# ADR 0801; the proxy in deploy/ applies the same numbers): uploads on the routes below,
+# everything else small. A login form or an API call never needs megabytes.
+REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", 2 * 1024 * 1024))
+REQUEST_UPLOAD_MAX_BYTES = int(os.environ.get("REQUEST_UPLOAD_MAX_BYTES", 32 * 1024 * 1024))
+REQUEST_UPLOAD_PATHS = [
+    r"^/cms/",  # Wagtail's editor: images, documents
+    r"^/forum/(?:[^/]+/)*(?:new|t/\d+/reply)/$",  # a topic or reply with attachments
+    r"^/records/deals/\d+/documents/$",
+    r"^/records/service/new/$",  # a complaint with attachments
+    r"^/records/service/\d+/attach/$",
+    r"^/records/customers/import/$",  # CSV / XLSX import
+]
 
 # --- Wagtail ------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "Agora")
@@ -266,7 +302,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "portal.accounts.throttling.ThrottledTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "portal.core.api.StandardPagination",
@@ -286,6 +322,10 @@ SPECTACULAR_SETTINGS = {
     # The machines are offline: Swagger UI is served from the sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "PREPROCESSING_HOOKS": ["portal.core.api.public_endpoints_only"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.core.api.document_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CustomerLevelEnum": "portal.records.customers.models.Customer.Level",
         "FollowLevelEnum": "portal.notifications.models.Level",
