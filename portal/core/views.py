@@ -25,11 +25,11 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return render(request, "500.html", status=500)
 
 
-
 def server_error(request: HttpRequest) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse({"detail": "Internal server error."}, status=500)
     return render(request, "500.html", status=500)
+
 
 @csrf_exempt
 def api_not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
