@@ -65,14 +65,18 @@ def _access_object(obj: Model) -> Model:
 #: What may be followed as an object: records with a page of their own and a follow button,
 #: forum topics, and every Wagtail page (categories, knowledge pages). Nothing else — an API
 #: token or a session is not "followable" even for an administrator who may open anything.
-FOLLOWABLE_MODELS = ("records.customer", "records.deal", "forum.topic")
+#: The list is configuration (settings.NOTIFICATIONS_FOLLOWABLE_MODELS): notifications names
+#: no other app's models in its code.
 
 
 def is_followable(model: type[Model]) -> bool:
     from wagtail.models import Page
 
     concrete = model._meta.concrete_model
-    return issubclass(concrete, Page) or concrete._meta.label_lower in FOLLOWABLE_MODELS
+    return (
+        issubclass(concrete, Page)
+        or concrete._meta.label_lower in settings.NOTIFICATIONS_FOLLOWABLE_MODELS
+    )
 
 
 def may_open(user, obj: Model) -> bool:

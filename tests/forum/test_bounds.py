@@ -17,7 +17,7 @@ HUGER = "9" * 40
 @pytest.mark.parametrize("value", [HUGE, HUGER])
 def test_a_huge_page_number_is_an_empty_page(people, forum, client_for, value):
     topic = actions.create_topic(
-        people["sales1"], category=forum["open"], title="Quarterly pricing", body="Hi"
+        acting_user=people["sales1"], category=forum["open"], title="Quarterly pricing", body="Hi"
     )
     response = client_for(people["sales1"]).get(f"/forum/?page={value}")
     assert response.status_code == 200
@@ -27,7 +27,9 @@ def test_a_huge_page_number_is_an_empty_page(people, forum, client_for, value):
 
 @pytest.mark.parametrize("value", [HUGE, HUGER, "-1", "0", "abc"])
 def test_a_huge_topic_page_number_shows_a_page(people, forum, client_for, value):
-    topic = actions.create_topic(people["sales1"], category=forum["open"], title="Hello", body="Hi")
+    topic = actions.create_topic(
+        acting_user=people["sales1"], category=forum["open"], title="Hello", body="Hi"
+    )
     response = client_for(people["sales1"]).get(f"/forum/t/{topic.pk}/?page={value}")
     assert response.status_code == 200
 
@@ -45,8 +47,10 @@ def test_api_filters_refuse_ids_out_of_range_with_the_field_named(
 
 
 def test_api_filters_still_filter(people, forum, api_client):
-    topic = actions.create_topic(people["sales1"], category=forum["open"], title="A", body="a")
-    actions.create_topic(people["sales1"], category=forum["cases"], title="B", body="b")
+    topic = actions.create_topic(
+        acting_user=people["sales1"], category=forum["open"], title="A", body="a"
+    )
+    actions.create_topic(acting_user=people["sales1"], category=forum["cases"], title="B", body="b")
     api_client.force_authenticate(people["sales1"])
     topics = api_client.get("/api/v1/topics/", {"category": forum["open"].pk}).json()
     assert [row["title"] for row in topics["results"]] == ["A"]
@@ -69,7 +73,9 @@ def test_creating_a_topic_with_an_impossible_category_is_a_field_error(
 
 @pytest.mark.parametrize("value", [2**63, 10**40])
 def test_replying_to_an_impossible_topic_or_post_is_a_field_error(people, forum, api_client, value):
-    topic = actions.create_topic(people["sales1"], category=forum["open"], title="A", body="a")
+    topic = actions.create_topic(
+        acting_user=people["sales1"], category=forum["open"], title="A", body="a"
+    )
     api_client.force_authenticate(people["sales1"])
     response = api_client.post("/api/v1/posts/", {"topic": value, "body": "y"}, format="json")
     assert response.status_code == 400 and "topic" in response.json()
@@ -91,7 +97,9 @@ def test_the_topic_form_refuses_an_impossible_category(people, forum, client_for
 
 @pytest.mark.parametrize("value", [HUGE, HUGER])
 def test_a_reply_to_an_impossible_post_is_a_form_error(people, forum, client_for, value):
-    topic = actions.create_topic(people["sales1"], category=forum["open"], title="A", body="a")
+    topic = actions.create_topic(
+        acting_user=people["sales1"], category=forum["open"], title="A", body="a"
+    )
     client = client_for(people["sales1"])
     response = client.post(f"/forum/t/{topic.pk}/reply/", {"body": "y", "reply_to": value})
     assert response.status_code in {200, 302}
@@ -100,6 +108,8 @@ def test_a_reply_to_an_impossible_post_is_a_form_error(people, forum, client_for
 
 @pytest.mark.parametrize("value", [HUGE, HUGER])
 def test_a_reference_filter_with_a_huge_id_lists_nothing(people, forum, client_for, value):
-    actions.create_topic(people["sales1"], category=forum["open"], title="Hello", body="Hi")
+    actions.create_topic(
+        acting_user=people["sales1"], category=forum["open"], title="Hello", body="Hi"
+    )
     response = client_for(people["sales1"]).get(f"/forum/?ref=records.customer:{value}")
     assert response.status_code == 200

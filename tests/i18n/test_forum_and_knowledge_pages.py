@@ -11,7 +11,10 @@ def test_the_author_filter_chip_shows_the_persons_name(people, forum, client_for
     people["service"].display_name = "陈静 Chen Jing"
     people["service"].save(update_fields=["display_name"])
     forum_actions.create_topic(
-        people["service"], category=forum["open"], title="Ribbon question", body="Which?"
+        acting_user=people["service"],
+        category=forum["open"],
+        title="Ribbon question",
+        body="Which?",
     )
     html = client_for(people["sales1"]).get("/forum/?author=service").content.decode()
     chip = re.search(
@@ -51,7 +54,7 @@ def test_an_onboarding_step_leads_back_to_the_path(people, kb, client_for):  # n
     OnboardingStep.objects.create(path=path, sort_order=0, title="Read S1", page=kb["s1"])
     OnboardingStep.objects.create(path=path, sort_order=1, title="Say hello", url="/forum/")
     assignment = knowledge_actions.assign_onboarding_path(
-        path.pk, people["newhire"].pk, actor=people["editor"]
+        path.pk, people["newhire"].pk, acting_user=people["editor"]
     )
     client = client_for(people["newhire"])
     detail = client.get(f"/knowledge-tools/onboarding/{assignment.pk}/").content.decode()

@@ -189,7 +189,7 @@ async def test_read_elsewhere_updates_the_badge_of_open_tabs(people):
     await notify([sales2.pk], Kind.ANNOUNCEMENT, "N1", dedupe_key="n1")
     communicator, _, _ = await _connect(sales2)
     assert await communicator.receive_json_from() == {"type": "unread", "count": 1}
-    await database_sync_to_async(actions.mark_all_read)(sales2)
+    await database_sync_to_async(actions.mark_all_read)(acting_user=sales2)
     assert await communicator.receive_json_from() == {"type": "unread", "count": 0}
     await communicator.disconnect()
 

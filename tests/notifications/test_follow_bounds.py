@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def customer(people):
-    from portal.records.actions import customers as records
+    from portal.records.customers import actions as records
 
     with capture_events():
         return records.create_customer(acting_user=people["sales1"], name="Polaris")

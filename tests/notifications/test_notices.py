@@ -91,8 +91,8 @@ def test_a_message_no_longer_registered_shows_the_text_it_was_written_with(peopl
 def test_the_same_happening_reaches_a_person_once(people):
     """A deal whose stage moves publishes `updated` and `stage_changed` (one audit row): a
     watcher is told once; an event delivered twice is one notice too."""
-    from portal.records.actions import customers as records
-    from portal.records.actions import deals
+    from portal.records.customers import actions as records
+    from portal.records.deals import actions as deals
     from portal.records.models import DealStage
 
     with capture_events():
@@ -115,8 +115,8 @@ def test_the_same_happening_reaches_a_person_once(people):
 
 
 def test_a_handover_tells_the_new_owner_in_their_language(people):
-    from portal.records.actions import customers as records
-    from portal.records.actions import deals
+    from portal.records.customers import actions as records
+    from portal.records.deals import actions as deals
 
     people["sales2"].language = "zh-hans"
     people["sales2"].save(update_fields=["language"])

@@ -128,13 +128,13 @@ def _service_records(ctx, start, count):
 
 # name: (page URL name or API path, viewer, row maker, exact queries)
 PAGES = {
-    "customer_list": ("records:customer_list", "sales1", _customers, 12),
-    "recycle_bin": ("records:recycle_bin", "sales1", _binned, 10),
-    "deal_list": ("records:deal_list", "sales1", _deals, 12),
-    "deal_urges": ("records:deal_urges", "manager", _urges, 10),
-    "service_case_list": ("records:service_case_list", "manager", _cases, 12),
-    "support_question_list": ("records:support_question_list", "service", _questions, 10),
-    "service_record_list": ("records:service_record_list", "service", _service_records, 10),
+    "customer_list": ("records:customer_list", "sales1", _customers, 9),
+    "recycle_bin": ("records:recycle_bin", "sales1", _binned, 7),
+    "deal_list": ("records:deal_list", "sales1", _deals, 9),
+    "deal_urges": ("records:deal_urges", "manager", _urges, 7),
+    "service_case_list": ("records:service_case_list", "manager", _cases, 9),
+    "support_question_list": ("records:support_question_list", "service", _questions, 7),
+    "service_record_list": ("records:service_record_list", "service", _service_records, 7),
 }
 API = {
     "customers": ("/api/v1/customers/", "sales1", _customers, 2),

@@ -65,7 +65,7 @@ def open_category(user):
 
     for category in ForumCategoryPage.objects.live().order_by("pk"):
         try:
-            check_new_topic(user, category)
+            check_new_topic(category, acting_user=user)
         except (PermissionDenied, ValidationError):
             continue
         return category
@@ -97,7 +97,7 @@ def test_migrate_seed_rebuild_search_and_notify_on_a_fresh_cluster(cluster):
 
     # a notification through the percolator: sales2 follows 竞品, sales1 writes "competitor"
     if not KeywordInterest.objects.filter(user=sales2, query="竞品").exists():
-        add_keyword_interest(sales2, "竞品")
+        add_keyword_interest("竞品", acting_user=sales2)
         cluster.tick()
     with capture_events():
         topic = create_topic(
@@ -159,7 +159,7 @@ def test_search_check_repairs_a_squatting_index_and_percolator_drift(cluster, pe
 
     # an unguarded write auto-created a concrete index where the alias belongs
     cluster.perform("PUT", "/agora-documents/_doc/x", b'{"kind": "deal", "title": "x"}')
-    add_keyword_interest(people["sales2"], "竞品")  # creates the interests alias only
+    add_keyword_interest("竞品", acting_user=people["sales2"])  # creates the interests alias only
     missing = cluster.alias_target("agora-interests")[0]
     cluster.perform("DELETE", f"/{missing}/_doc/{InterestQuery.objects.get().interest_id}", None)
 
