@@ -1,10 +1,5 @@
 """Who hears about a customer, and in which words (ADR 0611): transfers, sharing, changes to
-the file and its contacts, handed to notifications' one delivery API.
-
-This directory has no `__init__.py` yet (records is being split into domain packages); it is
-imported as a namespace package until the split adds one, and reads records' models only
-through `portal.records.models`, which stays valid after the split.
-"""
+the file and its contacts, handed to notifications' one delivery API."""
 
 from __future__ import annotations
 
@@ -20,7 +15,7 @@ from portal.notifications.notices import (
     target_of,
     url_of,
 )
-from portal.records.models import Customer
+from portal.records.customers.models import Customer
 
 # --- words --------------------------------------------------------------------------------
 

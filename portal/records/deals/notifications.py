@@ -1,8 +1,6 @@
 """Who hears about a deal, and in which words (ADR 0611): the new owner of a created or
 handed-over deal, the urged owner, and everyone watching the deal or its customer for every
 change of its course, handed to notifications' one delivery API.
-(A namespace package until the records split adds `__init__.py`: see
-`records/customers/notifications.py` and ADR 0611.)
 """
 
 from __future__ import annotations
@@ -19,7 +17,7 @@ from portal.notifications.notices import (
     target_of,
     url_of,
 )
-from portal.records.models import Deal
+from portal.records.deals.models import Deal
 
 # --- words --------------------------------------------------------------------------------
 
