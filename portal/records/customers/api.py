@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from portal.accounts.models import User
 from portal.records.customers import actions
 from portal.records.customers.models import Contact, Customer, CustomerCategory
-from portal.records.customers.permissions import (
+from portal.records.customers.policy import (
     access_contact,
     access_customer,
     can_edit_customer,

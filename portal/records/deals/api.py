@@ -12,10 +12,10 @@ from rest_framework.response import Response
 
 from portal.accounts.models import User
 from portal.records.customers.models import Contact
-from portal.records.customers.permissions import access_customer
+from portal.records.customers.policy import access_customer
 from portal.records.deals import actions
 from portal.records.deals.models import Activity, Deal, DealReminder, DealStage
-from portal.records.deals.permissions import (
+from portal.records.deals.policy import (
     access_deal,
     activities_visible_to,
     reminders_visible_to,

@@ -15,7 +15,7 @@ from portal.accounts.models import User
 from portal.core import events
 from portal.records.service.actions.common import CASE_EVENTS, Status, Step
 from portal.records.service.models import ServiceCase, ServiceCaseStep, SupportQuestion
-from portal.records.service.permissions import (
+from portal.records.service.policy import (
     approvers,
     whose_turn,
 )

@@ -19,7 +19,7 @@ from portal.core import audit
 from portal.core.dashboard import Panel
 from portal.knowledge.permissions import is_knowledge_editor
 from portal.records.customers.models import Contact, Customer
-from portal.records.customers.permissions import customers_visible_to
+from portal.records.customers.policy import customers_visible_to
 from portal.records.deals.models import Deal
 from portal.records.service import actions
 from portal.records.service import statistics as statistics_service
@@ -33,7 +33,7 @@ from portal.records.service.forms import (
     resolve_customer,
 )
 from portal.records.service.models import ServiceCase, ServiceCategory, SupportQuestion
-from portal.records.service.permissions import (
+from portal.records.service.policy import (
     access_case,
     access_question,
     cases_visible_to,

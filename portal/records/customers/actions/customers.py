@@ -25,7 +25,7 @@ from portal.records.customers.models import (
     CustomerShare,
     MailRecipient,
 )
-from portal.records.customers.permissions import (
+from portal.records.customers.policy import (
     can_edit_customer,
     can_purge,
     can_share_customer,

@@ -16,7 +16,7 @@ from portal.accounts.permissions import has_module_perm
 from portal.core import events, visibility
 from portal.records.customers.models import Contact, Customer
 from portal.records.deals.models import Deal
-from portal.records.deals.permissions import (
+from portal.records.deals.policy import (
     can_edit_deal,
     deal_keys,
 )

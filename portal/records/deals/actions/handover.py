@@ -13,7 +13,7 @@ from portal.accounts.models import User
 from portal.accounts.permissions import require_module_perm
 from portal.core import audit, visibility
 from portal.records.deals.models import Activity, Deal, DealUrge
-from portal.records.deals.permissions import (
+from portal.records.deals.policy import (
     can_answer_urge,
     can_hand_over,
     can_urge,

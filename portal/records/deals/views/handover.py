@@ -23,7 +23,7 @@ from portal.records.deals.forms import (
     UrgeForm,
 )
 from portal.records.deals.models import Deal
-from portal.records.deals.permissions import (
+from portal.records.deals.policy import (
     access_deal,
     can_edit_deal,
     can_see_urge_report,
