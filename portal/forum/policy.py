@@ -36,13 +36,17 @@ class TopicPolicy(AccessPolicy):
 
         return compute_topic_keys(obj)[0]
 
-    def can_moderate(self, user: User, obj: Topic | None = None) -> bool:
+    def moderated_by(self, user: User) -> models.QuerySet:
+        """Topics a moderator may moderate: those they may read, hidden and deleted ones
+        included (nothing for anyone else)."""
         if not permissions.is_moderator(user):
-            return False
+            return Topic.objects.none()
+        return permissions.filter_visible_topics(Topic.objects.filter(category__live=True), user)
+
+    def can_moderate(self, user: User, obj: Topic | None = None) -> bool:
         if obj is None:
-            return True
-        # A moderator moderates only what they may read (deleted and hidden topics included).
-        return permissions.filter_visible_topics(Topic.objects.filter(pk=obj.pk), user).exists()
+            return permissions.is_moderator(user)
+        return self.moderated_by(user).filter(pk=obj.pk).exists()
 
     def can_accept_answer(self, user: User, obj: Topic) -> bool:
         return permissions.can_accept_answer(user, obj)

@@ -15,7 +15,7 @@ from portal.core import visibility
 from portal.core.policy import AccessPolicy, register
 
 from . import permissions
-from .models import KnowledgePage
+from .models import LEAF_MODELS
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
@@ -24,11 +24,16 @@ if TYPE_CHECKING:
 class KnowledgePagePolicy(AccessPolicy):
     """Live knowledge pages (every leaf type) through their base page row's keys."""
 
-    model = KnowledgePage
+    model = Page
     module = None  # every signed-in person reads the knowledge base; the keys decide
 
     def live_queryset(self) -> models.QuerySet:
-        return self.model.objects.live()
+        from django.contrib.contenttypes.models import ContentType
+
+        from .models import LEAF_MODELS
+
+        types = ContentType.objects.get_for_models(*LEAF_MODELS).values()
+        return Page.objects.live().filter(content_type__in=list(types))
 
     def visible_to(self, user: User) -> models.QuerySet:
         return permissions.pages_visible_to(user, self.live_queryset())
@@ -96,6 +101,8 @@ class KnowledgeDocumentPolicy(AccessPolicy):
         return readers
 
 
-knowledge_page_policy = register(KnowledgePage, KnowledgePagePolicy())
+knowledge_page_policy = KnowledgePagePolicy()
+for _model in LEAF_MODELS:
+    register(_model, knowledge_page_policy)
 document_policy = KnowledgeDocumentPolicy()
 register("wagtaildocs.document", document_policy)

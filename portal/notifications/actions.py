@@ -63,7 +63,20 @@ def _access_object(obj: Model) -> Model:
     return obj
 
 
+def _policy(obj: Model):
+    """The record kind's access policy (module gate, recycle bin, keys), None if it has none."""
+    from portal.core.policy import policy_for
+
+    try:
+        return policy_for(obj)
+    except LookupError:
+        return None
+
+
 def may_open(user, obj: Model) -> bool:
+    policy = _policy(obj)
+    if policy is not None:
+        return policy.is_visible(user, obj)
     return visibility.can_see(user, _access_object(obj))
 
 
@@ -77,6 +90,10 @@ def _who_may_open(active_ids: Iterable[int], item: Model | None) -> set[int]:
     ids = set(active_ids)
     if item is None or not ids:
         return ids
+    policy = _policy(item)
+    if policy is not None:
+        # Set-based: module gate, recycle bin and keys in a few queries (decision 0140).
+        return policy.who_can_see(item, among=ids)
     item = _access_object(item)
     if visibility.STAFF in visibility.object_keys(item):
         # Public to staff: every active user holds the staff key, so one query decides for a

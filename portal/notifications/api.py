@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -158,13 +160,17 @@ class FollowViewSet(
                 app_label, model = app_model.split(".", 1)
                 model_class = ContentType.objects.get_by_natural_key(app_label, model).model_class()
                 obj = model_class._default_manager.get(pk=object_id)
+                # Missing and forbidden are the same 404 (the kind's policy decides).
+                if not actions.may_open(self.request.user, obj):
+                    raise Http404
             except (
                 ValueError,
                 ContentType.DoesNotExist,
                 AttributeError,
                 ObjectDoesNotExist,
+                Http404,
             ) as exc:
-                raise serializers.ValidationError({"object": ["No such object."]}) from exc
+                raise exceptions.NotFound(_("No such object.")) from exc
             serializer.instance = actions.set_follow_level(
                 self.request.user, obj=obj, level=data["level"]
             )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.accounts.permissions import require_module_perm
+from portal.accounts.tree import manages_person
 from portal.core import audit, visibility
 from portal.records.deals.models import Activity, Deal, DealUrge
 from portal.records.deals.policy import (
@@ -75,10 +76,7 @@ def handover_deals_of(
     may = (
         visibility.is_administrator(acting_user)
         or from_user.pk == acting_user.pk
-        or (
-            from_user.department_id
-            and visibility.manager_key(from_user.department_id) in visibility.user_keys(acting_user)
-        )
+        or manages_person(acting_user, from_user)
     )
     if not may:
         raise PermissionDenied(_("Only their managers can hand over someone else's deals."))
