@@ -600,6 +600,33 @@ def create_reminder(
     return reminders
 
 
+def retarget_reminders(*, sources: Iterable[str], from_user_id: int, to_user_id: int) -> int:
+    """Move the undelivered reminders of `sources` from one person to another (a leaver's
+    handover): the new owner is reminded instead, never both, never twice."""
+    sources = [source for source in sources if source]
+    if not sources:
+        return 0
+    with transaction.atomic():
+        pending = Reminder.objects.filter(
+            source__in=sources, user_id=from_user_id, delivered_at__isnull=True
+        )
+        already = set(
+            Reminder.objects.filter(
+                source__in=sources, user_id=to_user_id, delivered_at__isnull=True
+            ).values_list("source", "due_at")
+        )
+        moved = 0
+        for reminder in pending.select_for_update():
+            if (reminder.source, reminder.due_at) in already:
+                reminder.delete()
+                continue
+            reminder.user_id = to_user_id
+            reminder.save(update_fields=["user"])
+            moved += 1
+    # The handover that asks records it in its own audit row (with these counts).
+    return moved
+
+
 def _claim(queryset, pk: int, **changes) -> bool:
     """Atomic compare-and-set: only one worker's UPDATE matches the still-unclaimed row."""
     return queryset.filter(pk=pk).update(**changes) == 1
