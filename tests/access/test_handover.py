@@ -22,7 +22,7 @@ from tests.records.deal_helpers import open_deal
 pytestmark = pytest.mark.django_db
 
 
-def test_the_manager_hands_over_sales2s_work_to_sales1_after_a_preview(client_for, people):
+def test_the_manager_hands_over_sales2s_work_to_sales1_after_a_preview(client_for, people, events):
     sales1, sales2 = people["sales1"], people["sales2"]
     customers = [
         customer_actions.create_customer(acting_user=sales2, name=f"北方客户 {i}") for i in (1, 2)

@@ -129,13 +129,15 @@ def hand_over_work(
     from portal.records.customers.actions import transfer_customers
 
     moved = handover_preview(from_user, include_closed=include_closed)
-    handover_deals_of(
-        from_user, to_user=to_user, acting_user=acting_user, include_closed=include_closed
-    )
+    # Customers first: their open deals follow them (TRANSFER_FOLLOWERS), and every deal
+    # handed over next is keyed with its customer's new owner already in place.
     if moved["customers"]:
         transfer_customers(
             Customer.objects.filter(owner=from_user), to_user=to_user, acting_user=acting_user
         )
+    handover_deals_of(
+        from_user, to_user=to_user, acting_user=acting_user, include_closed=include_closed
+    )
     # Planned activities of deals the leaver worked on but did not own.
     Activity.objects.filter(owner=from_user, status=Activity.Status.PLANNED).update(owner=to_user)
     reminders = list(DealReminder.objects.filter(people=from_user, due_at__gte=timezone.now()))
