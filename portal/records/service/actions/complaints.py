@@ -45,7 +45,7 @@ from .common import (
     default_service_category,
     due_for,
 )
-from .qa_drafts import create_qa_draft
+from .qa_drafts import propose_qa_draft
 
 
 @transaction.atomic
@@ -411,7 +411,7 @@ def write_summary(
     if make_qa_draft:
         question = _text(qa_question, "qa_question", limit=255) or case.title
         answer = "\n\n".join(part for part in (case.resolution, summary) if part)
-        page = create_qa_draft(
+        page = propose_qa_draft(
             acting_user=acting_user,
             question=question,
             answer=answer,
