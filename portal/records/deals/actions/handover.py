@@ -122,9 +122,8 @@ def urge_deal(deal: Deal, *, acting_user: User, message: str, due_on: datetime.d
 
 @transaction.atomic
 def answer_urge(urge: DealUrge, *, acting_user: User, answer: str) -> DealUrge:
-    """The owner acknowledges an urge with an answer; the manager hears about it."""
-    from portal.notifications.actions import notify
-
+    """The owner acknowledges an urge with an answer; the manager hears about it
+    (`deals/notifications.py`)."""
     if not can_answer_urge(acting_user, urge):
         raise PermissionDenied(_("Only the deal's owner can answer this urge."))
     if urge.answered_at is not None:
@@ -139,14 +138,4 @@ def answer_urge(urge: DealUrge, *, acting_user: User, answer: str) -> DealUrge:
     deal = urge.deal
     audit.record(acting_user, "deal.urge_answered", deal, changes=audit.added({"answer": answer}))
     _publish("urge_answered", deal, acting_user, urge_id=urge.pk, user_id=urge.urged_by_id)
-    notify(
-        [urge.urged_by_id],
-        "deal",
-        _("%(name)s answered your urge on deal %(deal)s") % {"name": acting_user, "deal": deal},
-        answer,
-        deal.get_absolute_url(),
-        dedupe_key=f"records.urge_answered:{urge.pk}",
-        actor_id=acting_user.pk,
-        item=deal,
-    )
     return urge
