@@ -51,7 +51,7 @@ def test_an_onboarding_step_leads_back_to_the_path(people, kb, client_for):  # n
     OnboardingStep.objects.create(path=path, sort_order=0, title="Read S1", page=kb["s1"])
     OnboardingStep.objects.create(path=path, sort_order=1, title="Say hello", url="/forum/")
     assignment = knowledge_actions.assign_onboarding_path(
-        path.pk, people["newhire"].pk, actor=people["editor"]
+        path.pk, people["newhire"].pk, acting_user=people["editor"]
     )
     client = client_for(people["newhire"])
     detail = client.get(f"/knowledge-tools/onboarding/{assignment.pk}/").content.decode()

@@ -4,6 +4,7 @@ parameters and rendered in the reader's language whenever shown."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import translation
 
 from portal.core.testing import capture_events
 from portal.notifications.models import Kind, Notification
@@ -33,13 +34,15 @@ def test_a_service_notice_made_in_english_reads_in_chinese_after_switching(
     english = f"New complaint {case.number} about {customer.name}"
     chinese = f"关于 {customer.name} 的新投诉 {case.number}"
     assert row.title == english
-    client = client_for(owner)
-    assert english in client.get(reverse("notifications:center")).content.decode()
-    # then, after switching the interface to 中文, the same row reads in Chinese
-    client.post(reverse("accounts:set_language"), {"language": "zh-hans", "next": "/"})
-    page = client.get(reverse("notifications:center")).content.decode()
-    assert chinese in page and english not in page
-    assert client.get("/api/v1/notifications/").json()["results"][0]["title"] == chinese
+    # (the override restores this thread's language, which the requests below switch)
+    with translation.override("en"):
+        client = client_for(owner)
+        assert english in client.get(reverse("notifications:center")).content.decode()
+        # then, after switching the interface to 中文, the same row reads in Chinese
+        client.post(reverse("accounts:set_language"), {"language": "zh-hans", "next": "/"})
+        page = client.get(reverse("notifications:center")).content.decode()
+        assert chinese in page and english not in page
+        assert client.get("/api/v1/notifications/").json()["results"][0]["title"] == chinese
 
 
 def test_an_overdue_notice_shows_the_status_in_the_readers_language(people, customer):

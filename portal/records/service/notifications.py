@@ -11,6 +11,7 @@ from django.utils.translation import gettext_noop
 from portal.core import audit, events
 from portal.notifications.notices import Kind, deliver, excerpt, message, person_name, someone
 from portal.records.models import ServiceCase, ServiceCaseStep, SupportQuestion
+from portal.records.service.actions.common import STEP_EVENTS
 from portal.records.service.permissions import approvers, whose_turn
 
 Status = ServiceCase.Status
@@ -87,19 +88,8 @@ def _answered(p) -> tuple[str, str]:
 
 # --- who ----------------------------------------------------------------------------------
 
-STEP_EVENTS = {
-    "records.service_case_registered": Step.REGISTERED,
-    "records.service_case_assessed": Step.ASSESSED,
-    "records.service_case_pre_approved": Step.PRE_APPROVED,
-    "records.service_case_assigned": Step.ASSIGNED,
-    "records.service_case_proposed": Step.PROPOSED,
-    "records.service_case_approved": Step.APPROVED,
-    "records.service_case_sent_back": Step.SENT_BACK,
-    "records.service_case_carried_out": Step.CARRIED_OUT,
-    "records.service_case_summarised": Step.SUMMARISED,
-    "records.service_case_closed": Step.CLOSED,
-    "records.service_case_urged": Step.URGED,
-}
+# Each step's event → its step.
+STEPS = {name: step for step, name in STEP_EVENTS.items()}
 OVERDUE = "overdue"
 
 
@@ -125,12 +115,12 @@ def _case_message(kind: str, case: ServiceCase) -> str:
         return "records.service_case_assessed"
     if kind == Step.ASSIGNED and not case.assignee_id:
         return "records.service_case_assigned_department"
-    return f"records.service_case_{kind}"
+    return STEP_EVENTS[kind]
 
 
 def case_changed(event: events.Event) -> None:
     """A step of a case, or its going overdue → the people whose turn it is."""
-    kind = STEP_EVENTS.get(event.name, OVERDUE)
+    kind = STEPS.get(event.name, OVERDUE)
     case = ServiceCase.objects.select_related("customer").filter(pk=event["case_id"]).first()
     if case is None:
         return
@@ -179,7 +169,7 @@ def question_changed(event: events.Event) -> None:
     )
 
 
-events.subscribe(*STEP_EVENTS, "records.service_case_overdue")(case_changed)
+events.subscribe(*STEPS, "records.service_case_overdue")(case_changed)
 events.subscribe("records.support_question_answered", "records.support_question_escalated")(
     question_changed
 )

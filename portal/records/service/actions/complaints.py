@@ -36,6 +36,7 @@ from portal.records.service.permissions import (
 )
 
 from .common import (
+    STEP_EVENTS,
     Status,
     Step,
     WorkflowError,
@@ -226,7 +227,7 @@ def _advance(
     audit.record(acting_user, f"service_case.{kind}", locked, changes=changes, message=note[:500])
     _apply_case_keys(locked, actor_id=acting_user.pk)
     events.publish(
-        f"records.service_case_{kind}",
+        STEP_EVENTS[kind],
         case_id=locked.pk,
         step_id=step.pk,
         actor_id=acting_user.pk,

@@ -82,7 +82,7 @@ def answer_support_question(
     before = audit.snapshot(entry, ("status", "answer", "qa_entry"))
     if qa_entry_id:
         record_qa_usage(
-            int(qa_entry_id), actor=acting_user, context=f"records.supportquestion:{entry.pk}"
+            int(qa_entry_id), acting_user=acting_user, context=f"records.supportquestion:{entry.pk}"
         )
         entry.qa_entry_id = int(qa_entry_id)
     entry.answer = answer
