@@ -101,9 +101,11 @@ def test_migrate_seed_rebuild_search_and_notify_on_a_fresh_cluster(cluster):
         cluster.tick()
     with capture_events():
         topic = create_topic(
-            sales1, category=open_category(sales1), title="Competitor cut prices in the east",
+            acting_user=sales1,
+            category=open_category(sales1),
+            title="Competitor cut prices in the east",
             body="Their new quotation is ten percent below ours.",
-        )  # fmt: skip
+        )
     assert Notification.objects.filter(user=sales2, url=topic.get_absolute_url()).exists()
     assert cluster.refused() == []
     cluster.tick()
