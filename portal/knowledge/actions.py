@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import uuid
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -37,21 +35,6 @@ from .permissions import (
 
 if TYPE_CHECKING:
     import datetime
-
-T = TypeVar("T")
-
-
-def _accepts_actor(func: Callable[..., T]) -> Callable[..., T]:
-    """Also take the old keyword `actor=` for `acting_user=`: records' code and tests still
-    pass it. The records follow-up of ADR 0611 switches them and removes this."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> T:
-        if "actor" in kwargs:
-            kwargs["acting_user"] = kwargs.pop("actor")
-        return func(*args, **kwargs)
-
-    return wrapper
 
 
 def kind_of(page: Page) -> str:
@@ -95,7 +78,6 @@ def relay_page_unpublished(page: Page, *, actor_id: int | None) -> None:
     )
 
 
-@_accepts_actor
 def create_page(
     parent: Page, page: Page, *, acting_user: User, publish: bool = True, owner: User | None = None
 ) -> Page:
@@ -176,7 +158,6 @@ def create_qa_draft(
     return page
 
 
-@_accepts_actor
 def record_qa_usage(qa_id: int, *, acting_user: User, context: str = "") -> int:
     """Count one reuse of an approved answer (e.g. inserted into a service case); returns the
     new count. `context` says where it was used, for the audit log ("records.servicecase:12")."""

@@ -642,6 +642,17 @@ def create_reminder(
     return reminders
 
 
+def cancel_reminders(*, sources: Iterable[str]) -> int:
+    """Cancel the reminders scheduled for `sources` (what the caller passed as `source` to
+    `create_reminder`) that have not been delivered yet; returns how many were cancelled.
+    Delivered ones stay: they are the notices people already got."""
+    sources = [source[:100] for source in sources if source]
+    if not sources:
+        return 0
+    deleted, _rows = Reminder.objects.filter(source__in=sources, delivered_at__isnull=True).delete()
+    return deleted
+
+
 def _claim(queryset, pk: int, **changes) -> bool:
     """Atomic compare-and-set: only one worker's UPDATE matches the still-unclaimed row."""
     return queryset.filter(pk=pk).update(**changes) == 1

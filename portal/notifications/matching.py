@@ -7,16 +7,12 @@ Which events make occasions, and in which words, lives beside each domain
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import Model
-from django.utils import translation
 
 from . import messages
-from .actions import notify, store
+from .actions import store
 from .models import Follow, KeywordInterest, Level
 
 logger = logging.getLogger(__name__)
@@ -34,10 +30,6 @@ class Occasion:
     actor_id: int | None
     message: str = messages.TEXT
     params: dict = field(default_factory=dict)
-    # Text written per recipient language when the notice is made, not when it is read: only
-    # records' service notices still do this, until they move to `records/service/
-    # notifications.py` with a message (ADR 0611's follow-up).
-    render: Callable[[], tuple[str, str]] | None = None
     direct: set[int] = field(default_factory=set)
     targets: list[tuple[str, str]] = field(default_factory=list)
     first_post: bool = False
@@ -109,37 +101,15 @@ def deliver(occasion: Occasion) -> int:
     recipients = recipients_for(occasion)
     if not recipients:
         return 0
-    if occasion.render is None:
-        return len(
-            store(
-                recipients,
-                kind=occasion.kind,
-                message=occasion.message,
-                params=occasion.params,
-                url=occasion.url,
-                dedupe_key=occasion.dedupe_key,
-                actor_id=occasion.actor_id,
-                item=occasion.item,
-            )
+    return len(
+        store(
+            recipients,
+            kind=occasion.kind,
+            message=occasion.message,
+            params=occasion.params,
+            url=occasion.url,
+            dedupe_key=occasion.dedupe_key,
+            actor_id=occasion.actor_id,
+            item=occasion.item,
         )
-    by_language: dict[str, list[int]] = {}
-    users = get_user_model().objects.filter(pk__in=recipients).values_list("pk", "language")
-    for uid, language in users:
-        by_language.setdefault(language or settings.LANGUAGE_CODE, []).append(uid)
-    made = 0
-    for language, user_ids in sorted(by_language.items()):
-        with translation.override(language):
-            title, body = occasion.render()
-            made += len(
-                notify(
-                    user_ids,
-                    occasion.kind,
-                    title,
-                    body,
-                    occasion.url,
-                    dedupe_key=occasion.dedupe_key,
-                    actor_id=occasion.actor_id,
-                    item=occasion.item,
-                )
-            )
-    return made
+    )

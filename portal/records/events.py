@@ -294,13 +294,6 @@ class ServiceCaseUrged(_CaseStepEvent):
     pass
 
 
-@declare("records.service_qa_draft_created")
-class ServiceQaDraftCreated:
-    page_id: int
-    source: str
-    actor_id: int | None
-
-
 @dataclasses.dataclass(frozen=True)
 class _QuestionEvent:
     question_id: int

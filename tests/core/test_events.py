@@ -138,13 +138,6 @@ def test_every_subscriber_listens_to_a_catalogued_event():
 
 
 PORTAL = Path(django_settings.BASE_DIR) / "portal"
-# Records still builds deal and complaint-step event names from a word; the split of
-# records into domain packages (issue 13 item 1) writes them out and empties this list.
-FSTRING_NAMES_STILL_IN_RECORDS = {
-    "records/deals/actions/common.py": 1,
-    "records/service/actions/common.py": 1,
-    "records/service/actions/complaints.py": 1,
-}
 
 
 def _formatted_event_names(path: Path) -> int:
@@ -172,4 +165,4 @@ def test_no_event_name_is_built_with_an_f_string():
         count = _formatted_event_names(path)
         if count:
             found[str(path.relative_to(PORTAL))] = count
-    assert found == FSTRING_NAMES_STILL_IN_RECORDS
+    assert found == {}

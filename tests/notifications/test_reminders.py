@@ -34,6 +34,30 @@ def test_due_reminder_becomes_one_notification(people):
     assert not Reminder.objects.filter(delivered_at__isnull=True).exists()
 
 
+def test_cancelling_removes_only_the_undelivered_reminders_of_that_source(people):
+    # given a delivered reminder and two pending ones from "deal:1", and one from "deal:2"
+    due = timezone.now() - datetime.timedelta(seconds=1)
+    later = timezone.now() + datetime.timedelta(hours=1)
+    delivered = actions.create_reminder(
+        user_ids=[people["sales1"].pk], due_at=due, subject="a", source="deal:1"
+    )
+    assert actions.deliver_due_reminders() == 1
+    actions.create_reminder(
+        user_ids=[people["sales1"].pk, people["sales2"].pk],
+        due_at=later,
+        subject="b",
+        source="deal:1",
+    )
+    other = actions.create_reminder(
+        user_ids=[people["sales1"].pk], due_at=later, subject="c", source="deal:2"
+    )
+    # when deal:1's reminders are cancelled
+    assert actions.cancel_reminders(sources=["deal:1"]) == 2
+    # then the delivered one and the other source's stay
+    assert set(Reminder.objects.values_list("pk", flat=True)) == {delivered[0].pk, other[0].pk}
+    assert actions.cancel_reminders(sources=[]) == 0
+
+
 def test_reminder_not_yet_due_waits(people):
     _schedule(people, 1, due_in=3600)
     assert actions.deliver_due_reminders() == 0

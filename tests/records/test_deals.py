@@ -323,10 +323,12 @@ def test_urge_flow_notifies_owner_and_is_answered(customer, people):
         deal_actions.answer_urge(urge, acting_user=people["sales2"], answer="Nope")
     urge.refresh_from_db()
     assert urge.is_open
-    deal_actions.answer_urge(urge, acting_user=people["sales1"], answer="Sent today")
+    with capture_events():  # the manager is told after the answer commits
+        deal_actions.answer_urge(urge, acting_user=people["sales1"], answer="Sent today")
     urge.refresh_from_db()
     assert not urge.is_open and urge.answer == "Sent today"
-    assert Notification.objects.filter(user=people["manager"], kind="deal").exists()
+    told = Notification.objects.get(user=people["manager"], message="records.deal_urge_answered")
+    assert told.kind == "deal" and told.render("en")[1] == "Sent today"
     with pytest.raises(ValidationError):
         deal_actions.answer_urge(urge, acting_user=people["sales1"], answer="Again")
 

@@ -47,25 +47,25 @@ def site_root():
 def build_knowledge(admin) -> dict:
     """A knowledge home with a Q&A bank (Chinese entries) and one product."""
     home = kactions.create_page(
-        site_root(), KnowledgeHome(title="Knowledge", slug="knowledge"), actor=admin
+        site_root(), KnowledgeHome(title="Knowledge", slug="knowledge"), acting_user=admin
     )
     ksetup.ensure_editorial_setup()
     from portal.knowledge.models import ProductIndexPage
 
     products = kactions.create_page(
-        home, ProductIndexPage(title="Products", slug="products"), actor=admin
+        home, ProductIndexPage(title="Products", slug="products"), acting_user=admin
     )
     product = kactions.create_page(
         products,
         ProductPage(title="Nebula S1", slug="nebula-s1", product_line="terminals"),
-        actor=admin,
+        acting_user=admin,
     )
-    qa_index = kactions.create_page(home, QAIndexPage(title="Q&A", slug="qa"), actor=admin)
+    qa_index = kactions.create_page(home, QAIndexPage(title="Q&A", slug="qa"), acting_user=admin)
     entries = [
         kactions.create_page(
             qa_index,
             QAPage(title=title, slug=f"qa-{n}", answer=answer, keywords=keywords),
-            actor=admin,
+            acting_user=admin,
         )
         for n, (title, answer, keywords) in enumerate(QA_ENTRIES)
     ]

@@ -37,6 +37,13 @@ def _updated(p) -> tuple[str, str]:
     return someone_did(_("%(name)s updated deal %(deal)s"), p, "deal")
 
 
+@message("records.deal_urge_answered")
+def _urge_answered(p) -> tuple[str, str]:
+    return someone_did(
+        _("%(name)s answered your urge on deal %(deal)s"), p, "deal", body=p["answer"]
+    )
+
+
 # --- who ----------------------------------------------------------------------------------
 
 # The event, and who besides the watchers is told directly (a payload field naming them).
@@ -90,3 +97,24 @@ def deal_changed(event: events.Event) -> None:
 
 
 events.subscribe(*TOLD_DIRECTLY, *WATCHED)(deal_changed)
+
+
+def urge_answered(event: events.Event) -> None:
+    """The owner answered an urge → whoever urged them."""
+    deal = Deal.objects.filter(pk=event["deal_id"]).first()
+    urge = deal.urges.filter(pk=event["urge_id"]).first() if deal else None
+    if urge is None:
+        return
+    deliver(
+        kind=Kind.DEAL,
+        message="records.deal_urge_answered",
+        params={"name": person_name(event["actor_id"]), "deal": str(deal), "answer": urge.answer},
+        url=url_of(deal),
+        dedupe_key=f"records.deal_urge_answered:{urge.pk}",
+        item=deal,
+        actor_id=event["actor_id"],
+        recipients={event["user_id"]},
+    )
+
+
+events.subscribe("records.deal_urge_answered")(urge_answered)

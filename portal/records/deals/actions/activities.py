@@ -86,7 +86,13 @@ def create_activity(
             }
         ),
     )
-    _publish("activity_added", deal, acting_user, activity_id=activity.pk, status=str(status))
+    _publish(
+        "records.deal_activity_added",
+        deal,
+        acting_user,
+        activity_id=activity.pk,
+        status=str(status),
+    )
     return activity
 
 
@@ -118,7 +124,7 @@ def complete_activity(
         deal,
         changes={"activity": [activity.subject, activity.outcome]},
     )
-    _publish("activity_done", deal, acting_user, activity_id=activity.pk)
+    _publish("records.deal_activity_done", deal, acting_user, activity_id=activity.pk)
     if next_due_at is None:
         return None
     return create_activity(
@@ -145,5 +151,5 @@ def cancel_activity(activity: Activity, *, acting_user: User) -> Activity:
         activity.deal,
         changes=audit.removed({"activity": activity.subject}),
     )
-    _publish("activity_cancelled", activity.deal, acting_user, activity_id=activity.pk)
+    _publish("records.deal_activity_cancelled", activity.deal, acting_user, activity_id=activity.pk)
     return activity

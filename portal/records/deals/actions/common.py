@@ -38,8 +38,9 @@ def _when(moment: datetime.datetime) -> str:
 
 
 def _publish(name: str, deal: Deal, acting_user: User | None, **extra: Any) -> None:
+    """Publish deal event `name` (a catalogued "records.deal_…" name) with its common keys."""
     events.publish(
-        f"records.deal_{name}",
+        name,
         deal_id=deal.pk,
         actor_id=getattr(acting_user, "pk", None),
         **extra,

@@ -53,7 +53,7 @@ def add_competitor(deal: Deal, *, acting_user: User, **fields: Any) -> DealCompe
         deal,
         changes=audit.added({"competitor": entry.name, "price": entry.price}),
     )
-    _publish("competitor_added", deal, acting_user, entry_id=entry.pk)
+    _publish("records.deal_competitor_added", deal, acting_user, entry_id=entry.pk)
     return entry
 
 
@@ -68,7 +68,7 @@ def update_competitor(entry: DealCompetitor, *, acting_user: User, **fields: Any
     if changes:
         entry.save()
         audit.record(acting_user, "deal.competitor_changed", entry.deal, changes=changes)
-        _publish("updated", entry.deal, acting_user)
+        _publish("records.deal_updated", entry.deal, acting_user)
     return entry
 
 
@@ -81,4 +81,4 @@ def remove_competitor(entry: DealCompetitor, *, acting_user: User) -> None:
     audit.record(
         acting_user, "deal.competitor_removed", deal, changes=audit.removed({"competitor": name})
     )
-    _publish("updated", deal, acting_user)
+    _publish("records.deal_updated", deal, acting_user)

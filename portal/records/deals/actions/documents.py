@@ -85,5 +85,7 @@ def upload_document(
         deal,
         changes=audit.added({"document": document.title, "version": number, "file": filename}),
     )
-    _publish("document_uploaded", deal, acting_user, document_id=document.pk, version=number)
+    _publish(
+        "records.deal_document_uploaded", deal, acting_user, document_id=document.pk, version=number
+    )
     return version

@@ -65,7 +65,7 @@ def check_completion(deal: Deal, *, acting_user: User | None) -> bool:
     audit.record(
         acting_user, "deal.completed", deal, changes={"state": [Deal.State.WON, deal.state]}
     )
-    _publish("completed", deal, acting_user)
+    _publish("records.deal_completed", deal, acting_user)
     return True
 
 
@@ -130,7 +130,7 @@ def add_order_line(
             {"item": str(line), "quantity": line.quantity, "price": line.unit_price}
         ),
     )
-    _publish("order_changed", deal, acting_user)
+    _publish("records.deal_order_changed", deal, acting_user)
     return line
 
 
@@ -144,7 +144,7 @@ def remove_order_line(line: OrderLine, *, acting_user: User) -> None:
     audit.record(
         acting_user, "deal.order_line_removed", deal, changes=audit.removed({"item": text})
     )
-    _publish("order_changed", deal, acting_user)
+    _publish("records.deal_order_changed", deal, acting_user)
 
 
 @transaction.atomic
@@ -188,7 +188,7 @@ def save_contract(
         for key, value in audit.diff(before, audit.snapshot(contract, fields)).items()
     }
     audit.record(acting_user, "deal.contract_saved", deal, changes=changes)
-    _publish("contract_saved", deal, acting_user)
+    _publish("records.deal_contract_saved", deal, acting_user)
     return contract
 
 
@@ -217,7 +217,7 @@ def add_delivery(
         deal,
         changes=audit.added({"delivery": delivery.description, "delivered": delivered_on}),
     )
-    _publish("delivery_changed", deal, acting_user)
+    _publish("records.deal_delivery_changed", deal, acting_user)
     check_completion(deal, acting_user=acting_user)
     return delivery
 
@@ -239,7 +239,7 @@ def mark_delivered(
         deal,
         changes={"delivery": [delivery.description, str(delivery.delivered_on)]},
     )
-    _publish("delivery_changed", deal, acting_user)
+    _publish("records.deal_delivery_changed", deal, acting_user)
     check_completion(deal, acting_user=acting_user)
     return delivery
 
@@ -279,7 +279,7 @@ def add_installment(
         deal,
         changes=audit.added({"installment": f"{installment.amount} {deal.currency} · {due_on}"}),
     )
-    _publish("payment_plan_changed", deal, acting_user)
+    _publish("records.deal_payment_plan_changed", deal, acting_user)
     return installment
 
 
@@ -320,6 +320,6 @@ def record_payment(
         deal,
         changes=audit.added({"payment": f"{payment.amount} {deal.currency} · {received_on}"}),
     )
-    _publish("payment_received", deal, acting_user, payment_id=payment.pk)
+    _publish("records.deal_payment_received", deal, acting_user, payment_id=payment.pk)
     check_completion(deal, acting_user=acting_user)
     return payment

@@ -39,7 +39,13 @@ def _hand_over(deal: Deal, to_user: User, acting_user: User) -> bool:
     audit.record(
         acting_user, "deal.handed_over", deal, changes={"owner": [str(from_user), str(to_user)]}
     )
-    _publish("handed_over", deal, acting_user, to_user_id=to_user.pk, from_user_id=from_user.pk)
+    _publish(
+        "records.deal_handed_over",
+        deal,
+        acting_user,
+        to_user_id=to_user.pk,
+        from_user_id=from_user.pk,
+    )
     return True
 
 
@@ -116,15 +122,14 @@ def urge_deal(deal: Deal, *, acting_user: User, message: str, due_on: datetime.d
     audit.record(
         acting_user, "deal.urged", deal, changes=audit.added({"message": message, "due": due_on})
     )
-    _publish("urged", deal, acting_user, urge_id=urge.pk, to_user_id=deal.owner_id)
+    _publish("records.deal_urged", deal, acting_user, urge_id=urge.pk, to_user_id=deal.owner_id)
     return urge
 
 
 @transaction.atomic
 def answer_urge(urge: DealUrge, *, acting_user: User, answer: str) -> DealUrge:
-    """The owner acknowledges an urge with an answer; the manager hears about it."""
-    from portal.notifications.actions import notify
-
+    """The owner acknowledges an urge with an answer; the manager hears about it
+    (`deals/notifications.py`)."""
     if not can_answer_urge(acting_user, urge):
         raise PermissionDenied(_("Only the deal's owner can answer this urge."))
     if urge.answered_at is not None:
@@ -138,15 +143,7 @@ def answer_urge(urge: DealUrge, *, acting_user: User, answer: str) -> DealUrge:
     urge.save(update_fields=["answer", "answered_by", "answered_at"])
     deal = urge.deal
     audit.record(acting_user, "deal.urge_answered", deal, changes=audit.added({"answer": answer}))
-    _publish("urge_answered", deal, acting_user, urge_id=urge.pk, user_id=urge.urged_by_id)
-    notify(
-        [urge.urged_by_id],
-        "deal",
-        _("%(name)s answered your urge on deal %(deal)s") % {"name": acting_user, "deal": deal},
-        answer,
-        deal.get_absolute_url(),
-        dedupe_key=f"records.urge_answered:{urge.pk}",
-        actor_id=acting_user.pk,
-        item=deal,
+    _publish(
+        "records.deal_urge_answered", deal, acting_user, urge_id=urge.pk, user_id=urge.urged_by_id
     )
     return urge

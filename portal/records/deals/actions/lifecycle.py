@@ -110,7 +110,7 @@ def create_deal(
             audit.snapshot(deal, ("number", "name", "customer", "owner", "amount"))
         ),
     )
-    _publish("created", deal, acting_user, owner_id=owner.pk, customer_id=customer.pk)
+    _publish("records.deal_created", deal, acting_user, owner_id=owner.pk, customer_id=customer.pk)
     return deal
 
 
@@ -169,9 +169,9 @@ def update_deal(
     if keys_may_change:
         apply_deal_keys(deal, actor_id=acting_user.pk)
     audit.record(acting_user, "deal.updated", deal, changes=changes)
-    _publish("updated", deal, acting_user)
+    _publish("records.deal_updated", deal, acting_user)
     if deal.stage_id != old_stage_id:
-        _publish("stage_changed", deal, acting_user, stage_id=deal.stage_id)
+        _publish("records.deal_stage_changed", deal, acting_user, stage_id=deal.stage_id)
     return deal
 
 
@@ -203,6 +203,13 @@ def lose_deal(
     return _close(deal, state, acting_user, closed_on, reason, str(state))
 
 
+CLOSED_EVENTS = {
+    Deal.State.WON: "records.deal_won",
+    Deal.State.LOST: "records.deal_lost",
+    Deal.State.ABANDONED: "records.deal_abandoned",
+}
+
+
 def _close(deal, state, acting_user, closed_on, reason, event) -> Deal:
     before = audit.snapshot(deal, ("state", "closed_on", "close_reason"))
     deal.state = state
@@ -214,7 +221,7 @@ def _close(deal, state, acting_user, closed_on, reason, event) -> Deal:
     deal.save(update_fields=["state", "closed_on", "close_reason", "updated_by", "updated_at"])
     changes = audit.diff(before, audit.snapshot(deal, ("state", "closed_on", "close_reason")))
     audit.record(acting_user, f"deal.{event}", deal, changes=changes)
-    _publish(event, deal, acting_user, state=str(state))
+    _publish(CLOSED_EVENTS[state], deal, acting_user, state=str(state))
     return deal
 
 
@@ -231,5 +238,5 @@ def reopen_deal(deal: Deal, *, acting_user: User) -> Deal:
     audit.record(
         acting_user, "deal.reopened", deal, changes=audit.diff(before, {"state": deal.state})
     )
-    _publish("reopened", deal, acting_user)
+    _publish("records.deal_reopened", deal, acting_user)
     return deal

@@ -1,4 +1,5 @@
-"""Deal reminders: schedule and cancel the `notifications.Reminder` rows that deliver them."""
+"""Deal reminders: schedule and cancel, through notifications' actions, the reminders that
+deliver them."""
 
 from __future__ import annotations
 
@@ -76,16 +77,14 @@ def create_deal_reminder(
             {"reminder": subject, "time": _when(due_at), "people": [str(p) for p in people]}
         ),
     )
-    _publish("reminder_set", deal, acting_user, reminder_id=reminder.pk)
+    _publish("records.deal_reminder_set", deal, acting_user, reminder_id=reminder.pk)
     return reminder
 
 
 def _cancel_undelivered(reminders: Iterable[DealReminder]) -> None:
-    from portal.notifications.models import Reminder
+    from portal.notifications.actions import cancel_reminders
 
-    sources = [reminder.source for reminder in reminders]
-    if sources:
-        Reminder.objects.filter(source__in=sources, delivered_at__isnull=True).delete()
+    cancel_reminders(sources=[reminder.source for reminder in reminders])
 
 
 @transaction.atomic

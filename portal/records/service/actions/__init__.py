@@ -39,7 +39,7 @@ from .keys import (
     transfer_follower,
 )
 from .qa_drafts import (
-    create_qa_draft,
+    propose_qa_draft,
 )
 from .questions import (
     answer_support_question,
@@ -83,7 +83,7 @@ __all__ = [
     "answer_support_question",
     "escalate_support_question",
     "create_service_record",
-    "create_qa_draft",
+    "propose_qa_draft",
     "rekey_service_of_customer",
     "transfer_follower",
     "customer_access_changed",

@@ -134,6 +134,18 @@ def _store_attachments(
 
 
 # Every event a case step publishes (search re-indexes the case on each).
-CASE_EVENTS = tuple(f"records.service_case_{kind}" for kind in Step.values) + (
-    "records.service_case_overdue",
-)
+# The event each step publishes.
+STEP_EVENTS = {
+    Step.REGISTERED: "records.service_case_registered",
+    Step.ASSESSED: "records.service_case_assessed",
+    Step.PRE_APPROVED: "records.service_case_pre_approved",
+    Step.ASSIGNED: "records.service_case_assigned",
+    Step.PROPOSED: "records.service_case_proposed",
+    Step.APPROVED: "records.service_case_approved",
+    Step.SENT_BACK: "records.service_case_sent_back",
+    Step.CARRIED_OUT: "records.service_case_carried_out",
+    Step.SUMMARISED: "records.service_case_summarised",
+    Step.CLOSED: "records.service_case_closed",
+    Step.URGED: "records.service_case_urged",
+}
+CASE_EVENTS = (*STEP_EVENTS.values(), "records.service_case_overdue")

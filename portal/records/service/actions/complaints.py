@@ -36,6 +36,7 @@ from portal.records.service.permissions import (
 )
 
 from .common import (
+    STEP_EVENTS,
     Status,
     Step,
     WorkflowError,
@@ -45,7 +46,7 @@ from .common import (
     default_service_category,
     due_for,
 )
-from .qa_drafts import create_qa_draft
+from .qa_drafts import propose_qa_draft
 
 
 @transaction.atomic
@@ -226,7 +227,7 @@ def _advance(
     audit.record(acting_user, f"service_case.{kind}", locked, changes=changes, message=note[:500])
     _apply_case_keys(locked, actor_id=acting_user.pk)
     events.publish(
-        f"records.service_case_{kind}",
+        STEP_EVENTS[kind],
         case_id=locked.pk,
         step_id=step.pk,
         actor_id=acting_user.pk,
@@ -411,7 +412,7 @@ def write_summary(
     if make_qa_draft:
         question = _text(qa_question, "qa_question", limit=255) or case.title
         answer = "\n\n".join(part for part in (case.resolution, summary) if part)
-        page = create_qa_draft(
+        page = propose_qa_draft(
             acting_user=acting_user,
             question=question,
             answer=answer,

@@ -21,7 +21,7 @@ from portal.records.service.permissions import (
 
 from .common import WorkflowError, _text
 from .keys import _apply_follower_keys
-from .qa_drafts import create_qa_draft
+from .qa_drafts import propose_qa_draft
 
 
 @transaction.atomic
@@ -82,7 +82,7 @@ def answer_support_question(
     before = audit.snapshot(entry, ("status", "answer", "qa_entry"))
     if qa_entry_id:
         record_qa_usage(
-            int(qa_entry_id), actor=acting_user, context=f"records.supportquestion:{entry.pk}"
+            int(qa_entry_id), acting_user=acting_user, context=f"records.supportquestion:{entry.pk}"
         )
         entry.qa_entry_id = int(qa_entry_id)
     entry.answer = answer
@@ -98,7 +98,7 @@ def answer_support_question(
         changes=audit.diff(before, audit.snapshot(entry, ("status", "answer", "qa_entry"))),
     )
     if make_qa_draft and not entry.qa_entry_id:
-        page = create_qa_draft(
+        page = propose_qa_draft(
             acting_user=acting_user,
             question=entry.question[:255],
             answer=answer,
