@@ -46,10 +46,17 @@ def session(config: dict) -> requests.Session:
     return client
 
 
+class LoginFailed(RuntimeError):
+    """The login form through nginx did not sign the demo user in."""
+
+
 def login(config: dict, who: str) -> requests.Session:
+    """A session signed in as `config[who]` through the login form, ready for form posts."""
     client = session(config)
     url = config["url"] + "/accounts/login/"
-    client.get(url, timeout=30)
+    page = client.get(url, timeout=30)
+    if page.status_code != 200:
+        raise LoginFailed(f"the login page answered {page.status_code}")
     person = config[who]
     response = client.post(
         url,
@@ -62,8 +69,10 @@ def login(config: dict, who: str) -> requests.Session:
         timeout=30,
         allow_redirects=False,
     )
-    if response.status_code != 302:
-        raise SystemExit(f"login as {person['username']} failed: {response.status_code}")
+    if response.status_code != 302 or "sessionid" not in client.cookies:
+        raise LoginFailed(
+            f"login as {person['username']} failed: {response.status_code} {response.text[:300]}"
+        )
     client.headers.update({"X-CSRFToken": client.cookies["csrftoken"], "Referer": url})
     return client
 

@@ -19,6 +19,9 @@ import pytest
 import requests
 import websockets
 
+from deploy.drills.common import login
+from deploy.drills.common import session as client
+
 pytestmark = pytest.mark.deploy
 
 RUN = os.environ.get("AGORA_RUN", "")
@@ -49,35 +52,6 @@ def deployment() -> dict:
     except requests.RequestException as exc:
         pytest.fail(f"nginx does not answer at {config['url']}: {exc}")
     return config
-
-
-def client(deployment: dict) -> requests.Session:
-    session = requests.Session()
-    session.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise win over session.verify
-    session.verify = deployment["ca"]
-    return session
-
-
-def login(deployment: dict, who: str) -> requests.Session:
-    session = client(deployment)
-    url = deployment["url"] + "/accounts/login/"
-    page = session.get(url, timeout=30)
-    assert page.status_code == 200
-    person = deployment[who]
-    response = session.post(
-        url,
-        data={
-            "username": person["username"],
-            "password": person["password"],
-            "csrfmiddlewaretoken": session.cookies["csrftoken"],
-        },
-        headers={"Referer": url},
-        timeout=30,
-        allow_redirects=False,
-    )
-    assert response.status_code == 302, response.text[:500]
-    assert "sessionid" in session.cookies
-    return session
 
 
 def test_health_and_readiness_answer_through_nginx(deployment):

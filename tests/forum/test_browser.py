@@ -6,6 +6,7 @@ import pytest
 
 from portal.forum import actions
 from portal.forum.models import Post, Topic
+from tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,15 +25,6 @@ HOSTILE = [
 ]
 
 
-def sign_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "agora-demo")
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-
-
 def test_hostile_posts_execute_nothing_in_the_browser(
     live_server, page, people, forum, screenshot_dir
 ):
@@ -46,7 +38,7 @@ def test_hostile_posts_execute_nothing_in_the_browser(
         actions.reply(topic, body=payload, acting_user=people["sales2"])
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    sign_in(page, live_server, "sales1")
+    sign_in(page, live_server.url, "sales1")
     page.goto(f"{live_server.url}/forum/t/{topic.pk}/")
     page.wait_for_load_state("networkidle")
     for link in page.locator(".forum-body a").all():
@@ -63,7 +55,7 @@ def test_hostile_posts_execute_nothing_in_the_browser(
 
 
 def test_compose_mention_quote_and_accept(live_server, page, people, forum, screenshot_dir):
-    sign_in(page, live_server, "sales1")
+    sign_in(page, live_server.url, "sales1")
     page.goto(f"{live_server.url}/forum/general/new/")
     page.fill("#id_title", "Nebula price cut")
     page.fill("#id_body", "Nebula cut S-series prices by 12%. @sales2 can you confirm?")
@@ -72,7 +64,7 @@ def test_compose_mention_quote_and_accept(live_server, page, people, forum, scre
     topic = Topic.objects.get(title="Nebula price cut")
     assert "forum-mention" in page.inner_html(".forum-post .forum-body")
 
-    sign_in(page, live_server, "sales2")
+    sign_in(page, live_server.url, "sales2")
     page.goto(f"{live_server.url}/forum/t/{topic.pk}/")
     page.click("text=Quote")
     page.wait_for_selector("#reply-submit")
@@ -83,7 +75,7 @@ def test_compose_mention_quote_and_accept(live_server, page, people, forum, scre
     page.wait_for_selector("#p2")
     assert page.locator("#p2 blockquote").count() == 1
 
-    sign_in(page, live_server, "sales1")
+    sign_in(page, live_server.url, "sales1")
     page.goto(f"{live_server.url}/forum/t/{topic.pk}/")
     page.click("#p2 .accept-answer")
     page.wait_for_selector("#accepted-answer")

@@ -10,7 +10,7 @@ from portal.core.testing import capture_events
 from portal.forum.models import Post, Topic
 from portal.notifications.models import Notification
 from portal.records.customers import actions as records
-from tests.forum.test_browser import sign_in
+from tests.browser import sign_in
 from tests.knowledge.conftest import kb  # noqa: F401 - the knowledge fixture
 from tests.records.deal_helpers import open_deal
 
@@ -36,7 +36,7 @@ def test_a_deal_discussion_from_topic_to_accepted_answer(
     screenshot_dir,
 ):
     competitor = kb["competitor"]
-    sign_in(page, live_server, "sales1")
+    sign_in(page, live_server.url, "sales1")
     page.goto(f"{live_server.url}/forum/general/new/")
     page.fill("#id_title", "Stuck at procurement: RuiLink undercuts us")
     page.fill(
@@ -53,7 +53,7 @@ def test_a_deal_discussion_from_topic_to_accepted_answer(
     assert {"deal", "competitor"} <= kinds
     assert Notification.objects.filter(user=people["sales2"], kind="mention").exists()
 
-    sign_in(page, live_server, "sales2")
+    sign_in(page, live_server.url, "sales2")
     page.goto(f"{live_server.url}/forum/t/{topic.pk}/")
     page.click(".forum-post a[href*='quote=']")
     page.wait_for_selector("#reply-submit")
@@ -63,7 +63,7 @@ def test_a_deal_discussion_from_topic_to_accepted_answer(
     page.click("#reply-submit")
     page.wait_for_selector("#p2 blockquote")
 
-    sign_in(page, live_server, "sales1")
+    sign_in(page, live_server.url, "sales1")
     page.goto(f"{live_server.url}/forum/t/{topic.pk}/")
     page.click("#p2 .accept-answer")
     page.wait_for_selector("#accepted-answer")
@@ -77,7 +77,7 @@ def test_a_deal_discussion_from_topic_to_accepted_answer(
     assert page.locator(".forum-discussions-panel", has_text="Stuck at procurement").count() == 1
 
     # newhire may not see the deal, so finds the topic nowhere: list, page, search, API
-    sign_in(page, live_server, "newhire")
+    sign_in(page, live_server.url, "newhire")
     page.goto(f"{live_server.url}/forum/")
     assert "Stuck at procurement" not in page.content()
     response = page.goto(f"{live_server.url}/forum/t/{topic.pk}/")

@@ -6,6 +6,7 @@ from django.apps import apps
 from django.core.management import call_command
 
 from portal.accounts.models import User
+from tests.browser import sign_in
 from tests.knowledge.conftest import site_root
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,14 +21,6 @@ PLACEHOLDER_FITS = """() => {
   const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
   return context.measureText(input.placeholder).width <= room;
 }"""
-
-
-def sign_in(page, base_url, username):
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "agora-demo")
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{base_url}/")
 
 
 def five_pages(sales1) -> dict[str, str]:

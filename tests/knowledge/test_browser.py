@@ -5,17 +5,9 @@ from django.urls import reverse
 
 from portal.knowledge import actions
 from portal.knowledge.models import OnboardingPath, OnboardingStep, StepProgress
+from tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "agora-demo")
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_newhire_follows_the_path_and_the_manager_sees_it(

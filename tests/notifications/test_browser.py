@@ -21,6 +21,7 @@ from django.db import connection
 
 from portal.notifications import actions
 from portal.notifications.models import Kind, Notification
+from tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 BASE = Path(settings.BASE_DIR)
@@ -71,14 +72,6 @@ def daphne_url():
     finally:
         process.terminate()
         process.wait(timeout=20)
-
-
-def sign_in(page, url: str, username: str) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "agora-demo")
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{url}/")
 
 
 def wait_connected(page) -> None:

@@ -6,17 +6,9 @@ import re
 import pytest
 
 from portal.records.models import Customer
+from tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "agora-demo")
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def add_contact(page, name, department, email):
@@ -30,7 +22,7 @@ def add_contact(page, name, department, email):
 
 def test_customer_journey(live_server, page, people, sales3, screenshot_dir):
     # sales1 creates a customer with two contacts
-    sign_in(page, live_server, "sales1")
+    sign_in(page, live_server.url, "sales1")
     page.goto(f"{live_server.url}/records/customers/new/")
     page.fill("#id_name", "杭州启明光电技术有限公司")
     page.fill("#id_city", "杭州")
@@ -49,12 +41,12 @@ def test_customer_journey(live_server, page, people, sales3, screenshot_dir):
     page.screenshot(path=str(screenshot_dir / "records-journey-shared.png"), full_page=True)
 
     # sales2 sees it
-    sign_in(page, live_server, "sales2")
+    sign_in(page, live_server.url, "sales2")
     page.goto(f"{live_server.url}/records/customers/")
     assert page.get_by_text("杭州启明光电技术有限公司").is_visible()
 
     # a third rep does not: page 404, API 404, export without it
-    sign_in(page, live_server, "sales3")
+    sign_in(page, live_server.url, "sales3")
     assert page.goto(detail_url).status == 404
     assert page.request.get(f"{live_server.url}/api/v1/customers/{customer.pk}/").status == 404
     export = page.request.get(f"{live_server.url}/records/customers/export/").text()
@@ -63,7 +55,7 @@ def test_customer_journey(live_server, page, people, sales3, screenshot_dir):
     assert page.get_by_text("杭州启明光电技术有限公司").count() == 0
 
     # manager transfers it to sales2
-    sign_in(page, live_server, "manager")
+    sign_in(page, live_server.url, "manager")
     page.goto(detail_url)
     page.select_option("#transfer-form select[name=to_user]", str(people["sales2"].pk))
     page.click("#transfer-form button[type=submit]")

@@ -13,7 +13,7 @@ from portal.notifications.actions import deliver_due_reminders
 from portal.records.customers import actions
 from portal.records.deals import actions as deal_actions
 from portal.records.models import Deal
-from tests.records.test_browser import sign_in
+from tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +33,7 @@ def test_deal_journey(live_server, page, people, screenshot_dir):
     today = timezone.localdate()
 
     # sales1 opens a deal from the customer's page
-    sign_in(page, live_server, "sales1")
+    sign_in(page, live_server.url, "sales1")
     page.goto(f"{live_server.url}{customer.get_absolute_url()}")
     page.click("#new-deal-for-customer")
     page.fill("#id_name", "包装线扫码改造 Packaging line scanning")
@@ -82,7 +82,7 @@ def test_deal_journey(live_server, page, people, screenshot_dir):
     assert page.locator("#documents").get_by_text("quote.pdf").is_visible()
 
     # manager urges it
-    sign_in(page, live_server, "manager")
+    sign_in(page, live_server.url, "manager")
     page.goto(deal_url)
     page.fill("#id_urge-message", "Send the quote before Friday")
     page.fill("#id_urge-due_on", (today + datetime.timedelta(days=2)).isoformat())
@@ -90,7 +90,7 @@ def test_deal_journey(live_server, page, people, screenshot_dir):
     assert page.get_by_text("Send the quote before Friday").first.is_visible()
 
     # sales1 was notified and acknowledges
-    sign_in(page, live_server, "sales1")
+    sign_in(page, live_server.url, "sales1")
     page.goto(f"{live_server.url}/notifications/")
     assert page.get_by_text(re.compile(r"urged you about deal")).first.is_visible()
     page.goto(deal_url)
@@ -125,7 +125,7 @@ def test_deal_journey(live_server, page, people, screenshot_dir):
     assert page.get_by_text(re.compile(r"Payment of 90000(\.00)? CNY due")).first.is_visible()
 
     # manager hands the deal to sales2
-    sign_in(page, live_server, "manager")
+    sign_in(page, live_server.url, "manager")
     page.goto(deal_url)
     page.select_option("#id_handover-to_user", str(people["sales2"].pk))
     submit(page, "#handover-form button[type=submit]")
@@ -133,7 +133,7 @@ def test_deal_journey(live_server, page, people, screenshot_dir):
     assert deal.owner == people["sales2"]
 
     # sales2 now sees it as its owner; sales1 no longer owns it
-    sign_in(page, live_server, "sales2")
+    sign_in(page, live_server.url, "sales2")
     page.goto(f"{live_server.url}/notifications/")
     assert page.get_by_text(re.compile(r"handed deal .*D\d+.* to you")).first.is_visible()
     assert page.goto(deal_url).status == 200
@@ -141,7 +141,7 @@ def test_deal_journey(live_server, page, people, screenshot_dir):
     page.goto(f"{live_server.url}/records/deals/?view=mine&state=open")
     assert page.get_by_text("包装线扫码改造").is_visible()
     page.screenshot(path=str(screenshot_dir / "deals-list-sales2.png"), full_page=True)
-    sign_in(page, live_server, "sales1")
+    sign_in(page, live_server.url, "sales1")
     page.goto(f"{live_server.url}/records/deals/?view=mine&state=open")
     assert page.get_by_text("包装线扫码改造").count() == 0
     assert "No deal matches these filters." in page.content()

@@ -10,18 +10,10 @@ import pytest
 from portal.knowledge.models import QAPage
 from portal.notifications.models import Notification
 from portal.records.models import ServiceCase, SupportQuestion
+from tests.browser import sign_in
 from tests.records.test_service import build_knowledge
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "agora-demo")
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def take_step(page, step, **fields):
@@ -50,7 +42,7 @@ def test_complaint_journey(live_server, page, people, org, customer, screenshot_
     shots = screenshot_dir
 
     # service registers a complaint from the customer's details
-    sign_in(page, live_server, "service")
+    sign_in(page, live_server.url, "service")
     page.goto(f"{live_server.url}/records/service/new/?customer={customer.pk}")
     page.wait_for_selector("#customer-details strong")  # the customer's details come along
     page.fill("#id_title", "收银机频繁死机")
@@ -69,28 +61,28 @@ def test_complaint_journey(live_server, page, people, org, customer, screenshot_
     page.screenshot(path=str(shots / "service-assigned.png"), full_page=True)
 
     # the department's member proposes a resolution
-    sign_in(page, live_server, "sales1")
+    sign_in(page, live_server.url, "sales1")
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     take_step(page, "propose", resolution="更换三台收银机主板。")
 
     # manager sends it back once …
-    sign_in(page, live_server, "manager")
+    sign_in(page, live_server.url, "manager")
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     page.screenshot(path=str(shots / "service-approval.png"), full_page=True)
     take_step(page, "send_back", reason="请先确认是否在保修期内。")
-    sign_in(page, live_server, "sales1")
+    sign_in(page, live_server.url, "sales1")
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     take_step(page, "propose", resolution="保修期内，免费更换三台收银机主板。")
     # … and then approves
-    sign_in(page, live_server, "manager")
+    sign_in(page, live_server.url, "manager")
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     take_step(page, "approve", note="同意。")
 
     # it is carried out and summarised; the summary becomes a Q&A draft
-    sign_in(page, live_server, "sales1")
+    sign_in(page, live_server.url, "sales1")
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     take_step(page, "carry_out", outcome="已上门更换主板，设备恢复正常。")
-    sign_in(page, live_server, "service")
+    sign_in(page, live_server.url, "service")
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     take_step(
         page,
@@ -128,7 +120,7 @@ def test_complaint_journey(live_server, page, people, org, customer, screenshot_
     assert not Notification.objects.filter(user=people["sales2"], url=case.get_absolute_url())
 
     # the manager sees the proposal in their notification centre; the list shows the case
-    sign_in(page, live_server, "manager")
+    sign_in(page, live_server.url, "manager")
     page.goto(f"{live_server.url}/notifications/")
     page.screenshot(path=str(shots / "service-manager-notifications.png"), full_page=True)
     page.goto(f"{live_server.url}/records/service/")
@@ -138,7 +130,7 @@ def test_complaint_journey(live_server, page, people, org, customer, screenshot_
     page.wait_for_timeout(300)
     page.screenshot(path=str(shots / "service-statistics.png"), full_page=True)
     # and the customer's page shows its case
-    sign_in(page, live_server, "sales1")
+    sign_in(page, live_server.url, "sales1")
     page.goto(f"{live_server.url}{customer.get_absolute_url()}")
     assert page.get_by_text(case.number).count() >= 1
 
@@ -146,7 +138,7 @@ def test_complaint_journey(live_server, page, people, org, customer, screenshot_
 def test_question_answered_from_the_bank(live_server, page, people, customer, screenshot_dir):
     knowledge = build_knowledge(people["admin"])
     target = knowledge["entries"][0]
-    sign_in(page, live_server, "service")
+    sign_in(page, live_server.url, "service")
     page.goto(f"{live_server.url}/records/service/questions/new/")
     page.fill("#id_customer", customer.code)
     page.locator("#id_question").press_sequentially(

@@ -8,6 +8,7 @@ from portal.forum import actions as forum_actions
 from portal.knowledge import actions as knowledge_actions
 from portal.knowledge.models import ArticleIndexPage, ArticlePage, KnowledgeHome
 from portal.records.customers import actions as records_actions
+from tests.browser import sign_in
 from tests.forum.conftest import forum  # noqa: F401 - the forum fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,16 +39,8 @@ def content(people, forum):  # noqa: F811
     )  # fmt: skip
 
 
-def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "agora-demo")
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-
-
 def test_sales1_searches_chinese_and_an_english_phrase(live_server, page, content, screenshot_dir):
-    sign_in(page, live_server, "sales1")
+    sign_in(page, live_server.url, "sales1")
 
     page.fill("nav input[name=q]", "商机")
     page.press("nav input[name=q]", "Enter")

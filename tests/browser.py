@@ -1,0 +1,15 @@
+"""What the browser journeys share: signing in as a demo user through the login form."""
+
+from __future__ import annotations
+
+DEMO_PASSWORD = "agora-demo"
+
+
+def sign_in(page, base_url: str, username: str) -> None:
+    """Sign `page` in as `username` at `base_url`, dropping whoever was signed in before."""
+    page.context.clear_cookies()
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(f"{base_url}/")
