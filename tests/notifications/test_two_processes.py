@@ -42,7 +42,7 @@ def _start_daphne(port: int) -> subprocess.Popen:
         [
             sys.executable,
             "-m",
-            "daphne",
+            "portal.core.serve",  # what the systemd unit and deploy/local-up start
             "-b",
             "127.0.0.1",
             "-p",
@@ -157,11 +157,6 @@ async def test_two_daphne_processes_deliver_and_resume(people, two_daphnes):
         await tab.close()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="daphne 4.2 may drop the sockets before disconnect clears presence (ADR 0710); "
-    "the presence row then lives until it expires — seen failing on PostgreSQL + Redis",
-)
 async def test_a_stopped_daphne_clears_its_presence_and_the_tab_resumes_on_the_other(
     people, two_daphnes
 ):
@@ -178,10 +173,10 @@ async def test_a_stopped_daphne_clears_its_presence_and_the_tab_resumes_on_the_o
     assert [f["id"] for f in await _notifications(tab, 1)] == [1]
     # when daphne A is stopped as systemd stops it (SIGTERM)
     daphne_a.terminate()
-    # then the socket is closed (the consumer sends 1012 "service restart", but daphne drops
-    # the connection before that frame is written: not asserted here, see ADR 0710)
-    with pytest.raises(websockets.ConnectionClosed):
+    # then the socket is closed with 1012 "service restart" (portal.core.serve, ADR 0701)
+    with pytest.raises(websockets.ConnectionClosed) as closed:
         await asyncio.wait_for(tab.recv(), 30)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
     await asyncio.wait_for(asyncio.to_thread(daphne_a.wait), 30)
     # and its presence went with it (nobody is "present" through a stopped server)
     count = database_sync_to_async(Presence.objects.filter(user=sales2).count)
