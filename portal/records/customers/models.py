@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.models import CreatedModel, TimeStampedModel
+
 
 class LiveQuerySet(models.QuerySet):
     """Querysets of soft-deletable rows; the default manager hides what is in the recycle bin."""
@@ -48,7 +50,7 @@ class CustomerCategory(models.Model):
         return self.name
 
 
-class Customer(models.Model):
+class Customer(TimeStampedModel):
     """One company (or person) the firm sells to or works with: the customer file."""
 
     class Region(models.TextChoices):
@@ -153,8 +155,6 @@ class Customer(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -220,7 +220,7 @@ class Customer(models.Model):
         return [tag.strip() for tag in self.tags.split(",") if tag.strip()]
 
 
-class Contact(models.Model):
+class Contact(TimeStampedModel):
     """A person at a customer; unlimited per customer."""
 
     class Channel(models.TextChoices):
@@ -249,8 +249,6 @@ class Contact(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -374,7 +372,7 @@ class ImportJob(models.Model):
         return 100 if not self.rows else int(self.processed * 100 / len(self.rows))
 
 
-class MailBatch(models.Model):
+class MailBatch(CreatedModel):
     """One message composed for many contacts."""
 
     subject = models.CharField(_("subject"), max_length=200)
@@ -385,7 +383,6 @@ class MailBatch(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # Set when the sender asks for a batch too large to send inside the request; the worker
     # sends it (records.send_queued_mail) and sets sent_at.
     queued_at = models.DateTimeField(_("queued"), null=True, blank=True)

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.models import CreatedModel
+
 
 class ServiceCategory(models.Model):
     """What a complaint is about (quality, delivery, service attitude…); administrators add more."""
@@ -362,7 +364,7 @@ class SupportQuestion(models.Model):
         return reverse("records:support_question_detail", args=[self.pk])
 
 
-class ServiceRecord(models.Model):
+class ServiceRecord(CreatedModel):
     """After-sales service done for a customer: a visit, phone support or a repair."""
 
     class Kind(models.TextChoices):
@@ -404,7 +406,6 @@ class ServiceRecord(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("service record")

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.models import CreatedModel, TimeStampedModel
 from portal.records.customers.models import Contact, Customer
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -68,7 +69,7 @@ class ContactFrequency(models.Model):
         return f"{self.get_level_display()}: {self.max_days}"
 
 
-class Deal(models.Model):
+class Deal(TimeStampedModel):
     """A business opportunity, from first call to money received."""
 
     class State(models.TextChoices):
@@ -149,8 +150,6 @@ class Deal(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("deal")
@@ -198,7 +197,7 @@ class Deal(models.Model):
         return self.stage.probability if self.stage_id else 0
 
 
-class Activity(models.Model):
+class Activity(TimeStampedModel):
     """A call, email, visit or meeting on a deal: planned (with a time) or done (an outcome)."""
 
     class Kind(models.TextChoices):
@@ -250,8 +249,6 @@ class Activity(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("activity")
@@ -274,7 +271,7 @@ class Activity(models.Model):
         return self.status == self.Status.PLANNED and self.due_at < timezone.now()
 
 
-class DealReminder(models.Model):
+class DealReminder(CreatedModel):
     """An appointment or reminder on a deal; delivered by the notifications worker
     (a notifications.Reminder per person is scheduled when this is created)."""
 
@@ -303,7 +300,6 @@ class DealReminder(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("deal reminder")
@@ -324,7 +320,7 @@ class DealReminder(models.Model):
         return self.due_at <= timezone.now()
 
 
-class DealCompetitor(models.Model):
+class DealCompetitor(CreatedModel):
     """A competitor bidding on the deal; the deal's result counts toward their record."""
 
     deal = models.ForeignKey(
@@ -347,7 +343,6 @@ class DealCompetitor(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("competitor on a deal")
@@ -358,7 +353,7 @@ class DealCompetitor(models.Model):
         return self.name
 
 
-class DealDocument(models.Model):
+class DealDocument(TimeStampedModel):
     """A quote, contract or other file on a deal; each upload is a new version."""
 
     class Kind(models.TextChoices):
@@ -374,8 +369,6 @@ class DealDocument(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("deal document")
@@ -447,7 +440,7 @@ class DocumentVersion(models.Model):
         return reverse("records:deal_document_file", args=[self.document.deal_id, self.pk])
 
 
-class DealUrge(models.Model):
+class DealUrge(CreatedModel):
     """A manager presses the owner about a deal; it shows on the deal until answered."""
 
     deal = models.ForeignKey(
@@ -473,7 +466,6 @@ class DealUrge(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("urge")

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.models import CreatedModel, TimeStampedModel
+
 from .deals import MONEY, Deal, DealDocument
 
 
@@ -43,7 +45,7 @@ class OrderLine(models.Model):
         return (self.quantity or 0) * (self.unit_price or 0)
 
 
-class Contract(models.Model):
+class Contract(TimeStampedModel):
     """The contract of a won deal (one per deal)."""
 
     deal = models.OneToOneField(
@@ -62,8 +64,6 @@ class Contract(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("contract")
@@ -73,7 +73,7 @@ class Contract(models.Model):
         return self.number
 
 
-class Delivery(models.Model):
+class Delivery(CreatedModel):
     """A planned or made delivery; a deal is delivered when every delivery is made."""
 
     deal = models.ForeignKey(
@@ -82,7 +82,6 @@ class Delivery(models.Model):
     description = models.CharField(_("description"), max_length=200)
     planned_on = models.DateField(_("planned for"), null=True, blank=True)
     delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("delivery")
@@ -93,7 +92,7 @@ class Delivery(models.Model):
         return self.description
 
 
-class PaymentInstallment(models.Model):
+class PaymentInstallment(CreatedModel):
     """One entry of a won deal's payment plan: an amount due on a date."""
 
     deal = models.ForeignKey(
@@ -102,7 +101,6 @@ class PaymentInstallment(models.Model):
     due_on = models.DateField(_("due on"))
     amount = models.DecimalField(_("amount"), **MONEY)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("payment plan entry")
@@ -114,7 +112,7 @@ class PaymentInstallment(models.Model):
         return f"{self.due_on}: {self.amount}"
 
 
-class Payment(models.Model):
+class Payment(CreatedModel):
     """Money received for a won deal (optionally against one plan entry)."""
 
     deal = models.ForeignKey(
@@ -134,7 +132,6 @@ class Payment(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("payment")
