@@ -137,6 +137,10 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--breakdown", action="store_true", help="per-phase times and plans")
+    parser.add_argument(
+        "--prepare-only", action="store_true",
+        help="seed the customers, keep the database and stop (a later run reuses it)",
+    )  # fmt: skip
     parser.add_argument("--fresh", action="store_true", help="PostgreSQL: recreate the database")
     parser.add_argument("--drop", action="store_true", help="PostgreSQL: drop it at the end")
     args = parser.parse_args()
@@ -150,6 +154,8 @@ def main() -> None:
         from portal.records.models import Customer
 
         print(f"database: {connection.vendor}, customers: {Customer.objects.count()}")
+        if args.prepare_only:
+            return
         for user in users.values():
             measure(user, args.requests, args.breakdown)
     finally:

@@ -293,9 +293,16 @@ def main() -> int:
         "--matching-only", action="store_true",
         help="with --queries-only: measure interest matching only",
     )  # fmt: skip
+    parser.add_argument(
+        "--prepare-only", action="store_true",
+        help="build the corpus and the stored queries, keep the database and stop (measure "
+        "later with --queries-only)",
+    )  # fmt: skip
     parser.add_argument("--fresh", action="store_true", help="PostgreSQL: recreate the database")
     parser.add_argument("--drop", action="store_true", help="PostgreSQL: drop it at the end")
     args = parser.parse_args()
+    if args.prepare_only and (args.queries_only or args.drop):
+        parser.error("--prepare-only keeps the database for a later --queries-only run")
 
     import benchdb
 
@@ -356,6 +363,25 @@ MATCHING_PHASES = {
     "parsed": "portal.search.interests._parsed_queries",
     "evaluate": "portal.search.interests.matches",
 }
+
+
+def store_interests(args) -> None:
+    """The stored interest queries matching is measured against (the same every run)."""
+    from portal.search import interests
+
+    rng = random.Random(5)
+    started = time.perf_counter()
+    for interest_id in range(1, args.interests + 1):
+        shape = rng.random()
+        if shape < 0.5:
+            query = rng.choice(ZH) + " " + rng.choice(ZH)
+        elif shape < 0.8:
+            query = f"{rng.choice(EN)} {rng.choice(ZH)}"
+        else:
+            query = f'"{rng.choice(EN)} {rng.choice(EN)}"'
+        interests.save_interest_query(interest_id=interest_id, query=query)
+    saved = time.perf_counter() - started
+    print(f"  stored {args.interests} interest queries in {saved:.1f} s")
 
 
 def measure_matching(args) -> float:
@@ -422,7 +448,6 @@ def run(args) -> int:
     from django.db import connection
 
     from portal.accounts.models import User
-    from portal.search import interests
     from portal.search.backends import get_backend
     from portal.search.query import parse_query
 
@@ -458,6 +483,10 @@ def run(args) -> int:
           f"database size {benchdb.disk_size()}")  # fmt: skip
 
     user = User.objects.create_user(username="bench-reader", password="x")  # noqa: S106
+    if args.prepare_only:
+        store_interests(args)
+        print("  prepared: measure with --queries-only (same DATABASE_URL / AGORA_VAR_DIR)")
+        return 0
     texts, chinese = queries()
     timed_requests(user, texts[:20], 1)  # warm up (jieba dictionary, caches)
     results = report_latency(user, texts)
@@ -469,19 +498,7 @@ def run(args) -> int:
     )  # fmt: skip
     print(f"  Agora answers {answered} of {len(chinese)} Chinese queries")
 
-    rng = random.Random(5)
-    started = time.perf_counter()
-    for interest_id in range(1, args.interests + 1):
-        shape = rng.random()
-        if shape < 0.5:
-            query = rng.choice(ZH) + " " + rng.choice(ZH)
-        elif shape < 0.8:
-            query = f"{rng.choice(EN)} {rng.choice(ZH)}"
-        else:
-            query = f'"{rng.choice(EN)} {rng.choice(EN)}"'
-        interests.save_interest_query(interest_id=interest_id, query=query)
-    saved = time.perf_counter() - started
-    print(f"  stored {args.interests} interest queries in {saved:.1f} s")
+    store_interests(args)
     rate = measure_matching(args)
 
     if not args.skip_wagtail:

@@ -157,7 +157,11 @@ class ObjectAccess(models.Model):
                 fields=["content_type", "key", "object_id"], name="unique_object_access_key"
             )
         ]
-        indexes = [models.Index(fields=["content_type", "object_id"])]
+        # With the key in the index, the list pages' correlated EXISTS (filter_visible) and
+        # can_see probe it index-only: no heap read per listed row (ADR 0424).
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "key"], name="core_objacc_ct_obj_key")
+        ]
 
     def __str__(self) -> str:
         return f"{self.content_type_id}:{self.object_id} ← {self.key}"

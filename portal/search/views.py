@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.formats import number_format
 from django.utils.http import urlencode
 
 from . import service
@@ -27,6 +28,7 @@ def search(request: HttpRequest) -> HttpResponse:
         kind = form.cleaned_data.get("type") or ""
         context.update(
             results=results, parsed=parsed, sort=options["sort"],
+            about_count="" if results.count_exact else about(results.count),
             kind=kind, kind_label=kind_label(kind) if kind else "",
             all_kinds_url=_url(options["text"], "", options["sort"]),
             sort_urls={s: _url(options["text"], kind, s) for s in ("relevance", "date")},
@@ -59,6 +61,12 @@ def autocomplete(request: HttpRequest) -> HttpResponse:
             ]
         }  # fmt: skip
     )
+
+
+def about(count: int) -> str:
+    """An estimated count as people say it: two significant digits, grouped (12,000)."""
+    digits = max(0, len(str(count)) - 2)
+    return number_format(round(count, -digits), force_grouping=True)
 
 
 def _url(text: str, kind: str, sort: str, page: int = 1) -> str:

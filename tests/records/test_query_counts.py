@@ -129,6 +129,8 @@ def _service_records(ctx, start, count):
 # name: (page URL name or API path, viewer, row maker, exact queries)
 PAGES = {
     "customer_list": ("records:customer_list", "sales1", _customers, 9),
+    # A manager also gets the transfer form: its reps come from the owner filter's one read.
+    "customer_list_manager": ("records:customer_list", "manager", _customers, 9),
     "recycle_bin": ("records:recycle_bin", "sales1", _binned, 7),
     "deal_list": ("records:deal_list", "sales1", _deals, 9),
     "deal_urges": ("records:deal_urges", "manager", _urges, 7),

@@ -3,27 +3,11 @@ Elasticsearch when ELASTICSEARCH_URL is set)."""
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
-
-import pytest
 
 from portal.search.query import parse_query
 
 from .conftest import make_doc
-
-_ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
-_POSTGRES_ORDER = (
-    "the PostgreSQL one-statement search (ADR 0422) picks candidates by title words before"
-    " the kind-first and tie-break ordering of ADR 0412 apply; not yet reconciled"
-)
-
-
-def _known_failure_on_postgres(request) -> None:
-    """Strict: a pass on PostgreSQL fails too, so the marker goes when the order is fixed."""
-    if _ON_POSTGRES and request.node.name.endswith("[database]"):
-        request.applymarker(pytest.mark.xfail(strict=True, reason=_POSTGRES_ORDER))
-
 
 ALL = None  # an administrator's keys: no filter
 STAFF = frozenset({"staff"})
@@ -224,8 +208,7 @@ def test_value_facets_come_from_the_best_matches_when_there_are_many(backend, mo
     assert run(backend, "报价 4").facets_sample == 0
 
 
-def test_kind_and_section_names_find_a_kind_in_both_languages_and_rank_it_first(backend, request):
-    _known_failure_on_postgres(request)
+def test_kind_and_section_names_find_a_kind_in_both_languages_and_rank_it_first(backend):
     # Competitor profiles never say "competitor"; an article and a post do, in their titles.
     backend.index([
         make_doc("competitor", 1, "锐联科技", "收银系统厂商，价格低"),
@@ -244,8 +227,7 @@ def test_kind_and_section_names_find_a_kind_in_both_languages_and_rank_it_first(
     assert refs(run(backend, "product")) == ["product:5"]
 
 
-def test_ties_come_back_in_the_same_order_on_every_engine(backend, request):
-    _known_failure_on_postgres(request)
+def test_ties_come_back_in_the_same_order_on_every_engine(backend):
     # Equal scores and dates: newest first, then kind and object id (compared as text).
     same = datetime(2026, 1, 1, tzinfo=UTC)
     backend.index([make_doc("topic", pk, "报价", created_at=same) for pk in (2, 10, 9)]
@@ -253,6 +235,34 @@ def test_ties_come_back_in_the_same_order_on_every_engine(backend, request):
 
     assert refs(run(backend, "报价")) == ["topic:10", "topic:2", "topic:9", "topic:1"]
     assert refs(run(backend, "报价", sort="date")) == refs(run(backend, "报价"))
+
+
+def test_a_kind_name_ranks_its_kind_first_even_when_other_pages_fill_the_candidates(
+    backend, monkeypatch
+):
+    from portal.search.backends import embedded
+
+    # Fewer candidates than matches (the database engines rank only the best candidates): the
+    # articles hold the word in their titles, the profiles only through their kind's name.
+    monkeypatch.setattr(embedded, "FACET_SAMPLE", 3)
+    backend.index([make_doc("competitor", i, f"Vendor {i}", "point of sale") for i in (1, 2)])
+    backend.index([make_doc("article", i, f"Competitor study {i}", "competitor") for i in range(6)])
+
+    first = run(backend, "competitor", per_page=2)
+    assert sorted(refs(first)) == ["competitor:1", "competitor:2"]
+    assert first.count == 8
+    assert len(refs(run(backend, "competitor", per_page=2, page=2))) == 2
+
+
+def test_ties_page_the_same_way_when_each_page_ranks_few_candidates(backend, monkeypatch):
+    from portal.search.backends import embedded
+
+    monkeypatch.setattr(embedded, "FACET_SAMPLE", 2)
+    same = datetime(2026, 1, 1, tzinfo=UTC)
+    backend.index([make_doc("topic", pk, "报价", created_at=same) for pk in (2, 10, 9)])
+
+    pages = [refs(run(backend, "报价", per_page=1, page=n)) for n in (1, 2, 3)]
+    assert pages == [["topic:10"], ["topic:2"], ["topic:9"]]
 
 
 def test_no_page_past_the_result_window_on_any_engine(backend):

@@ -6,7 +6,6 @@ exist, a missing percolator, a concrete index squatting an alias name."""
 from __future__ import annotations
 
 import logging
-import os
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -23,13 +22,6 @@ from .conftest import make_doc
 from .es_double import FakeCluster, client_for
 
 pytestmark = pytest.mark.django_db
-
-
-_ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
-_POSTGRES_ORDER = (
-    "the PostgreSQL one-statement search (ADR 0422) picks candidates by title words before"
-    " the kind-first and tie-break ordering of ADR 0412 apply; not yet reconciled"
-)
 
 VOCABULARY = ("竞争对手", "竞品", "competitor")
 
@@ -120,7 +112,6 @@ def test_migrate_seed_rebuild_search_and_notify_on_a_fresh_cluster(cluster):
     assert check().clean
 
 
-@pytest.mark.xfail(_ON_POSTGRES, strict=True, reason=_POSTGRES_ORDER)
 def test_the_vocabulary_finds_competitor_profiles_first_on_the_database_engine():
     seed_demo()
     call_command("rebuild_index", verbosity=0)

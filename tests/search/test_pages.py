@@ -138,3 +138,30 @@ def test_api_requires_authentication(api_client):
 
     assert response.status_code in (401, 403)
     assert "detail" in response.json()
+
+
+def test_an_estimated_count_says_about_in_both_languages(client_for, indexed, monkeypatch):
+    from django.conf import settings
+
+    from portal.search import service, views
+
+    real_search = service.search
+
+    def estimated(*args, **kwargs):
+        parsed, results = real_search(*args, **kwargs)
+        results.count, results.count_exact = 123_456, False  # a match too broad to count
+        return parsed, results
+
+    def result_count(page: str) -> str:
+        return page.split('id="result-count">', 1)[1].split("</div>", 1)[0].strip()
+
+    client = client_for(indexed["sales1"])
+    exact = result_count(client.get(reverse("search:search"), {"q": "商机"}).content.decode())
+    assert exact.startswith("27 results")
+
+    monkeypatch.setattr(views.service, "search", estimated)
+    page = client.get(reverse("search:search"), {"q": "商机"}).content.decode()
+    assert result_count(page) == "about 120,000 results"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    page = client.get(reverse("search:search"), {"q": "商机"}).content.decode()
+    assert result_count(page) == "约 120,000 条结果"

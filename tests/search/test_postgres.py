@@ -121,3 +121,19 @@ def test_the_api_says_whether_the_count_is_exact(people, client_for):
     assert counts[0] == counts[1]
     if connection.vendor == "postgresql":
         assert counts[0] == 4
+
+
+@pytest.mark.postgres
+def test_a_kind_name_finds_its_kind_first_even_past_the_match_cap(monkeypatch):
+    from portal.search.backends import postgres
+
+    # The articles come first in the table, so a single capped read of the matches would hold
+    # only articles; the boosted kind's matches are read on their own.
+    backend = make_backend("postgresql")
+    backend.index([make_doc("article", i, f"Competitor study {i}") for i in range(8)])
+    backend.index([make_doc("competitor", i, f"Vendor {i}") for i in (1, 2)])
+    monkeypatch.setattr(postgres, "MATCH_CAP", 5)
+
+    results = backend.search(parse_query("competitor"), keys=READER, per_page=3)
+    assert [hit.kind for hit in results.hits] == ["competitor", "competitor", "article"]
+    assert results.count_exact is False and results.count >= 8

@@ -93,10 +93,17 @@ class ShareForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, owners: list[User] | None = None, **kwargs):
+        """`owners`: the reps already read for the page (the list's owner filter), so that
+        rendering the form asks the database for them no second time; validation still
+        checks against the query."""
         super().__init__(*args, **kwargs)
-        self.fields["to_user"] = reps()
-        self.fields["to_user"].label = _("new owner")
+        field = self.fields["to_user"] = reps()
+        field.label = _("new owner")
+        if owners is not None:
+            field.choices = [("", field.empty_label)] + [
+                (user.pk, field.label_from_instance(user)) for user in owners
+            ]
         _bootstrap(self)
 
 

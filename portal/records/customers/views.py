@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.accounts import roles
 from portal.accounts.models import User
 from portal.accounts.permissions import has_module_perm
 from portal.core import audit
@@ -25,6 +24,7 @@ from portal.records.customers.forms import (
     PurgeForm,
     ShareForm,
     TransferForm,
+    reps,
 )
 from portal.records.customers.models import (
     Contact,
@@ -81,6 +81,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
     )
+    # One read of the reps serves the owner filter and the transfer form (ADR 0424).
+    owners = list(reps().queryset)
     context = {
         "page": page,
         "filters": filters,
@@ -89,14 +91,10 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "regions": Customer.Region.choices,
         "industries": Customer.Industry.choices,
         "levels": Customer.Level.choices,
-        "owners": User.objects.filter(
-            groups__name__in=[roles.SALES, roles.MANAGERS], is_active=True
-        )
-        .distinct()
-        .order_by("username"),
+        "owners": owners,
         "may_register": has_module_perm(request.user, "customers", "register"),
         "may_transfer": can_transfer_customers(request.user),
-        "transfer_form": TransferForm(),
+        "transfer_form": TransferForm(owners=owners),
         "labels_form": LabelsForm(),
     }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "customer-rows":

@@ -16,7 +16,7 @@ from django.db import connection
 from ..matching import AnalysedDocument
 from ..query import ParsedQuery
 from . import embedded
-from .base import Hit, SearchResults
+from .base import MAX_RESULT_WINDOW, Hit, SearchResults
 from .embedded import ENTRY, FACET, VALUE_FACETS, EmbeddedBackend
 
 MAX_POSITION = 16383
@@ -25,6 +25,9 @@ MAX_POSITIONS_PER_LEXEME = 255
 # are exact; above it they are estimated (`count_exact` is false) and the best results are
 # chosen among these matches.
 MATCH_CAP = 20_000
+# ts_rank's weights for D, C, B, A: a title (A) word weighs ten times a body (B) word, as the
+# SQLite engine's bm25 weights (ADR 0412).
+RANK_WEIGHTS = "{0.1, 0.2, 0.1, 1.0}"
 
 
 def lexeme(term: str) -> str:
@@ -41,6 +44,22 @@ def tsvector_literal(title_terms: list[str], body_terms: list[str]) -> str:
             if len(slots) < MAX_POSITIONS_PER_LEXEME:
                 slots.append(f"{position}{weight}")
     return " ".join(f"{lexeme(term)}:{','.join(slots)}" for term, slots in positions.items())
+
+
+def title_hits_sql(parsed: ParsedQuery) -> tuple[str, list]:
+    """How many of the query's words the title holds (a word with synonyms counts once if any
+    alternative is whole in it), read from the inline `title_terms`: the cheap stand-in for the
+    rank by which the candidates are chosen (titles weigh most)."""
+    has = "strpos(' ' || e.title_terms || ' ', %s) > 0"
+    parts = [f"({has})::int" for _ in parsed.terms]
+    params = [f" {term} " for term in parsed.terms]
+    for group in parsed.alternatives:
+        parts.append(
+            "(" + " OR ".join("(" + " AND ".join([has] * len(alt)) + ")" for alt in group)
+            + ")::int"
+        )  # fmt: skip
+        params += [f" {term} " for alt in group for term in alt]
+    return " + ".join(parts) or "0", params
 
 
 def tsquery_literal(parsed: ParsedQuery) -> str:
@@ -87,7 +106,7 @@ class PostgresBackend(EmbeddedBackend):
             join = f"{ENTRY} e CROSS JOIN (SELECT %s::tsquery AS q) AS tq"
             params.append(query)
             clauses.append("e.tsv @@ tq.q")
-            score = "ts_rank(e.tsv, tq.q)" if parsed.has_text else "0"
+            score = f"ts_rank('{RANK_WEIGHTS}', e.tsv, tq.q)" if parsed.has_text else "0"
         if keys is not None:
             clauses.append("e.keys_arr && %s::text[]")
             params.append(sorted(keys))
@@ -104,39 +123,65 @@ class PostgresBackend(EmbeddedBackend):
         facets: bool = True,
     ) -> SearchResults:
         """One round trip (ADR 0422): the GIN index (tsv, keys_arr) finds the readable matches
-        once; from those narrow rows come the exact kind counts and the best candidates, the
-        latter ordered by how many query words their title holds; only the candidates are
-        ranked with ts_rank (the tsvector is read for them alone), and their facet values are
-        counted in the same statement, which also returns the page's rows."""
+        once; from those narrow rows come the exact kind counts and the best candidates; only
+        the candidates are ranked with ts_rank (the tsvector is read for them alone), and their
+        facet values are counted in the same statement, which also returns the page's rows.
+
+        The candidates are chosen by the order of ADR 0412 with the title-word count standing
+        in for the rank — boosted kind, title words, newest, kind, object id — and the page is
+        cut by the same order with the rank itself, so whenever every match is a candidate the
+        order is exactly 0412's, and a boosted kind's pages are never left out of the
+        candidates (nor out of the capped match: its matches are read first)."""
         page = max(1, page)
         if keys is not None and not keys or parsed.is_empty:
             return SearchResults(count=0, hits=[], facets={}, page=page, per_page=per_page)
-        sample_size = embedded.FACET_SAMPLE
         offset = (page - 1) * per_page
-        window = max(offset + per_page, sample_size if facets else 0)
-        join, where, params, _score = self._where(parsed, keys)
-        # Title words found (a cheap, inline stand-in for the rank: title terms weigh most).
-        title_hits = (
-            " + ".join(["(strpos(' ' || e.title_terms || ' ', %s) > 0)::int"] * len(parsed.terms))
-            or "0"
+        if offset + per_page > MAX_RESULT_WINDOW:
+            offset = MAX_RESULT_WINDOW  # past the last page: counts and facets, no hits
+        window = max(
+            min(offset + per_page, MAX_RESULT_WINDOW), embedded.FACET_SAMPLE if facets else 0
         )
-        title_params = [f" {term} " for term in parsed.terms]
-        # Candidates by title words, then ranked by ts_rank (ties: newest first, then id).
-        if sort == "date":
-            order = "m.created_at DESC NULLS LAST, m.th DESC, m.id DESC"
-            final = "s.created_at DESC NULLS LAST, s.score DESC, s.id DESC"
+        join, where, params, _score = self._where(parsed, keys)
+        title_hits, title_params = title_hits_sql(parsed)
+        boost = list(parsed.boost_kinds) if sort != "date" else []
+        columns = f"e.id, e.kind, e.object_id, e.created_at, {title_hits} AS th"
+        if boost:
+            # The boosted kind's matches and the others are read separately, each up to the
+            # cap, so that a broad match never crowds the kind that must come first out.
+            marks = ", ".join(["%s"] * len(boost))
+            match = (
+                f"(SELECT {columns}, 0 AS b FROM {join} WHERE {where} AND e.kind IN ({marks}) "
+                f"LIMIT %s) UNION ALL (SELECT {columns}, 1 AS b FROM {join} WHERE {where} "
+                f"AND e.kind NOT IN ({marks}) LIMIT %s)"
+            )
+            match_params = [
+                *title_params, *params, *boost, MATCH_CAP + 1,
+                *title_params, *params, *boost, MATCH_CAP + 1,
+            ]  # fmt: skip
         else:
-            order = "m.th DESC, m.created_at DESC NULLS LAST, m.id DESC"
-            final = "s.score DESC, s.created_at DESC NULLS LAST, s.id DESC"
-        rank = "ts_rank(r.tsv, %s::tsquery)::float8" if parsed.terms else "0::float8"
-        rank_params = [tsquery_literal(parsed)] if parsed.terms else []
+            match = f"SELECT {columns}, 0 AS b FROM {join} WHERE {where} LIMIT %s"
+            match_params = [*title_params, *params, MATCH_CAP + 1]
+        newest = "created_at DESC NULLS LAST"
+        ties = ["kind COLLATE \"C\" ASC", "object_id COLLATE \"C\" ASC"]  # fmt: skip
+        if sort == "date":
+            candidate_order = [newest, "th DESC", *ties]
+            final_order = [newest, "score DESC", *ties]
+        else:
+            candidate_order = ["b", "th DESC", newest, *ties]
+            final_order = ["b", "score DESC", newest, *ties]
+        order = ", ".join("m." + key for key in candidate_order)
+        final = ", ".join("s." + key for key in final_order)
+        if parsed.has_text:
+            rank = f"ts_rank('{RANK_WEIGHTS}', r.tsv, %s::tsquery)::float8"
+            rank_params = [tsquery_literal(parsed)]
+        else:
+            rank, rank_params = "0::float8", []
         sql = (
-            f"WITH m AS MATERIALIZED (SELECT e.id, e.kind, e.created_at, {title_hits} AS th "
-            f"FROM {join} WHERE {where} LIMIT %s), "
-            f"top AS MATERIALIZED (SELECT m.id, m.created_at, m.th FROM m ORDER BY {order} "
-            "LIMIT %s), "
-            f"s AS MATERIALIZED (SELECT top.id, top.created_at, {rank} AS score FROM top "
-            f"JOIN {ENTRY} r ON r.id = top.id), "
+            f"WITH m AS MATERIALIZED ({match}), "
+            "top AS MATERIALIZED (SELECT m.id, m.kind, m.object_id, m.created_at, m.b, m.th "
+            f"FROM m ORDER BY {order} LIMIT %s), "
+            "s AS MATERIALIZED (SELECT top.id, top.kind, top.object_id, top.created_at, top.b, "
+            f"{rank} AS score FROM top JOIN {ENTRY} r ON r.id = top.id), "
             f"pg AS (SELECT s.id, s.score, row_number() OVER (ORDER BY {final}) AS pos FROM s "
             f"ORDER BY {final} OFFSET %s LIMIT %s) "
             "SELECT 'hit', pg.id, pg.score, pg.pos, h.kind, NULL, h.object_id, h.title, h.url, "
@@ -150,8 +195,7 @@ class PostgresBackend(EmbeddedBackend):
             "GROUP BY f.facet, f.value"
         )
         all_params = [
-            *title_params, *params, MATCH_CAP + 1, window, *rank_params, offset, per_page,
-            bool(facets),
+            *match_params, window, *rank_params, offset, per_page, bool(facets),
         ]  # fmt: skip
         hits: list[tuple[int, Hit]] = []
         kinds: list[tuple[str, int]] = []
@@ -174,8 +218,11 @@ class PostgresBackend(EmbeddedBackend):
                 elif label in VALUE_FACETS:
                     tally.setdefault(label, []).append((value, int(number)))
             matched = sum(n for _, n in kinds)
-            count_exact = matched <= MATCH_CAP
-            total = matched if count_exact else self._estimate(cursor, join, where, params)
+            boosted = sum(n for kind, n in kinds if kind in boost)
+            count_exact = boosted <= MATCH_CAP and matched - boosted <= MATCH_CAP
+            total = matched
+            if not count_exact:
+                total = max(self._estimate(cursor, join, where, params), matched)
         if not count_exact:
             kinds = [(kind, round(n * total / matched)) for kind, n in kinds]
         hits.sort(key=lambda row: row[0])
@@ -220,7 +267,7 @@ class PostgresBackend(EmbeddedBackend):
             clauses.append("e.keys_arr && %s::text[]")
             params.append(sorted(keys))
         join = f"{ENTRY} e CROSS JOIN (SELECT %s::tsquery AS q) AS tq"
-        return join, " AND ".join(clauses), params, "ts_rank(e.tsv, tq.q)"
+        return join, " AND ".join(clauses), params, f"ts_rank('{RANK_WEIGHTS}', e.tsv, tq.q)"
 
     def structural_problems(self) -> list[str]:
         with connection.cursor() as cursor:
