@@ -25,7 +25,7 @@ from portal.records.customers.models import (
     CustomerShare,
     MailRecipient,
 )
-from portal.records.customers.permissions import (
+from portal.records.customers.policy import (
     can_edit_customer,
     can_purge,
     can_share_customer,
@@ -74,14 +74,9 @@ class DuplicateCustomer(ValidationError):
 
     def __init__(self, duplicates: list[Customer]):
         self.duplicates = duplicates
-        names = ", ".join(f"{c.name} ({c.code})" for c in duplicates[:3])
+        # Names none of them: the person creating may not see the customers it matched.
         super().__init__(
-            {
-                "name": _(
-                    "A customer with the same name, phone or email already exists: %(names)s."
-                )
-                % {"names": names}
-            }
+            {"name": _("A customer with the same name, phone or email already exists.")}
         )
 
 

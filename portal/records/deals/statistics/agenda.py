@@ -17,7 +17,7 @@ from django.utils import timezone
 from portal.accounts.permissions import has_module_perm
 from portal.core import visibility
 from portal.records.deals.models import Activity, Deal, DealReminder, DealUrge
-from portal.records.deals.permissions import binned_customers, live_deals
+from portal.records.deals.policy import binned_customers, live_deals
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
