@@ -31,6 +31,7 @@ from portal.records.customers.policy import (
     can_share_customer,
     can_transfer_customers,
     customer_keys,
+    customer_policy,
 )
 
 CUSTOMER_FIELDS = (
@@ -395,7 +396,7 @@ def _check_transfer(acting_user: User, to_user: User) -> None:
 def transfer_customer(customer: Customer, *, to_user: User, acting_user: User) -> Customer:
     """Hand a customer to another rep (customers → transfer); contacts and open deals follow."""
     _check_transfer(acting_user, to_user)
-    if not visibility.can_see(acting_user, customer):
+    if not customer_policy.is_visible(acting_user, customer):
         raise PermissionDenied(_("You may not transfer a customer you cannot see."))
     _transfer_one(customer, to_user, acting_user)
     return customer

@@ -69,7 +69,13 @@ def create_deal(
         raise ValidationError(
             _("Unknown deal fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
         )
-    if customer is None or customer.deleted_at or not visibility.can_see(acting_user, customer):
+    from portal.records.customers.policy import customer_policy
+
+    if (
+        customer is None
+        or customer.deleted_at
+        or not customer_policy.is_visible(acting_user, customer)
+    ):
         raise ValidationError({"customer": _("Choose a customer you can see.")})
     owner = owner or acting_user
     if owner.pk != acting_user.pk and not (
