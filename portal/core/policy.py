@@ -87,6 +87,39 @@ class AccessPolicy:
         correlated = self.correlated or visibility.reaches_many(self.model, user)
         return visibility.filter_visible(queryset, user, correlated=correlated)
 
+    def filter_related(self, queryset: models.QuerySet, user: User, field: str) -> models.QuerySet:
+        """Rows hanging off objects of this kind (`field` is their foreign key), kept where the
+        user may see the object — module gate, recycle bin and keys — as correlated EXISTS per
+        row on the (content type, key, object id) index: cheap for a short, LIMITed list, where
+        `field__in=<visible objects>` would first materialise every object a reader can see."""
+        from django.contrib.contenttypes.models import ContentType
+        from django.db.models import Exists, OuterRef
+
+        from portal.core.models import ObjectAccess
+
+        if not self.module_allows(user):
+            return queryset.none()
+        queryset = self.live_related(queryset, field)
+        if visibility.is_administrator(user):
+            return queryset
+        return queryset.filter(
+            Exists(
+                ObjectAccess.objects.filter(
+                    content_type=ContentType.objects.get_for_model(
+                        self.model, for_concrete_model=True
+                    ),
+                    key__in=visibility.user_keys(user),
+                    object_id=OuterRef(field),
+                )
+            )
+        )
+
+    def live_related(self, queryset: models.QuerySet, field: str) -> models.QuerySet:
+        """`queryset` without the rows whose `field` object sits in the recycle bin."""
+        from django.db.models import Exists, OuterRef
+
+        return queryset.filter(Exists(self.live_queryset().filter(pk=OuterRef(field))))
+
     def visible_to(self, user: User) -> models.QuerySet:
         if not self.module_allows(user):
             return self.live_queryset().none()
