@@ -2,7 +2,8 @@
 not hand-listed: every named URL pattern (pages and the API's router routes alike) × the 7 demo
 roles and an anonymous visitor.
 
-- Routes without arguments are read by everyone: never a 5xx, and nothing of sales1's customer
+- Routes without arguments are read by everyone (lists, search and autocomplete also with a
+  query that finds the customer): never a 5xx, and nothing of sales1's customer
   (its name, phone, a contact's e-mail, its deal, a binned customer) reaches a reader outside the
   owner's chain (owner, manager, administrator).
 - Routes taking one record id get sales1's customer, contact or deal (by the route's name):
@@ -38,6 +39,7 @@ OUTSIDERS = [role for role in ROLES if role not in CHAIN]
 SKIPPED_NAMESPACES = {"admin"}
 SKIPPED_NAMES = {"logout", "set_language"}  # they end the session or only set a cookie
 MISSING = 987654
+QUERY = "华东精机"  # the customer's short name (the secrets are its full name, phone, …)
 SNAPSHOT_APPS = ("records", "core", "forum")
 SNAPSHOT_MODELS = ("notifications.Follow", "notifications.Reminder")
 
@@ -144,8 +146,14 @@ def test_the_authorization_matrix(world, people):
         not_generated.append((name, name))
     cells, failures = 0, []
 
-    # Reads of the routes without arguments.
-    for url, name in plain:
+    # Reads of the routes without arguments; lists and search also with a query that finds
+    # the customer (results, counts, facets and suggestions must not name it to outsiders).
+    searched = [
+        (f"{url}?q={QUERY}", name)
+        for url, name in plain
+        if name.endswith(("list", "search", "autocomplete"))
+    ]
+    for url, name in plain + searched:
         for role, http in clients.items():
             response = http.get(url)
             cells += 1
@@ -200,7 +208,8 @@ def test_the_authorization_matrix(world, people):
                     before = after
 
     print(  # noqa: T201 (the matrix size is part of the report)
-        f"\nauthorization matrix: {len(plain)} routes without arguments + {len(by_id)} record "
+        f"\nauthorization matrix: {len(plain)} routes without arguments (+{len(searched)} "
+        f"searched) + {len(by_id)} record "
         f"routes × {len(clients)} readers (7 roles + anonymous), {writes} refused writes = "
         f"{cells} cells; {len(not_generated)} patterns take other ids (not built)"
     )
