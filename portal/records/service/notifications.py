@@ -10,8 +10,8 @@ from django.utils.translation import gettext_noop
 
 from portal.core import audit, events
 from portal.notifications.notices import Kind, deliver, excerpt, message, person_name, someone
-from portal.records.models import ServiceCase, ServiceCaseStep, SupportQuestion
 from portal.records.service.actions.common import STEP_EVENTS
+from portal.records.service.models import ServiceCase, ServiceCaseStep, SupportQuestion
 from portal.records.service.policy import approvers, whose_turn
 
 Status = ServiceCase.Status
