@@ -8,7 +8,7 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
 
-.PHONY: run test install install-dev migrate seed serve worker lint format messages check-migrations check-deploy bench clean es-contract prod-up prod-smoke prod-down api-fuzz form-fuzz
+.PHONY: run test authz-matrix install install-dev migrate seed serve worker lint format messages check-migrations check-deploy bench clean es-contract prod-up prod-smoke prod-down api-fuzz form-fuzz
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,7 +38,12 @@ run: seed
 
 ## test: install the dev extra and run the whole suite
 test: install-dev
-	DJANGO_SETTINGS_MODULE=portal.settings.test $(VENV)/bin/pytest -m "not fuzz" $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(VENV)/bin/pytest -m "not fuzz and not authz_matrix" $(PYTEST_ARGS)
+
+## authz-matrix: every URL pattern × every demo role (tests/access/test_matrix.py, ADR 0140);
+## slow, so `make test` deselects it
+authz-matrix: install-dev
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(VENV)/bin/pytest tests/access/test_matrix.py -m authz_matrix -q -s -rA $(PYTEST_ARGS)
 
 ## api-fuzz: schemathesis against a live daphne, as sales1 and as admin (ADR 0802)
 API_FUZZ_PORT ?= 8190

@@ -43,10 +43,26 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+# Only public media is served straight from MEDIA_ROOT, and only in development (production's
+# proxy serves the same prefixes). Knowledge documents (documents/), forum attachments
+# (forum/) and complaint attachments (service-cases/) are protected: they are served by
+# their guarded views alone, which ask the record kind's policy (decision 0140).
+PUBLIC_MEDIA_PREFIXES = ("images/", "original_images/")
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.DEBUG:
+    from django.views.static import serve
+
+    urlpatterns.append(
+        re_path(
+            r"^%s(?P<path>(?:%s).*)$"  # noqa: UP031 (a regex, not user text)
+            % (
+                settings.MEDIA_URL.lstrip("/"),
+                "|".join(prefix.replace("/", r"/") for prefix in PUBLIC_MEDIA_PREFIXES),
+            ),
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    )
 
 urlpatterns.append(path("", include(wagtail_urls)))
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core import audit
 
+from . import actions
 from .models import Department, User
 
 
@@ -62,7 +63,15 @@ class UserAdmin(BaseUserAdmin):
     )
 
     def save_model(self, request, obj, form, change):
+        # A department change is the move_person action (it re-keys the person's customers,
+        # deals and cases through accounts.person_moved), not a bare field save.
+        moved = change and "department" in form.changed_data
+        if moved:
+            new_department = obj.department
+            obj.department_id = form.initial.get("department")
         super().save_model(request, obj, form, change)
+        if moved:
+            actions.move_person(obj, department=new_department, acting_user=request.user)
         audit.record(
             request.user,
             "person.changed" if change else "person.registered",

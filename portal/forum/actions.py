@@ -149,9 +149,25 @@ def _render(body: str, mentioned: Sequence[User]) -> str:
     return mark_mentions(render_markdown(body), [user.username for user in mentioned])
 
 
+def mentioned_who_cannot_see(topic: Topic, body: str, actor: User) -> list[User]:
+    """People @mentioned in `body` who may not read `topic` (so were not told): the author is
+    warned about them instead of the mention being dropped silently."""
+    mentioned = _mentioned_users(body, actor)
+    if not mentioned:
+        return []
+    from .policy import topic_policy
+
+    readers = topic_policy.who_can_see(topic, among=[user.pk for user in mentioned])
+    return [user for user in mentioned if user.pk not in readers]
+
+
 def _publish_mentions(post: Post, mentioned: Sequence[User], actor: User) -> None:
-    # Only people who may read the topic hear about it (a mention must not leak a topic).
-    user_ids = [user.pk for user in mentioned if visibility.can_see(user, post.topic)]
+    # Only people who may read the topic hear about it (a mention must not leak a topic):
+    # the topic policy answers, module gate included.
+    from .policy import topic_policy
+
+    readers = topic_policy.who_can_see(post.topic, among=[user.pk for user in mentioned])
+    user_ids = [user.pk for user in mentioned if user.pk in readers]
     if user_ids:
         events.publish(
             "forum.mentioned",
@@ -634,6 +650,10 @@ def report_post(post: Post, *, acting_user: User, reason: str) -> PostReport:
 
 def resolve_report(report: PostReport, *, acting_user: User, delete: bool = False) -> PostReport:
     _require_moderator(acting_user=acting_user)
+    from .policy import topic_policy
+
+    if not topic_policy.can_moderate(acting_user, report.post.topic):
+        raise PermissionDenied(_("You can only moderate topics you may read."))
     with transaction.atomic():
         if delete and not report.post.is_deleted and report.post.number != 1:
             delete_post(report.post, acting_user=acting_user)

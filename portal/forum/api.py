@@ -276,6 +276,10 @@ class PostViewSet(
                 raise serializers.ValidationError(
                     {"reply_to": _("You can only reply to a post of the same topic.")}
                 )
+        self.mention_warnings = [
+            _("%(name)s cannot see this topic and was not told.") % {"name": person}
+            for person in actions.mentioned_who_cannot_see(topic, data["body"], self.request.user)
+        ]
         try:
             post = actions.reply(
                 topic, body=data["body"], reply_to=reply_to, acting_user=self.request.user
@@ -285,6 +289,12 @@ class PostViewSet(
                 exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
             ) from exc
         serializer.instance = post
+
+    def create(self, request, *args, **kwargs):
+        response = super().create(request, *args, **kwargs)
+        if getattr(self, "mention_warnings", None):
+            response.data["warnings"] = self.mention_warnings
+        return response
 
     def perform_update(self, serializer):
         post = serializer.instance

@@ -11,11 +11,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.apps import apps
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.accounts.permissions import has_module_perm
 from portal.core import visibility
 
 if TYPE_CHECKING:
@@ -28,9 +26,7 @@ class ReferenceKind:
     model_label: str
     label: str
     code_field: str | None = None  # written as #<code> in text ("C202600001")
-    module: str | None = None  # module permission "view" needed to see such records at all
-    is_page: bool = False  # Wagtail page: keys live on the base page row
-    unkeyed_is_open: bool = False  # no keys stored means "everyone on staff"
+    is_page: bool = False  # Wagtail page (its url is the page's)
 
     @property
     def model(self) -> type[models.Model] | None:
@@ -39,44 +35,25 @@ class ReferenceKind:
         except (LookupError, ValueError):
             return None
 
+    @property
+    def policy(self):
+        from portal.core.policy import policy_for
+
+        return policy_for(self.model_label)
+
     def base_queryset(self) -> models.QuerySet:
-        model = self.model
-        if self.is_page:
-            return model.objects.live()
-        return model._default_manager.all()
+        """Records that can be referenced at all (the policy's live rows: the recycle bin, and
+        deals of a binned customer, are out)."""
+        return self.model._default_manager.filter(pk__in=self.policy.live_queryset().values("pk"))
 
     def visible_queryset(self, user: User) -> models.QuerySet:
-        """The records of this kind the user may open (same rule as their own pages)."""
-        queryset = self.base_queryset()
-        if visibility.is_administrator(user):
-            return queryset
-        if self.module and not has_module_perm(user, self.module, "view"):
-            return queryset.none()
-        if self.is_page:
-            from wagtail.models import Page
-
-            page_type = ContentType.objects.get_for_model(Page)
-            from portal.core.models import ObjectAccess
-
-            keys = visibility.user_keys(user)
-            ids = ObjectAccess.objects.filter(content_type=page_type, key__in=keys).values(
-                "object_id"
-            )
-            if self.unkeyed_is_open:
-                keyed = ObjectAccess.objects.filter(content_type=page_type).values("object_id")
-                return queryset.filter(models.Q(pk__in=ids) | ~models.Q(pk__in=keyed))
-            return queryset.filter(pk__in=ids)
-        return visibility.filter_visible(queryset, user)
+        """The records of this kind the user may open: the kind's policy decides."""
+        return self.base_queryset().filter(pk__in=self.policy.visible_to(user).values("pk"))
 
     def keys_of(self, obj: models.Model) -> set[str]:
-        """The visibility keys of one record (the people who may see it)."""
-        if self.is_page:
-            keys = visibility.object_keys(obj.page_ptr)
-        else:
-            keys = visibility.object_keys(obj)
-        if not keys and self.unkeyed_is_open:
-            return {visibility.STAFF}
-        return keys
+        """The stored visibility keys of one record (a record without keys is hidden, for
+        pages as for records: one rule)."""
+        return visibility.object_keys(self.policy.key_object(obj))
 
     def code_of(self, obj: models.Model) -> str:
         return str(getattr(obj, self.code_field)) if self.code_field else ""
@@ -90,13 +67,10 @@ class ReferenceKind:
 KINDS: dict[str, ReferenceKind] = {
     kind.name: kind
     for kind in [
-        ReferenceKind("customer", "records.customer", _("Customer"), code_field="code",
-                      module="customers"),
-        ReferenceKind("deal", "records.deal", _("Deal"), code_field="number", module="deals"),
-        ReferenceKind("product", "knowledge.productpage", _("Product"), is_page=True,
-                      unkeyed_is_open=True),
-        ReferenceKind("competitor", "knowledge.competitorpage", _("Competitor"), is_page=True,
-                      unkeyed_is_open=True),
+        ReferenceKind("customer", "records.customer", _("Customer"), code_field="code"),
+        ReferenceKind("deal", "records.deal", _("Deal"), code_field="number"),
+        ReferenceKind("product", "knowledge.productpage", _("Product"), is_page=True),
+        ReferenceKind("competitor", "knowledge.competitorpage", _("Competitor"), is_page=True),
     ]
 }  # fmt: skip
 

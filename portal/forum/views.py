@@ -306,6 +306,7 @@ def reply(request, index: ForumIndexPage, topic_id: int):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
+            _warn_unseeing_mentions(request, topic, form.cleaned_data["body"])
             return HttpResponseRedirect(post.get_absolute_url())
     return render(
         request,
@@ -317,6 +318,14 @@ def reply(request, index: ForumIndexPage, topic_id: int):
             "form": form,
         },
     )
+
+
+def _warn_unseeing_mentions(request, topic: Topic, body: str) -> None:
+    for person in actions.mentioned_who_cannot_see(topic, body, request.user):
+        messages.warning(
+            request,
+            _("%(name)s cannot see this topic and was not told.") % {"name": person},
+        )
 
 
 def _reply_with_quote(request, index, topic):
@@ -599,11 +608,14 @@ def queue(request):
     if not is_moderator(request.user):
         raise Http404
     from .permissions import topics_visible_to
+    from .policy import topic_policy
 
+    # Only topics the moderator may read (the topic policy decides), hidden/deleted included.
+    moderated = topic_policy.moderated_by(request.user).values("pk")
     reports = list(
-        PostReport.objects.filter(resolved_at__isnull=True).select_related(
-            "post__topic", "post__author", "reporter"
-        )[:100]
+        PostReport.objects.filter(
+            resolved_at__isnull=True, post__topic__in=moderated
+        ).select_related("post__topic", "post__author", "reporter")[:100]
     )
     hidden = list(
         topics_visible_to(request.user, include_hidden=True)
@@ -611,7 +623,9 @@ def queue(request):
         .select_related("category", "author")[:50]
     )
     deleted = list(
-        Post.objects.filter(deleted_at__isnull=False, topic__deleted_at__isnull=True)
+        Post.objects.filter(
+            deleted_at__isnull=False, topic__deleted_at__isnull=True, topic__in=moderated
+        )
         .select_related("topic", "author")
         .order_by("-deleted_at")[:30]
     )
@@ -629,9 +643,11 @@ def queue(request):
 @login_required
 @require_POST
 def resolve_report(request, report_id: int):
-    if not is_moderator(request.user):
-        raise Http404
-    report = get_object_or_404(PostReport, pk=report_id)
+    from .policy import topic_policy
+
+    report = get_object_or_404(
+        PostReport, pk=report_id, post__topic__in=topic_policy.moderated_by(request.user)
+    )
     actions.resolve_report(
         report, delete=request.POST.get("remove") == "1", acting_user=request.user
     )

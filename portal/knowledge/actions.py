@@ -14,6 +14,7 @@ from wagtail.log_actions import LogContext
 from wagtail.models import Page
 
 from portal.accounts.models import User
+from portal.accounts.tree import manages_person
 from portal.core import audit, events, visibility
 
 from .models import (
@@ -240,8 +241,7 @@ def assign_onboarding_path(
     if person is None:
         raise ValidationError({"user": _("Choose a person.")})
     if not is_knowledge_editor(acting_user):
-        manages = visibility.manager_key(person.department_id) in visibility.user_keys(acting_user)
-        if not person.department_id or not manages:
+        if not manages_person(acting_user, person):
             raise PermissionDenied(_("You may only assign paths to people in your departments."))
     if OnboardingAssignment.objects.filter(path=path, user=person).exists():
         raise ValidationError({"user": _("%(name)s already follows this path.") % {"name": person}})

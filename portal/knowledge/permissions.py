@@ -17,6 +17,7 @@ from wagtail.models import Page
 
 from portal.accounts import roles
 from portal.accounts.permissions import has_module_perm
+from portal.accounts.tree import is_manager
 from portal.core import visibility
 from portal.core.models import ObjectAccess
 
@@ -135,7 +136,7 @@ def assignments_visible_to(user: User, queryset: models.QuerySet) -> models.Quer
 
 def can_assign_paths(user: User) -> bool:
     """Editors assign paths to anyone; managers to the people of the departments they manage."""
-    return is_knowledge_editor(user) or user.managed_departments.exists()
+    return is_knowledge_editor(user) or is_manager(user)
 
 
 def products_visible_to(user: User) -> models.QuerySet:

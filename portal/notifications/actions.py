@@ -62,24 +62,37 @@ def _access_object(obj: Model) -> Model:
     return obj
 
 
+def _policy(obj: Model):
+    """The record kind's access policy (module gate, recycle bin, keys), None if it has none."""
+    from portal.core.policy import policy_for
+
+    try:
+        return policy_for(obj)
+    except LookupError:
+        return None
+
+
 #: What may be followed as an object: records with a page of their own and a follow button,
 #: forum topics, and every Wagtail page (categories, knowledge pages). Nothing else — an API
 #: token or a session is not "followable" even for an administrator who may open anything.
-#: The list is configuration (settings.NOTIFICATIONS_FOLLOWABLE_MODELS): notifications names
-#: no other app's models in its code.
+#: The record kind's access policy says so (`AccessPolicy.followable`): notifications names no
+#: other app's models in its code, and there is one place to look (decision 0140).
 
 
 def is_followable(model: type[Model]) -> bool:
     from wagtail.models import Page
 
     concrete = model._meta.concrete_model
-    return (
-        issubclass(concrete, Page)
-        or concrete._meta.label_lower in settings.NOTIFICATIONS_FOLLOWABLE_MODELS
-    )
+    if issubclass(concrete, Page):
+        return True
+    policy = _policy(concrete)
+    return policy is not None and policy.followable
 
 
 def may_open(user, obj: Model) -> bool:
+    policy = _policy(obj)
+    if policy is not None:
+        return policy.is_visible(user, obj)
     return visibility.can_see(user, _access_object(obj))
 
 
@@ -94,6 +107,10 @@ def _who_may_open(active_ids: Iterable[int], item: Model | None) -> set[int]:
     ids = set(active_ids)
     if item is None or not ids:
         return ids
+    policy = _policy(item)
+    if policy is not None:
+        # Set-based: module gate, recycle bin and keys in a few queries (decision 0140).
+        return policy.who_can_see(item, among=ids)
     item = _access_object(item)
     if visibility.STAFF in visibility.object_keys(item):
         # Public to staff: every active user holds the staff key, so one query decides for a
@@ -651,6 +668,33 @@ def cancel_reminders(*, sources: Iterable[str]) -> int:
         return 0
     deleted, _rows = Reminder.objects.filter(source__in=sources, delivered_at__isnull=True).delete()
     return deleted
+
+
+def retarget_reminders(*, sources: Iterable[str], from_user_id: int, to_user_id: int) -> int:
+    """Move the undelivered reminders of `sources` from one person to another (a leaver's
+    handover): the new owner is reminded instead, never both, never twice."""
+    sources = [source for source in sources if source]
+    if not sources:
+        return 0
+    with transaction.atomic():
+        pending = Reminder.objects.filter(
+            source__in=sources, user_id=from_user_id, delivered_at__isnull=True
+        )
+        already = set(
+            Reminder.objects.filter(
+                source__in=sources, user_id=to_user_id, delivered_at__isnull=True
+            ).values_list("source", "due_at")
+        )
+        moved = 0
+        for reminder in pending.select_for_update():
+            if (reminder.source, reminder.due_at) in already:
+                reminder.delete()
+                continue
+            reminder.user_id = to_user_id
+            reminder.save(update_fields=["user"])
+            moved += 1
+    # The handover that asks records it in its own audit row (with these counts).
+    return moved
 
 
 def _claim(queryset, pk: int, **changes) -> bool:

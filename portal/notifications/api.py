@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -175,9 +175,11 @@ class FollowViewSet(
         data = serializer.validated_data
         ref = data.get("object")
         if ref:
+            # Malformed, unfollowable, missing and forbidden are the same 404, as on the page
+            # (the kind's policy decides what may be opened; decision 0140).
             obj = queries.followable(self.request.user, ref)
             if obj is None:
-                raise serializers.ValidationError({"object": [_("No such object.")]})
+                raise exceptions.NotFound(_("No such object."))
             serializer.instance = actions.set_follow_level(
                 obj=obj, level=data["level"], acting_user=self.request.user
             )

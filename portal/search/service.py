@@ -3,12 +3,16 @@ suggestions for an empty result."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from portal.core import visibility
+from portal.core.policy import policy_for
 
 from .backends import get_backend
 from .backends.base import Hit, SearchResults
 from .highlight import highlight_title, snippet
 from .query import ParsedQuery, parse_query
+from .registry import adapters
 
 MAX_PER_PAGE = 50
 
@@ -18,6 +22,33 @@ def reader_keys(user) -> frozenset[str] | None:
     if visibility.is_administrator(user):
         return None
     return visibility.user_keys(user)
+
+
+def readable_kinds(user) -> frozenset[str] | None:
+    """Kinds whose module the reader may open, asked of each kind's access policy (the keys
+    alone would let a customer shared with a department reach a new hire without customer
+    access); None when every kind is open to them."""
+    allowed, every = set(), set()
+    for adapter in adapters():
+        every.update(adapter.kinds)
+        if all(_module_allows(user, model) for model in adapter.models):
+            allowed.update(adapter.kinds)
+    return None if allowed == every else frozenset(allowed)
+
+
+def _module_allows(user, model) -> bool:
+    try:
+        return policy_for(model).module_allows(user)
+    except LookupError:
+        return True  # a kind with no policy is guarded by its keys alone
+
+
+def gated(parsed: ParsedQuery, allowed: frozenset[str] | None) -> ParsedQuery | None:
+    """The query narrowed to the readable kinds; None when it can find nothing readable."""
+    if allowed is None or parsed.is_empty:
+        return parsed
+    kinds = [kind for kind in parsed.kinds if kind in allowed] if parsed.kinds else allowed
+    return dataclasses.replace(parsed, kinds=sorted(kinds)) if kinds else None
 
 
 def search(
@@ -33,12 +64,16 @@ def search(
     if kinds:
         parsed.kinds = [kind for kind in parsed.kinds if kind in kinds] if parsed.kinds else kinds
     keys = reader_keys(user)
+    allowed = readable_kinds(user)
     per_page = max(1, min(per_page, MAX_PER_PAGE))
-    results = get_backend().search(parsed, keys=keys, page=page, per_page=per_page, sort=sort)
+    query = gated(parsed, allowed)
+    if query is None:
+        return parsed, SearchResults(count=0, hits=[], page=page, per_page=per_page)
+    results = get_backend().search(query, keys=keys, page=page, per_page=per_page, sort=sort)
     for hit in results.hits:
         decorate(hit, parsed)
     if not results.count and not parsed.is_empty:
-        results.suggestions = suggestions(parsed, keys)
+        results.suggestions = suggestions(parsed, keys, allowed)
     return parsed, results
 
 
@@ -47,10 +82,13 @@ def decorate(hit: Hit, parsed: ParsedQuery) -> None:
     hit.highlight = snippet(hit.body, parsed.highlight_terms, parsed.phrases)
 
 
-def suggestions(parsed: ParsedQuery, keys: frozenset[str] | None) -> list[tuple[str, int]]:
-    """Broader queries that do find something (counted with the reader's keys, so a
-    suggestion never reveals what they may not open): without filters, each word alone."""
-    backend = get_backend()
+def suggestions(
+    parsed: ParsedQuery, keys: frozenset[str] | None, allowed: frozenset[str] | None = None
+) -> list[tuple[str, int]]:
+    """Broader queries that do find something (counted with the reader's keys and readable
+    kinds, so a suggestion never reveals what they may not open): without filters, each word
+    alone."""
+    backend = _GatedCounts(get_backend(), allowed)
     found: list[tuple[str, int]] = []
     filtered = any(
         (parsed.kinds, parsed.tags, parsed.owners, parsed.categories, parsed.products,
@@ -87,10 +125,26 @@ def suggestions(parsed: ParsedQuery, keys: frozenset[str] | None) -> list[tuple[
     return found[:6]
 
 
+class _GatedCounts:
+    """The backend's counts over readable kinds only (for suggestions)."""
+
+    def __init__(self, backend, allowed: frozenset[str] | None) -> None:
+        self.backend, self.allowed = backend, allowed
+
+    def count(self, parsed: ParsedQuery, *, keys) -> int:
+        query = gated(parsed, self.allowed)
+        return self.backend.count(query, keys=keys) if query is not None else 0
+
+    def similar_terms(self, term: str):
+        return self.backend.similar_terms(term)
+
+
 def autocomplete(user, text: str, limit: int = 8) -> list[Hit]:
     """Titles completing the text; one line per title (a topic's replies share its title)."""
     hits = get_backend().autocomplete(text, keys=reader_keys(user), limit=limit * 3)
+    allowed = readable_kinds(user)
     unique: dict[str, Hit] = {}
     for hit in hits:
-        unique.setdefault(hit.title, hit)
+        if allowed is None or hit.kind in allowed:
+            unique.setdefault(hit.title, hit)
     return list(unique.values())[:limit]

@@ -350,7 +350,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"jieba": {"level": "WARNING"}},
 }
-
-# What a person may follow by object (customers, deals, forum topics; every Wagtail page is
-# followable too): nothing else, not even for an administrator who may open anything.
-NOTIFICATIONS_FOLLOWABLE_MODELS = ("records.customer", "records.deal", "forum.topic")

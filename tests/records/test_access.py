@@ -7,7 +7,7 @@ from django.http import Http404
 from portal.accounts import actions as account_actions
 from portal.core import visibility
 from portal.records.customers import actions
-from portal.records.customers.permissions import (
+from portal.records.customers.policy import (
     access_customer,
     can_edit_customer,
     customers_visible_to,

@@ -25,6 +25,17 @@ def test_duplicates_answer_409_with_the_existing_customer(api_client, people, cu
     api_client.force_authenticate(people["sales2"])
     response = api_client.post("/api/v1/customers/", {"name": customer.name}, format="json")
     assert response.status_code == 409
+    # sales2 may not open sales1's customer: told who owns it, nothing else (issue 14)
+    assert response.json()["duplicates"] == [{"owner": "sales1"}]
+    assert customer.phone not in response.content.decode()
+    assert customer.code not in response.content.decode()
+    assert Customer.objects.count() == 1
+
+
+def test_a_duplicate_the_requester_may_open_is_named(api_client, people, customer):
+    api_client.force_authenticate(people["manager"])
+    response = api_client.post("/api/v1/customers/", {"name": customer.name}, format="json")
+    assert response.status_code == 409
     assert response.json()["duplicates"][0]["id"] == customer.pk
 
 

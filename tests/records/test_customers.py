@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from portal.core import audit, visibility
 from portal.records.customers import actions
-from portal.records.customers.permissions import customers_visible_to
+from portal.records.customers.policy import customers_visible_to
 from portal.records.models import Contact, Customer, CustomerShare
 
 

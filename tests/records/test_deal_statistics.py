@@ -14,7 +14,7 @@ from portal.core import visibility
 from portal.knowledge.models import CompetitorPage, ProductPage
 from portal.records.customers import actions
 from portal.records.deals import statistics
-from portal.records.deals.permissions import deal_keys
+from portal.records.deals.policy import deal_keys
 from portal.records.models import (
     CommissionRule,
     CommissionTier,
@@ -390,7 +390,7 @@ def test_targets_and_commission_rules_are_configured_in_admin(client_for, people
 
 def test_scoped_deals_are_exactly_the_visible_ones_in_scope(people, quarter):
     """The department/owner shortcut gives the same deals as the visibility rule."""
-    from portal.records.deals.permissions import deals_visible_to
+    from portal.records.deals.policy import deals_visible_to
 
     for who in ("sales1", "sales2", "manager"):
         user = people[who]

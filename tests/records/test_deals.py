@@ -17,7 +17,7 @@ from portal.notifications.actions import deliver_due_reminders
 from portal.notifications.models import Notification, Reminder
 from portal.records.customers import actions
 from portal.records.deals import actions as deal_actions
-from portal.records.deals.permissions import access_deal, deals_visible_to
+from portal.records.deals.policy import access_deal, deals_visible_to
 from portal.records.deals.queries import competitor_results, next_contact_due
 from portal.records.models import Activity, Deal, DealReminder, DealStage, DealUrge
 from tests.records.deal_helpers import open_deal, won_deal

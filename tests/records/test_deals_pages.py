@@ -288,10 +288,14 @@ def test_urge_report_lists_open_urges_for_managers_only(client_for, people, cust
 def test_handover_page_moves_a_leaving_reps_deals(client_for, people, customer):
     make_deals(customer, people["sales1"], 3)
     client = client_for(people["manager"])
-    response = client.post(
-        reverse("records:deal_handover_all"),
-        {"from_user": people["sales1"].pk, "to_user": people["sales2"].pk},
-    )
+    form = {"from_user": people["sales1"].pk, "to_user": people["sales2"].pk}
+    preview = client.post(reverse("records:deal_handover_all"), form)
+    # first a preview of what will move; nothing moved yet
+    assert preview.status_code == 200
+    assert 'id="handover-preview"' in preview.content.decode()
+    assert "3 deals" in preview.content.decode()
+    assert not Deal.objects.filter(owner=people["sales2"]).exists()
+    response = client.post(reverse("records:deal_handover_all"), {**form, "confirm": "1"})
     assert response.status_code == 302
     assert Deal.objects.filter(owner=people["sales2"]).count() == 3
 

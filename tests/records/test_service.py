@@ -19,7 +19,7 @@ from portal.notifications.models import Notification
 from portal.records.customers import actions as customer_actions
 from portal.records.models import ServiceCase, ServiceCaseStep, SupportQuestion
 from portal.records.service import actions
-from portal.records.service.permissions import access_case, cases_visible_to
+from portal.records.service.policy import access_case, cases_visible_to
 
 QA_ENTRIES = [
     (

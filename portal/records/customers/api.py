@@ -10,11 +10,12 @@ from rest_framework.response import Response
 from portal.accounts.models import User
 from portal.records.customers import actions
 from portal.records.customers.models import Contact, Customer, CustomerCategory
-from portal.records.customers.permissions import (
+from portal.records.customers.policy import (
     access_contact,
     access_customer,
     can_edit_customer,
     contacts_visible_to,
+    customers_visible_to,
 )
 from portal.records.customers.queries import CustomerFilters, visible_filtered_customers
 
@@ -91,9 +92,7 @@ class CustomerViewSet(viewsets.ModelViewSet):
             return Response(
                 {
                     "name": exc.messages,
-                    "duplicates": [
-                        {"id": c.pk, "code": c.code, "name": c.name} for c in exc.duplicates
-                    ],
+                    "duplicates": duplicates_as_seen_by(request.user, exc.duplicates),
                 },
                 status=status.HTTP_409_CONFLICT,
             )
@@ -174,3 +173,18 @@ def register(router) -> None:
     """Register this app's viewsets on the v1 router."""
     router.register("customers", CustomerViewSet, basename="customer")
     router.register("contacts", ContactViewSet, basename="contact")
+
+
+def duplicates_as_seen_by(user, duplicates) -> list[dict]:
+    """A matched customer the requester may open is named; any other only says who owns it."""
+    visible = set(
+        customers_visible_to(user)
+        .filter(pk__in=[c.pk for c in duplicates])
+        .values_list("pk", flat=True)
+    )
+    return [
+        {"id": c.pk, "code": c.code, "name": c.name, "owner": c.owner.get_username()}
+        if c.pk in visible
+        else {"owner": c.owner.get_username()}
+        for c in duplicates
+    ]

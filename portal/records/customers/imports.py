@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.records.customers.models import Contact, Customer, CustomerCategory, ImportJob
-from portal.records.customers.permissions import can_edit_customer, customers_visible_to
+from portal.records.customers.policy import can_edit_customer, customers_visible_to
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet

@@ -194,7 +194,7 @@ class Customer(TimeStampedModel):
             ),
             models.Index(fields=["owner", "name"], name="records_cust_owner"),
             # The recycle bin: a tiny index of binned rows, so "not a binned customer's deal"
-            # (records.deals.permissions.live_deals) reads a handful of ids, not the table.
+            # (records.deals.policy.live_deals) reads a handful of ids, not the table.
             models.Index(
                 fields=["deleted_at"],
                 name="records_cust_binned",

@@ -11,7 +11,7 @@ from django.http import QueryDict
 
 from portal.core import pagination
 from portal.records.customers.models import Customer
-from portal.records.customers.permissions import customers_visible_to
+from portal.records.customers.policy import customers_visible_to
 
 if TYPE_CHECKING:
     from portal.accounts.models import User

@@ -34,7 +34,7 @@ from portal.records.customers.models import (
     ImportJob,
     MailBatch,
 )
-from portal.records.customers.permissions import (
+from portal.records.customers.policy import (
     access_contact,
     access_customer,
     binned_customers_visible_to,

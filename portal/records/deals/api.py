@@ -11,11 +11,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal.accounts.models import User
-from portal.records.customers.models import Contact
-from portal.records.customers.permissions import access_customer
+from portal.records.customers.policy import access_customer, contact_policy
 from portal.records.deals import actions
+from portal.records.deals.actions.common import CONTACTS_OF_CUSTOMER
 from portal.records.deals.models import Activity, Deal, DealReminder, DealStage
-from portal.records.deals.permissions import (
+from portal.records.deals.policy import (
     access_deal,
     activities_visible_to,
     reminders_visible_to,
@@ -33,6 +33,16 @@ def _deal_for(user, deal_id) -> Deal:
         raise exceptions.ValidationError({"deal": ["No such deal."]}) from None
 
 
+class VisibleContactField(serializers.PrimaryKeyRelatedField):
+    """Contacts by id among those the requester may see: a contact of someone else's customer
+    and an id that does not exist get the same error, naming nobody."""
+
+    default_error_messages = {"does_not_exist": CONTACTS_OF_CUSTOMER}
+
+    def get_queryset(self):
+        return contact_policy.visible_to(self.context["request"].user)
+
+
 class DealSerializer(serializers.ModelSerializer):
     # Plain ids: a lookup against all customers would tell who exists beyond one's view.
     customer = serializers.IntegerField(source="customer_id")
@@ -42,9 +52,7 @@ class DealSerializer(serializers.ModelSerializer):
     co_owners = serializers.SlugRelatedField(
         slug_field="username", queryset=ACTIVE_USERS, many=True, required=False
     )
-    contacts = serializers.PrimaryKeyRelatedField(
-        queryset=Contact.objects.all(), many=True, required=False
-    )
+    contacts = VisibleContactField(many=True, required=False)
     products = serializers.PrimaryKeyRelatedField(many=True, required=False, read_only=True)
     stage = serializers.PrimaryKeyRelatedField(
         queryset=DealStage.objects.filter(is_active=True), required=False, allow_null=True

@@ -21,6 +21,7 @@ label_actions(
         "deal.delivery_added": _("Delivery added"),
         "deal.document_uploaded": _("File uploaded"),
         "deal.handed_over": _("Handed over"),
+        "deal.work_handed_over": _("Work of a leaver handed over"),
         "deal.installment_added": _("Payment plan entry added"),
         "deal.lost": _("Deal lost"),
         "deal.order_line_added": _("Order line added"),

@@ -9,7 +9,7 @@ from portal.accounts import roles
 from portal.accounts.models import User
 from portal.records.customers.forms import _bootstrap
 from portal.records.customers.models import Contact
-from portal.records.customers.permissions import customers_visible_to
+from portal.records.customers.policy import customers_visible_to
 from portal.records.deals.models import Activity, Deal, DealCompetitor, DealDocument, DealStage
 
 DATE = {"type": "date"}

@@ -20,7 +20,7 @@ ACTIVITY_ROWS = 5
 
 def customer_deals_panel(request: HttpRequest, customer) -> Panel | None:
     """The customer's deals (those the reader may see) and when the next contact is due."""
-    from portal.records.deals.permissions import deals_visible_to
+    from portal.records.deals.policy import deals_visible_to
     from portal.records.deals.queries import next_contact_due
 
     user = request.user
@@ -61,7 +61,7 @@ def knowledge_deals_panel(request: HttpRequest, page) -> Panel | None:
     """Deals naming this product (of interest or ordered) or this competitor, with the
     won/lost record, among the deals the reader may see (decision 0203)."""
     from portal.knowledge.models import CompetitorPage
-    from portal.records.deals.permissions import deals_visible_to
+    from portal.records.deals.policy import deals_visible_to
 
     user = request.user
     if not has_module_perm(user, "deals", "view"):

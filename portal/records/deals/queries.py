@@ -14,7 +14,7 @@ from django.utils import timezone
 from portal.core import pagination
 from portal.records.customers.models import Customer
 from portal.records.deals.models import Activity, ContactFrequency, Deal, DealCompetitor, DealUrge
-from portal.records.deals.permissions import deals_visible_to
+from portal.records.deals.policy import deals_visible_to
 
 if TYPE_CHECKING:
     from portal.accounts.models import User

@@ -36,7 +36,7 @@ class DealAdapter(SearchAdapter):
         )  # fmt: skip
 
     def queryset(self):
-        from portal.records.deals.permissions import live_deals
+        from portal.records.deals.policy import live_deals
 
         return (
             live_deals()

@@ -14,7 +14,7 @@ from portal.records.customers.models import Contact, Customer
 from portal.records.deals.models import Deal
 from portal.records.service import actions
 from portal.records.service.models import ServiceCase, ServiceCaseStep, ServiceCategory
-from portal.records.service.permissions import access_case, may_register
+from portal.records.service.policy import access_case, may_register
 from portal.records.service.queries import CaseFilters, filtered_cases
 
 

@@ -12,7 +12,7 @@ from portal.core import audit, events
 from portal.notifications.notices import Kind, deliver, excerpt, message, person_name, someone
 from portal.records.service.actions.common import STEP_EVENTS
 from portal.records.service.models import ServiceCase, ServiceCaseStep, SupportQuestion
-from portal.records.service.permissions import approvers, whose_turn
+from portal.records.service.policy import approvers, whose_turn
 
 Status = ServiceCase.Status
 Step = ServiceCaseStep.Kind

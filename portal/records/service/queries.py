@@ -10,7 +10,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from portal.records.service.models import ServiceCase
-from portal.records.service.permissions import cases_visible_to
+from portal.records.service.policy import cases_visible_to
 
 if TYPE_CHECKING:
     from portal.accounts.models import User

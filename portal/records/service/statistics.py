@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.records.service.models import ServiceCase, ServiceCaseStep
-from portal.records.service.permissions import cases_visible_to, records_visible_to
+from portal.records.service.policy import cases_visible_to, records_visible_to
 
 if TYPE_CHECKING:
     from portal.accounts.models import User

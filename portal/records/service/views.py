@@ -19,8 +19,8 @@ from portal.core import audit
 from portal.core.dashboard import Panel
 from portal.knowledge.permissions import is_knowledge_editor
 from portal.records.customers.models import Contact, Customer
-from portal.records.customers.permissions import customers_visible_to
-from portal.records.deals.models import Deal
+from portal.records.customers.policy import contacts_visible_to, customers_visible_to
+from portal.records.deals.policy import deals_visible_to
 from portal.records.service import actions
 from portal.records.service import statistics as statistics_service
 from portal.records.service.forms import (
@@ -33,7 +33,7 @@ from portal.records.service.forms import (
     resolve_customer,
 )
 from portal.records.service.models import ServiceCase, ServiceCategory, SupportQuestion
-from portal.records.service.permissions import (
+from portal.records.service.policy import (
     access_case,
     access_question,
     cases_visible_to,
@@ -99,8 +99,9 @@ def service_case_list(request: HttpRequest) -> HttpResponse:
             ("open", _("Open")),
             ("closed", _("Closed")),
         ],
+        # Named only when the reader may see the customer: any id must not print a name.
         "filter_customer": (
-            Customer.objects.filter(pk=int(filters.customer)).only("name").first()
+            customers_visible_to(request.user).filter(pk=int(filters.customer)).only("name").first()
             if filters.customer.isdigit()
             else None
         ),
@@ -286,12 +287,26 @@ def service_customer_details(request: HttpRequest) -> HttpResponse:
     if not may_register(request.user):
         raise PermissionDenied
     customer = resolve_customer(request.GET.get("customer", ""))
-    contacts = list(customer.contacts.all()[:50]) if customer else []
-    deals = list(Deal.objects.filter(customer=customer).order_by("-pk")[:30]) if customer else []
+    # The desk registers a complaint for any customer who calls, but contacts and deals come
+    # along only as far as the desk person may see them (the policies decide).
+    contacts = (
+        list(contacts_visible_to(request.user).filter(customer=customer)[:50]) if customer else []
+    )
+    deals = (
+        list(deals_visible_to(request.user).filter(customer=customer).order_by("-pk")[:30])
+        if customer
+        else []
+    )
     return render(
         request,
         "records/includes/service_customer_details.html",
-        {"customer": customer, "contacts": contacts, "deals": deals},
+        {
+            "customer": customer,
+            "customer_visible": bool(customer)
+            and customers_visible_to(request.user).filter(pk=customer.pk).exists(),
+            "contacts": contacts,
+            "deals": deals,
+        },
     )
 
 

@@ -25,12 +25,13 @@ from portal.records.customers.models import (
     CustomerShare,
     MailRecipient,
 )
-from portal.records.customers.permissions import (
+from portal.records.customers.policy import (
     can_edit_customer,
     can_purge,
     can_share_customer,
     can_transfer_customers,
     customer_keys,
+    customer_policy,
 )
 
 CUSTOMER_FIELDS = (
@@ -74,14 +75,9 @@ class DuplicateCustomer(ValidationError):
 
     def __init__(self, duplicates: list[Customer]):
         self.duplicates = duplicates
-        names = ", ".join(f"{c.name} ({c.code})" for c in duplicates[:3])
+        # Names none of them: the person creating may not see the customers it matched.
         super().__init__(
-            {
-                "name": _(
-                    "A customer with the same name, phone or email already exists: %(names)s."
-                )
-                % {"names": names}
-            }
+            {"name": _("A customer with the same name, phone or email already exists.")}
         )
 
 
@@ -400,7 +396,7 @@ def _check_transfer(acting_user: User, to_user: User) -> None:
 def transfer_customer(customer: Customer, *, to_user: User, acting_user: User) -> Customer:
     """Hand a customer to another rep (customers → transfer); contacts and open deals follow."""
     _check_transfer(acting_user, to_user)
-    if not visibility.can_see(acting_user, customer):
+    if not customer_policy.is_visible(acting_user, customer):
         raise PermissionDenied(_("You may not transfer a customer you cannot see."))
     _transfer_one(customer, to_user, acting_user)
     return customer

@@ -39,8 +39,10 @@ from .fulfilment import (
 )
 from .handover import (
     answer_urge,
+    hand_over_work,
     handover_deal,
     handover_deals_of,
+    handover_preview,
     urge_deal,
 )
 from .keys import (
@@ -89,6 +91,8 @@ __all__ = [
     "upload_document",
     "handover_deal",
     "handover_deals_of",
+    "hand_over_work",
+    "handover_preview",
     "urge_deal",
     "answer_urge",
     "fulfilment",

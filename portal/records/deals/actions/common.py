@@ -10,13 +10,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.accounts.models import User
 from portal.accounts.permissions import has_module_perm
 from portal.core import events, visibility
 from portal.records.customers.models import Contact, Customer
 from portal.records.deals.models import Deal
-from portal.records.deals.permissions import (
+from portal.records.deals.policy import (
     can_edit_deal,
     deal_keys,
 )
@@ -79,16 +80,15 @@ def _set_fields(obj: Any, names: Iterable[str], values: dict[str, Any]) -> None:
         setattr(obj, name, value)
 
 
+CONTACTS_OF_CUSTOMER = gettext_lazy("Choose contacts of the deal's customer.")
+
+
 def _check_contacts(customer: Customer, contacts: Iterable[Contact]) -> list[Contact]:
     contacts = list(contacts)
     strangers = [c for c in contacts if c.customer_id != customer.pk or c.deleted_at]
     if strangers:
-        raise ValidationError(
-            {
-                "contacts": _("%(names)s is not a contact of %(customer)s.")
-                % {"names": ", ".join(c.name for c in strangers), "customer": customer.name}
-            }
-        )
+        # Names nobody: the contacts may belong to a customer the person may not see.
+        raise ValidationError({"contacts": str(CONTACTS_OF_CUSTOMER)})
     return contacts
 
 

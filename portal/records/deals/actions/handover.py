@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.accounts.permissions import require_module_perm
+from portal.accounts.tree import manages_person
 from portal.core import audit, visibility
-from portal.records.deals.models import Activity, Deal, DealUrge
-from portal.records.deals.permissions import (
+from portal.records.customers.models import Contact, Customer
+from portal.records.deals.models import Activity, Deal, DealReminder, DealUrge
+from portal.records.deals.policy import (
     can_answer_urge,
     can_hand_over,
     can_urge,
@@ -81,10 +83,7 @@ def handover_deals_of(
     may = (
         visibility.is_administrator(acting_user)
         or from_user.pk == acting_user.pk
-        or (
-            from_user.department_id
-            and visibility.manager_key(from_user.department_id) in visibility.user_keys(acting_user)
-        )
+        or manages_person(acting_user, from_user)
     )
     if not may:
         raise PermissionDenied(_("Only their managers can hand over someone else's deals."))
@@ -97,6 +96,74 @@ def handover_deals_of(
     moved = 0
     for deal in deals.select_related("owner", "customer").order_by("pk"):
         moved += _hand_over(deal, to_user, acting_user)
+    return moved
+
+
+def _deals_of(from_user: User, include_closed: bool):
+    deals = Deal.objects.filter(owner=from_user)
+    if not include_closed:
+        deals = deals.filter(state__in=[Deal.State.TRACKING, Deal.State.WON])
+    return deals
+
+
+def handover_preview(from_user: User, *, include_closed: bool = False) -> dict[str, int]:
+    """What a leaver's handover will move, counted per kind (shown before confirming)."""
+    deals = _deals_of(from_user, include_closed)
+    customers = Customer.objects.filter(owner=from_user)
+    return {
+        "customers": customers.count(),
+        "contacts": Contact.objects.filter(customer__in=customers.values("pk")).count(),
+        "deals": deals.count(),
+        "activities": Activity.objects.filter(
+            owner=from_user, status=Activity.Status.PLANNED
+        ).count(),
+        "reminders": DealReminder.objects.filter(
+            people=from_user, due_at__gte=timezone.now()
+        ).count(),
+        "urges": DealUrge.objects.filter(urged_user=from_user, answered_at__isnull=True).count(),
+    }
+
+
+@transaction.atomic
+def hand_over_work(
+    from_user: User, *, to_user: User, acting_user: User, include_closed: bool = False
+) -> dict[str, int]:
+    """A leaver's whole handover: their deals (with planned activities), customers (contacts
+    follow), the reminders of those deals (re-targeted by notifications) and unanswered urges.
+    Nothing is left pointing at the leaver; one audit row records what moved."""
+    from portal.notifications.actions import retarget_reminders
+    from portal.records.customers.actions import transfer_customers
+
+    moved = handover_preview(from_user, include_closed=include_closed)
+    # Customers first: their open deals follow them (TRANSFER_FOLLOWERS), and every deal
+    # handed over next is keyed with its customer's new owner already in place.
+    if moved["customers"]:
+        transfer_customers(
+            Customer.objects.filter(owner=from_user), to_user=to_user, acting_user=acting_user
+        )
+    handover_deals_of(
+        from_user, to_user=to_user, acting_user=acting_user, include_closed=include_closed
+    )
+    # Planned activities of deals the leaver worked on but did not own.
+    Activity.objects.filter(owner=from_user, status=Activity.Status.PLANNED).update(owner=to_user)
+    reminders = list(DealReminder.objects.filter(people=from_user, due_at__gte=timezone.now()))
+    for reminder in reminders:
+        reminder.people.remove(from_user)
+        reminder.people.add(to_user)
+    retarget_reminders(
+        sources=[reminder.source for reminder in reminders],
+        from_user_id=from_user.pk,
+        to_user_id=to_user.pk,
+    )
+    DealUrge.objects.filter(urged_user=from_user, answered_at__isnull=True).update(
+        urged_user=to_user
+    )
+    audit.record(
+        acting_user,
+        "deal.work_handed_over",
+        to_user,
+        changes={"from": str(from_user), "to": str(to_user), **moved},
+    )
     return moved
 
 

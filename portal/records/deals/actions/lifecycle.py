@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.accounts.permissions import has_module_perm, require_module_perm
+from portal.accounts.tree import manages_person
 from portal.core import audit, visibility
 from portal.core.numbering import issue_number
 from portal.records.customers.models import Contact, Customer
@@ -68,15 +69,19 @@ def create_deal(
         raise ValidationError(
             _("Unknown deal fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
         )
-    if customer is None or customer.deleted_at or not visibility.can_see(acting_user, customer):
+    from portal.records.customers.policy import customer_policy
+
+    if (
+        customer is None
+        or customer.deleted_at
+        or not customer_policy.is_visible(acting_user, customer)
+    ):
         raise ValidationError({"customer": _("Choose a customer you can see.")})
     owner = owner or acting_user
     if owner.pk != acting_user.pk and not (
         visibility.is_administrator(acting_user)
         or (
-            has_module_perm(acting_user, "deals", "transfer")
-            and owner.department_id
-            and visibility.manager_key(owner.department_id) in visibility.user_keys(acting_user)
+            has_module_perm(acting_user, "deals", "transfer") and manages_person(acting_user, owner)
         )
     ):
         raise PermissionDenied(_("Only the rep's managers can open a deal in their name."))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
-from portal.core import audit, visibility
+from portal.core import audit
 from portal.records.deals.models import Deal, DealReminder
 
 from .common import _publish, _require_edit, _when
@@ -56,7 +56,12 @@ def create_deal_reminder(
     if kind not in DealReminder.Kind.values:
         raise ValidationError({"kind": _("Unknown kind of reminder.")})
     people = list(people) if people else [acting_user]
-    strangers = [person for person in people if not visibility.can_see(person, deal)]
+    # The deal's policy answers who may be reminded (module gate and recycle bin included):
+    # a reminder must not carry a deal to someone who may not open it.
+    from portal.records.deals.policy import deal_policy
+
+    readers = deal_policy.who_can_see(deal, among=[person.pk for person in people])
+    strangers = [person for person in people if person.pk not in readers]
     if strangers:
         raise ValidationError(
             {

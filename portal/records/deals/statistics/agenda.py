@@ -8,16 +8,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import (
-    Exists,
-    OuterRef,
     QuerySet,
 )
 from django.utils import timezone
 
-from portal.accounts.permissions import has_module_perm
 from portal.core import visibility
 from portal.records.deals.models import Activity, Deal, DealReminder, DealUrge
-from portal.records.deals.permissions import binned_customers, live_deals
+from portal.records.deals.policy import binned_customers, live_deals
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
@@ -40,26 +37,11 @@ REMINDER_LOOKAHEAD = datetime.timedelta(days=7)
 
 
 def _on_visible_deals(queryset: QuerySet, user: User) -> QuerySet:
-    """Rows hanging off deals, kept where the user may see the deal: a correlated EXISTS per
-    row on the (content type, key, object id) index — cheap for a short, LIMITed list, where
-    `deal__in=<visible deals>` would first materialise every deal a rep can see."""
-    if visibility.is_administrator(user):
-        return queryset
-    from django.contrib.contenttypes.models import ContentType
+    """Rows hanging off deals, kept where the deal's policy lets the user see the deal (module
+    gate, recycle bin, keys; a correlated EXISTS per row, cheap for a short, LIMITed list)."""
+    from portal.records.deals.policy import deal_policy
 
-    from portal.core.models import ObjectAccess
-
-    if not has_module_perm(user, "deals", "view"):
-        return queryset.none()
-    return queryset.filter(
-        Exists(
-            ObjectAccess.objects.filter(
-                content_type=ContentType.objects.get_for_model(Deal),
-                key__in=visibility.user_keys(user),
-                object_id=OuterRef("deal_id"),
-            )
-        )
-    )
+    return deal_policy.filter_related(queryset, user, "deal")
 
 
 @dataclass
@@ -101,7 +83,7 @@ def rep_agenda(user: User, *, now: datetime.datetime | None = None) -> Agenda:
                 people=user,
                 due_at__gte=now - REMINDER_LOOKBACK,
                 due_at__lt=end + REMINDER_LOOKAHEAD,
-            ).exclude(deal__customer_id__in=binned_customers()),
+            ),
             user,
         )
         .select_related("deal")

@@ -12,7 +12,7 @@ from django.db.models import (
 from portal.accounts.permissions import has_module_perm
 from portal.core import visibility
 from portal.records.deals.models import Deal
-from portal.records.deals.permissions import live_deals
+from portal.records.deals.policy import live_deals
 
 if TYPE_CHECKING:
     from portal.accounts.models import Department, User
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 def visible_deals(user: User) -> QuerySet[Deal]:
     """Deals the reader may see: the deals module's one visibility rule."""
-    from portal.records.deals.permissions import deals_visible_to
+    from portal.records.deals.policy import deals_visible_to
 
     return deals_visible_to(user)
 

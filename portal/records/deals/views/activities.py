@@ -20,7 +20,7 @@ from portal.records.deals.forms import (
     ReminderForm,
 )
 from portal.records.deals.models import Deal
-from portal.records.deals.permissions import (
+from portal.records.deals.policy import (
     access_deal,
 )
 

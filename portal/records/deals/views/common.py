@@ -39,7 +39,7 @@ from portal.records.deals.forms import (
     UrgeForm,
 )
 from portal.records.deals.models import Activity, Contract, Deal, DealStage, DocumentVersion
-from portal.records.deals.permissions import (
+from portal.records.deals.policy import (
     access_deal,
     can_edit_deal,
     can_hand_over,

@@ -15,14 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.accounts.permissions import has_module_perm
-from portal.records.customers.permissions import access_customer
+from portal.records.customers.policy import access_customer
 from portal.records.deals import actions
 from portal.records.deals.forms import (
     CloseForm,
     DealForm,
 )
 from portal.records.deals.models import Deal, DealStage
-from portal.records.deals.permissions import (
+from portal.records.deals.policy import (
     access_deal,
     can_edit_deal,
     can_see_urge_report,
@@ -71,7 +71,7 @@ def deal_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def deal_create(request: HttpRequest) -> HttpResponse:
-    from portal.records.customers.permissions import customers_visible_to
+    from portal.records.customers.policy import customers_visible_to
 
     _require_view(request.user)
     if not has_module_perm(request.user, "deals", "register"):

@@ -16,7 +16,7 @@ from portal.records.deals.forms import (
     NewVersionForm,
 )
 from portal.records.deals.models import Deal, DocumentVersion
-from portal.records.deals.permissions import (
+from portal.records.deals.policy import (
     access_deal,
 )
 

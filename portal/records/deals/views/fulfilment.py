@@ -21,7 +21,7 @@ from portal.records.deals.forms import (
     PaymentForm,
 )
 from portal.records.deals.models import Deal
-from portal.records.deals.permissions import (
+from portal.records.deals.policy import (
     access_deal,
 )
 

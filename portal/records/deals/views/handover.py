@@ -23,7 +23,7 @@ from portal.records.deals.forms import (
     UrgeForm,
 )
 from portal.records.deals.models import Deal
-from portal.records.deals.permissions import (
+from portal.records.deals.policy import (
     access_deal,
     can_edit_deal,
     can_see_urge_report,
@@ -77,10 +77,19 @@ def handover_all(request: HttpRequest) -> HttpResponse:
     if not has_module_perm(request.user, "deals", "transfer"):
         raise PermissionDenied(_("You may not hand over deals."))
     form = HandoverAllForm(request.POST or None)
+    preview = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if not request.POST.get("confirm"):
+            # First the preview of what will move; nothing moves until it is confirmed.
+            preview = actions.handover_preview(
+                data["from_user"], include_closed=data["include_closed"]
+            )
+            return render(
+                request, "records/deal_handover_all.html", {"form": form, "preview": preview}
+            )
         try:
-            moved = actions.handover_deals_of(
+            moved = actions.hand_over_work(
                 data["from_user"],
                 to_user=data["to_user"],
                 acting_user=request.user,
@@ -91,8 +100,16 @@ def handover_all(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(count)s deals of %(from)s were handed over to %(to)s.")
-                % {"count": moved, "from": data["from_user"], "to": data["to_user"]},
+                _(
+                    "The work of %(from)s was handed over to %(to)s: %(deals)s deals, "
+                    "%(customers)s customers."
+                )
+                % {
+                    "from": data["from_user"],
+                    "to": data["to_user"],
+                    "deals": moved["deals"],
+                    "customers": moved["customers"],
+                },
             )
             return redirect("records:deal_list")
     status = 400 if request.method == "POST" else 200

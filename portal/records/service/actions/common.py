@@ -20,7 +20,7 @@ from portal.records.service.models import (
     ServiceCategory,
     Severity,
 )
-from portal.records.service.permissions import (
+from portal.records.service.policy import (
     case_keys,
 )
 

@@ -26,9 +26,9 @@ from portal.records.service.models import (
     ServiceCategory,
     Severity,
 )
-from portal.records.service.permissions import can_reassign as _can_reassign
-from portal.records.service.permissions import can_urge as _can_urge
-from portal.records.service.permissions import (
+from portal.records.service.policy import can_reassign as _can_reassign
+from portal.records.service.policy import can_urge as _can_urge
+from portal.records.service.policy import (
     is_approver,
     is_responsible,
     is_service_desk,

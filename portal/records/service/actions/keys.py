@@ -7,9 +7,9 @@ from django.db import transaction
 from portal.accounts.models import User
 from portal.core import events, visibility
 from portal.records.customers.models import Customer
-from portal.records.customers.permissions import customer_keys
+from portal.records.customers.policy import customer_keys
 from portal.records.service.models import ServiceCase, ServiceRecord, SupportQuestion
-from portal.records.service.permissions import (
+from portal.records.service.policy import (
     follower_keys,
 )
 

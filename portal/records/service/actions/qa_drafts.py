@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.core import visibility
-from portal.records.service.permissions import (
+from portal.records.service.policy import (
     may_register,
 )
 

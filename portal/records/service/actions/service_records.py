@@ -14,7 +14,7 @@ from portal.accounts.permissions import require_module_perm
 from portal.core import audit, events
 from portal.records.customers.models import Customer
 from portal.records.service.models import ServiceCase, ServiceRecord
-from portal.records.service.permissions import (
+from portal.records.service.policy import (
     may_use_service,
 )
 

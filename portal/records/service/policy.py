@@ -1,5 +1,4 @@
-"""Who may see and do what in customer service (decision 0130): every service read and write asks
-these helpers."""
+"""The service policies (decisions 0130, 0140): who may see and do what in customer service."""
 
 from __future__ import annotations
 
@@ -7,14 +6,15 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from portal.accounts.models import Department, User
 from portal.accounts.modules import codename
 from portal.accounts.permissions import has_module_perm
+from portal.accounts.tree import is_manager, manager_chain, manages_department
 from portal.core import visibility
+from portal.core.policy import AccessPolicy, register
 from portal.records.customers.models import Customer
-from portal.records.customers.permissions import customer_keys
+from portal.records.customers.policy import customer_keys
 from portal.records.service.models import ServiceCase, ServiceRecord, SupportQuestion
 
 if TYPE_CHECKING:
@@ -52,21 +52,6 @@ def service_managers() -> set[int]:
         User.objects.filter(is_active=True)
         .filter(Q(groups__permissions=permission) | Q(user_permissions=permission))
         .values_list("pk", flat=True)
-    )
-
-
-def department_manager_chain(department_id: int | None) -> set[int]:
-    """Managers of a department and of every department above it."""
-    if not department_id:
-        return set()
-    department = Department.objects.filter(pk=department_id).only("path").first()
-    if department is None:
-        return set()
-    ids = department.ancestor_ids(include_self=True)
-    return set(
-        Department.objects.filter(pk__in=ids, manager__isnull=False).values_list(
-            "manager_id", flat=True
-        )
     )
 
 
@@ -111,63 +96,67 @@ def follower_keys(customer: Customer, extra_user_ids: Iterable[int]) -> set[str]
     return keys
 
 
-def cases_visible_to(user: User) -> QuerySet[ServiceCase]:
-    if not may_use_service(user):
-        return ServiceCase.objects.none()
-    managers_reach = any(key.startswith("m:") for key in visibility.user_keys(user))
-    return visibility.filter_visible(ServiceCase.objects.all(), user, correlated=managers_reach)
+class ServiceCasePolicy(AccessPolicy):
+    """Service cases: service → view and the keys of `case_keys` (decision 0131)."""
+
+    model = ServiceCase
+    module = "service"
+
+    def keys(self, obj: ServiceCase) -> set[str]:
+        return case_keys(obj)
+
+    def filter_keys(self, queryset: QuerySet, user: User) -> QuerySet:
+        return visibility.filter_visible(queryset, user, correlated=is_manager(user))
+
+    def access(self, user: User, pk, *, select=()) -> ServiceCase:
+        """The case if the user may read it; 404 alike for missing and forbidden."""
+        return super().access(user, pk, select=select or CASE_RELATED)
 
 
-def access_case(user: User, pk: int | str) -> ServiceCase:
-    """The case if the user may read it; 404 alike for missing and forbidden."""
-    try:
-        return (
-            cases_visible_to(user)
-            .select_related(
-                "customer",
-                "contact",
-                "category",
-                "product",
-                "deal",
-                "about_person",
-                "registered_by",
-                "assigned_department",
-                "assignee",
-            )
-            .get(pk=pk)
-        )
-    except (ServiceCase.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such service case.") from None
+class ServicePartPolicy(AccessPolicy):
+    """Support questions and service records: service → view and their own keys."""
+
+    module = "service"
+    correlated = False
+
+    def __init__(self, model: type) -> None:
+        self.model = model
+
+    def filter_keys(self, queryset: QuerySet, user: User) -> QuerySet:
+        return visibility.filter_visible(queryset, user)
 
 
-def questions_visible_to(user: User) -> QuerySet[SupportQuestion]:
-    if not may_use_service(user):
-        return SupportQuestion.objects.none()
-    return visibility.filter_visible(SupportQuestion.objects.all(), user)
+CASE_RELATED = (
+    "customer",
+    "contact",
+    "category",
+    "product",
+    "deal",
+    "about_person",
+    "registered_by",
+    "assigned_department",
+    "assignee",
+)
+case_policy = register(ServiceCase, ServiceCasePolicy())
+question_policy = register(SupportQuestion, ServicePartPolicy(SupportQuestion))
+service_record_policy = register(ServiceRecord, ServicePartPolicy(ServiceRecord))
+cases_visible_to = case_policy.visible_to
+access_case = case_policy.access
+questions_visible_to = question_policy.visible_to
+records_visible_to = service_record_policy.visible_to
 
 
 def access_question(user: User, pk: int | str) -> SupportQuestion:
-    try:
-        return (
-            questions_visible_to(user)
-            .select_related("customer", "product", "qa_entry", "created_by", "answered_by")
-            .get(pk=pk)
-        )
-    except (SupportQuestion.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such support question.") from None
-
-
-def records_visible_to(user: User) -> QuerySet[ServiceRecord]:
-    if not may_use_service(user):
-        return ServiceRecord.objects.none()
-    return visibility.filter_visible(ServiceRecord.objects.all(), user)
+    return question_policy.access(
+        user, pk, select=("customer", "product", "qa_entry", "created_by", "answered_by")
+    )
 
 
 # --- who may take which step ----------------------------------------------------------------
 
 
 def _can_see(user: User, case: ServiceCase) -> bool:
-    return may_use_service(user) and visibility.can_see(user, case)
+    return case_policy.is_visible(user, case)
 
 
 def is_service_desk(user: User, case: ServiceCase) -> bool:
@@ -193,10 +182,7 @@ def is_approver(user: User, case: ServiceCase) -> bool:
         return False
     if has_module_perm(user, "service", "manage"):
         return True
-    department_id = case.assigned_department_id or case.registered_department_id
-    return bool(department_id) and (
-        visibility.manager_key(department_id) in visibility.user_keys(user)
-    )
+    return manages_department(user, case.assigned_department_id or case.registered_department_id)
 
 
 def is_responsible(user: User, case: ServiceCase) -> bool:
@@ -207,9 +193,7 @@ def is_responsible(user: User, case: ServiceCase) -> bool:
     if not _can_see(user, case):
         return False
     keys = visibility.user_keys(user)
-    if case.assigned_department_id and (
-        visibility.manager_key(case.assigned_department_id) in keys
-    ):
+    if manages_department(user, case.assigned_department_id):
         return True
     if case.assignee_id:
         return case.assignee_id == user.pk
@@ -228,14 +212,14 @@ def responsible_people(case: ServiceCase) -> set[int]:
     """Whose turn it is while the case sits with the responsible side."""
     if case.assignee_id:
         return {case.assignee_id}
-    return department_members(case.assigned_department_id) | department_manager_chain(
+    return department_members(case.assigned_department_id) | manager_chain(
         case.assigned_department_id
     )
 
 
 def approvers(case: ServiceCase) -> set[int]:
     department_id = case.assigned_department_id or case.registered_department_id
-    return service_managers() | department_manager_chain(department_id)
+    return service_managers() | manager_chain(department_id)
 
 
 def whose_turn(case: ServiceCase) -> set[int]:

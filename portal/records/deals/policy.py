@@ -1,0 +1,160 @@
+"""The deal policy (decision 0140): a deal is visible where its customer is, plus its owner
+(and their manager chain) and co-owners; its activities, reminders and urges go with it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+
+from portal.accounts.permissions import has_module_perm
+from portal.accounts.tree import manages_person
+from portal.core import visibility
+from portal.core.policy import AccessPolicy, register
+from portal.records.customers.models import Customer
+from portal.records.customers.policy import customer_keys
+from portal.records.deals.models import Activity, Deal, DealReminder, DealUrge
+
+if TYPE_CHECKING:
+    from portal.accounts.models import User
+
+
+def deal_keys(deal: Deal) -> set[str]:
+    """The keys a deal should carry: its customer's keys (the same rule, computed, so they are
+    right inside a transfer's transaction), the owner and their manager
+    chain (a deal handed to a rep outside the customer's circle stays theirs), co-owners."""
+    keys = customer_keys(deal.customer)
+    keys |= visibility.owner_keys(deal.owner)
+    keys.update(
+        visibility.user_key(user_id) for user_id in deal.co_owners.values_list("pk", flat=True)
+    )
+    return keys
+
+
+def live_deals(*, aggregate: bool = False) -> QuerySet[Deal]:
+    """The base of every deal read (lists, pages, API, search, statistics, dashboards): a
+    customer in the recycle bin takes its deals with it, and restoring brings them back.
+
+    Same rows, two shapes (measured at 300k deals on SQLite): for pages, a join on the
+    customer — a primary-key probe per row that keeps the planner on the list's sort index
+    (the NOT IN shape made "closing soon" sort every open deal: 205 ms); for aggregates,
+    NOT IN the few binned customers, which the covering team-pipeline index answers without
+    reading rows (the join made the team pipeline 140 ms instead of 18)."""
+    if aggregate:
+        return Deal.objects.exclude(customer_id__in=binned_customers())
+    return Deal.objects.filter(customer__deleted_at__isnull=True)
+
+
+def binned_customers() -> QuerySet[Customer]:
+    """Ids of the customers in the recycle bin; rows hanging off deals exclude them alike."""
+    return Customer.all_objects.filter(deleted_at__isnull=False).values("pk")
+
+
+class DealPolicy(AccessPolicy):
+    """Deals: deals → view, deals of a binned customer out, the keys of `deal_keys`."""
+
+    model = Deal
+    followable = True
+    module = "deals"
+
+    def live_queryset(self) -> QuerySet[Deal]:
+        return live_deals()
+
+    def live_related(self, queryset: QuerySet, field: str) -> QuerySet:
+        # NOT IN the few binned customers: the shape every row hanging off deals used
+        return queryset.exclude(**{f"{field}__customer_id__in": binned_customers()})
+
+    def keys(self, obj: Deal) -> set[str]:
+        return deal_keys(obj)
+
+    # Same shape choice as customers (decision 0101): a reader who reaches many deals gets
+    # the correlated EXISTS (a sorted page stops early), one who reaches few the keyed id set.
+
+    def access(self, user: User, pk, *, select=()) -> Deal:
+        """The deal if the user may read it; 404 alike for missing and forbidden."""
+        return super().access(
+            user,
+            pk,
+            select=select or ("owner", "customer", "customer__owner", "stage", "department"),
+        )
+
+    def can_edit(self, user: User, deal: Deal) -> bool:
+        """Owner, co-owners, the owner's manager chain and administrators work on a deal."""
+        if not user.is_authenticated or not user.is_active:
+            return False
+        if visibility.is_administrator(user):
+            return True
+        if not self.module_allows(user):
+            return False
+        return (
+            deal.owner_id == user.pk or manages_person(user, deal.owner) or is_co_owner(user, deal)
+        )
+
+    def can_hand_over(self, user: User, deal: Deal) -> bool:
+        """The owner or their manager chain, holding deals → transfer; administrators."""
+        if visibility.is_administrator(user):
+            return True
+        if not self.module_allows(user, "transfer"):
+            return False
+        return deal.owner_id == user.pk or manages_person(user, deal.owner)
+
+    def can_urge(self, user: User, deal: Deal) -> bool:
+        """Managers (deals → urge) urge open or won (unpaid) deals they can see, never their
+        own."""
+        if deal.state not in (Deal.State.TRACKING, Deal.State.WON):
+            return False
+        if deal.owner_id == user.pk or not self.module_allows(user, "urge"):
+            return False
+        return self.is_visible(user, deal)
+
+
+class DealPartPolicy(AccessPolicy):
+    """A deal's sub-records (activities, reminders, urges) are read through their deal."""
+
+    module = "deals"
+
+    def __init__(self, model: type) -> None:
+        self.model = model
+
+    def live_queryset(self) -> QuerySet:
+        return self.model.objects.filter(deal__customer__deleted_at__isnull=True)
+
+    def visible_to(self, user: User) -> QuerySet:
+        return self.model.objects.filter(deal__in=deal_policy.visible_to(user).values("pk"))
+
+    def key_object(self, obj) -> Deal:
+        return obj.deal
+
+    def keys(self, obj) -> set[str]:
+        return deal_keys(obj.deal)
+
+    def can_edit(self, user: User, obj) -> bool:
+        return deal_policy.can_edit(user, obj.deal)
+
+
+def is_co_owner(user: User, deal: Deal) -> bool:
+    return deal.co_owners.filter(pk=user.pk).exists()
+
+
+deal_policy = register(Deal, DealPolicy())
+activity_policy = register(Activity, DealPartPolicy(Activity))
+reminder_policy = register(DealReminder, DealPartPolicy(DealReminder))
+urge_policy = register(DealUrge, DealPartPolicy(DealUrge))
+
+# The names the rest of records calls (one rule: each is the policy's answer).
+deals_visible_to = deal_policy.visible_to
+access_deal = deal_policy.access
+activities_visible_to = activity_policy.visible_to
+reminders_visible_to = reminder_policy.visible_to
+can_edit_deal = deal_policy.can_edit
+can_hand_over = deal_policy.can_hand_over
+can_urge = deal_policy.can_urge
+
+
+def can_answer_urge(user: User, urge: DealUrge) -> bool:
+    deal = urge.deal
+    return user.pk in {urge.urged_user_id, deal.owner_id} or (visibility.is_administrator(user))
+
+
+def can_see_urge_report(user: User) -> bool:
+    return has_module_perm(user, "deals", "urge") or visibility.is_administrator(user)
