@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import Http404
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal.accounts.models import User
+from portal.core.bounds import IdSerializerField, id_param, id_parameter
 from portal.records.customers.models import Contact
 from portal.records.customers.permissions import access_customer
 from portal.records.deals import actions
@@ -35,7 +37,7 @@ def _deal_for(user, deal_id) -> Deal:
 
 class DealSerializer(serializers.ModelSerializer):
     # Plain ids: a lookup against all customers would tell who exists beyond one's view.
-    customer = serializers.IntegerField(source="customer_id")
+    customer = IdSerializerField(source="customer_id")
     owner = serializers.SlugRelatedField(
         slug_field="username", queryset=ACTIVE_USERS, required=False
     )
@@ -96,6 +98,15 @@ class DealSerializer(serializers.ModelSerializer):
         }
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            id_parameter("stage", "Tracked deals at this stage."),
+            id_parameter("owner", "Deals of this owner (a user id)."),
+            id_parameter("customer", "Deals of this customer."),
+        ]
+    )
+)
 class DealViewSet(viewsets.ModelViewSet):
     """Deals the caller may see; filters: view=mine, state (or "open"), stage, owner (id),
     customer (id), closing=1, q (name or number), sort (-updated, updated, number, -number,
@@ -107,6 +118,8 @@ class DealViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         from portal.records.deals.queries import SORTS
 
+        for name in ("stage", "owner", "customer"):
+            id_param(self.request.query_params, name)  # a 400 naming it, not a 500
         filters = DealFilters.from_query(self.request.query_params)
         column, descending = SORTS[filters.sort]
         order = [f"-{column}", "-pk"] if descending else [column, "pk"]
@@ -212,7 +225,7 @@ class DealViewSet(viewsets.ModelViewSet):
 
 
 class ActivitySerializer(serializers.ModelSerializer):
-    deal = serializers.IntegerField(source="deal_id")
+    deal = IdSerializerField(source="deal_id")
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
     due_at = serializers.DateTimeField(required=False)
     is_overdue = serializers.BooleanField(read_only=True)
@@ -239,6 +252,9 @@ class ActivitySerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "owner", "done_at", "created_at"]
 
 
+@extend_schema_view(
+    list=extend_schema(parameters=[id_parameter("deal", "Activities of this deal.")])
+)
 class ActivityViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -257,8 +273,8 @@ class ActivityViewSet(
 
         params = self.request.query_params
         queryset = activities_visible_to(self.request.user).select_related("owner")
-        if params.get("deal", "").isdigit():
-            queryset = queryset.filter(deal_id=int(params["deal"]))
+        if (deal := id_param(params, "deal")) is not None:
+            queryset = queryset.filter(deal_id=deal)
         if params.get("status") in Activity.Status.values:
             queryset = queryset.filter(status=params["status"])
         if params.get("mine") == "1":
@@ -310,7 +326,7 @@ class ActivityViewSet(
 
 
 class ReminderSerializer(serializers.ModelSerializer):
-    deal = serializers.IntegerField(source="deal_id")
+    deal = IdSerializerField(source="deal_id")
     people = serializers.SlugRelatedField(
         slug_field="username", queryset=ACTIVE_USERS, many=True, required=False
     )
@@ -322,6 +338,9 @@ class ReminderSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
+@extend_schema_view(
+    list=extend_schema(parameters=[id_parameter("deal", "Reminders of this deal.")])
+)
 class ReminderViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -342,8 +361,8 @@ class ReminderViewSet(
         queryset = reminders_visible_to(self.request.user).prefetch_related("people")
         if params.get("mine") == "1":
             queryset = queryset.filter(people=self.request.user)
-        if params.get("deal", "").isdigit():
-            queryset = queryset.filter(deal_id=int(params["deal"]))
+        if (deal := id_param(params, "deal")) is not None:
+            queryset = queryset.filter(deal_id=deal)
         if params.get("upcoming") == "1":
             queryset = queryset.filter(due_at__gte=timezone.now())
         return queryset.order_by("due_at", "pk")
