@@ -6,13 +6,19 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal.accounts.models import User
-from portal.core.bounds import IdSerializerField, id_param, id_parameter
+from portal.core.bounds import (
+    IdSerializerField,
+    id_param,
+    id_parameter,
+    moment_serializer_field,
+)
 from portal.records.customers.models import Contact
 from portal.records.customers.permissions import access_customer
 from portal.records.deals import actions
@@ -25,6 +31,14 @@ from portal.records.deals.permissions import (
 from portal.records.deals.queries import DealFilters, visible_filtered_deals
 
 ACTIVE_USERS = User.objects.filter(is_active=True)
+
+
+def _body(request) -> dict:
+    """The request's fields for the actions that read them one by one: a JSON body that is
+    not an object (a list, a number) is a 400, not an AttributeError."""
+    if not isinstance(request.data, dict):
+        raise exceptions.ValidationError({"detail": [_("Send the fields as a JSON object.")]})
+    return request.data
 
 
 def _deal_for(user, deal_id) -> Deal:
@@ -185,7 +199,7 @@ class DealViewSet(viewsets.ModelViewSet):
     def win(self, request, pk=None):
         """Tracking → won (optional closed_on, reason)."""
         closed_on = serializers.DateField(required=False, allow_null=True).run_validation(
-            request.data.get("closed_on") or None
+            _body(request).get("closed_on") or None
         )
         return self._state_change(
             request,
@@ -193,20 +207,20 @@ class DealViewSet(viewsets.ModelViewSet):
                 deal,
                 acting_user=request.user,
                 closed_on=closed_on,
-                reason=str(request.data.get("reason", "")),
+                reason=str(_body(request).get("reason", "")),
             ),
         )
 
     @action(detail=True, methods=["post"])
     def lose(self, request, pk=None):
         """Tracking → lost, or abandoned with {"abandoned": true}; a reason is required."""
-        abandoned = str(request.data.get("abandoned", "")).lower() in {"1", "true", "yes"}
+        abandoned = str(_body(request).get("abandoned", "")).lower() in {"1", "true", "yes"}
         return self._state_change(
             request,
             lambda deal: actions.lose_deal(
                 deal,
                 acting_user=request.user,
-                reason=str(request.data.get("reason", "")),
+                reason=str(_body(request).get("reason", "")),
                 abandoned=abandoned,
             ),
         )
@@ -214,7 +228,7 @@ class DealViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["post"])
     def handover(self, request, pk=None):
         """Hand the deal to {"to_user": username}."""
-        username = str(request.data.get("to_user", ""))
+        username = str(_body(request).get("to_user", ""))
         to_user = ACTIVE_USERS.filter(username=username).first()
         if to_user is None:
             raise exceptions.ValidationError({"to_user": ["No such person."]})
@@ -227,7 +241,7 @@ class DealViewSet(viewsets.ModelViewSet):
 class ActivitySerializer(serializers.ModelSerializer):
     deal = IdSerializerField(source="deal_id")
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    due_at = serializers.DateTimeField(required=False)
+    due_at = moment_serializer_field(required=False)
     is_overdue = serializers.BooleanField(read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 
@@ -303,15 +317,15 @@ class ActivityViewSet(
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         activity = self.get_object()
-        next_due_at = serializers.DateTimeField(required=False, allow_null=True).run_validation(
-            request.data.get("next_due_at") or None
+        next_due_at = moment_serializer_field(required=False, allow_null=True).run_validation(
+            _body(request).get("next_due_at") or None
         )
         actions.complete_activity(
             activity,
             acting_user=request.user,
-            outcome=str(request.data.get("outcome", "")),
-            next_step=str(request.data.get("next_step", "")),
-            next_kind=str(request.data.get("next_kind", "")),
+            outcome=str(_body(request).get("outcome", "")),
+            next_step=str(_body(request).get("next_step", "")),
+            next_kind=str(_body(request).get("next_kind", "")),
             next_due_at=next_due_at,
         )
         activity.refresh_from_db()
@@ -330,6 +344,7 @@ class ReminderSerializer(serializers.ModelSerializer):
     people = serializers.SlugRelatedField(
         slug_field="username", queryset=ACTIVE_USERS, many=True, required=False
     )
+    due_at = moment_serializer_field()
     is_due = serializers.BooleanField(read_only=True)
 
     class Meta:

@@ -173,7 +173,7 @@ class ServiceCaseViewSet(viewsets.ModelViewSet):
             ),
         },
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def steps(self, request, pk=None):
         """GET: the step log. POST: take the next step (409 when it is not the next one)."""
         case = self.get_object()
