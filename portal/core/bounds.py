@@ -179,9 +179,10 @@ class BoundedDecimalField(models.DecimalField):
         return name, "portal.core.bounds.BoundedDecimalField", args, kwargs
 
 
-#: Before 1900 many time zones had no whole-minute offset (Shanghai's local mean time is
-#: +08:05:43), which RFC 3339 cannot write: the API would answer with an invalid date-time.
-EARLIEST_YEAR = 1900
+#: Early in the 20th century many time zones had no whole-minute offset (Shanghai kept local
+#: mean time, +08:05:43, until 1901; Liberia −00:44:30 until 1972), which RFC 3339 cannot
+#: write: the API would answer with an invalid date-time. Nobody plans a meeting before 1970.
+EARLIEST_YEAR = 1970
 LATEST_YEAR = 9000
 
 
