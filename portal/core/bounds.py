@@ -77,6 +77,16 @@ class IdFormField(forms.IntegerField):
         super().__init__(**kwargs)
 
 
+def _keyed_by_integer(queryset, to_field_name: str | None) -> bool:
+    """The choices are looked up by an integer column (the pk, or the parent page's pk that a
+    Page subclass's `page_ptr` points to): a posted key must then be a 64-bit id."""
+    options = queryset.model._meta
+    field = options.pk if to_field_name in {None, "pk"} else options.get_field(to_field_name)
+    while field.is_relation:
+        field = field.target_field
+    return isinstance(field, models.IntegerField)
+
+
 class BoundedModelChoiceField(forms.ModelChoiceField):
     """ModelChoiceField whose posted key is checked as an id before it reaches the database:
     a key ≥ 2^63 is "not one of the choices", not an OverflowError."""
@@ -84,7 +94,7 @@ class BoundedModelChoiceField(forms.ModelChoiceField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        if self.to_field_name in {None, "pk", "id"} and parse_id(value) is None:
+        if _keyed_by_integer(self.queryset, self.to_field_name) and parse_id(value) is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super().to_python(value)
 
@@ -94,8 +104,7 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     "not one of the available choices", not an OverflowError in the `IN (…)` query."""
 
     def _check_values(self, value):
-        key = self.to_field_name or "pk"
-        if key in {"pk", "id"}:
+        if _keyed_by_integer(self.queryset, self.to_field_name):
             for pk in value:
                 if parse_id(pk) is None:
                     raise ValidationError(
@@ -170,12 +179,38 @@ class BoundedDecimalField(models.DecimalField):
         return name, "portal.core.bounds.BoundedDecimalField", args, kwargs
 
 
+#: Early in the 20th century many time zones had no whole-minute offset (Shanghai kept local
+#: mean time, +08:05:43, until 1901; Liberia −00:44:30 until 1972), which RFC 3339 cannot
+#: write: the API would answer with an invalid date-time. Nobody plans a meeting before 1970.
+EARLIEST_YEAR = 1970
+LATEST_YEAR = 9000
+
+
+def plausible_moment(value: Any) -> None:
+    """Validator for a date or date-time a person plans with (a due time, a meeting): years
+    EARLIEST_YEAR … LATEST_YEAR."""
+    if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationError(
+            _("Enter a date between the years %(min)s and %(max)s.")
+            % {"min": EARLIEST_YEAR, "max": LATEST_YEAR},
+            code="implausible_date",
+        )
+
+
+def moment_serializer_field(**kwargs) -> serializers.DateTimeField:
+    """A DateTimeField for a planned moment (see `plausible_moment`)."""
+    kwargs.setdefault("validators", []).append(plausible_moment)
+    return serializers.DateTimeField(**kwargs)
+
+
 def is_sane_amount(value: Any) -> bool:
     """True for a finite Decimal (what templates may format); False for NaN, ±Infinity."""
     return isinstance(value, decimal.Decimal) and value.is_finite()
 
 
 __all__ = [
+    "EARLIEST_YEAR",
+    "LATEST_YEAR",
     "MAX_ID",
     "BoundedDecimalField",
     "BoundedModelChoiceField",
@@ -188,6 +223,8 @@ __all__ = [
     "id_param",
     "id_parameter",
     "is_sane_amount",
+    "moment_serializer_field",
     "page_number",
     "parse_id",
+    "plausible_moment",
 ]

@@ -91,11 +91,7 @@ def test_the_login_form_survives_hostile_values():
     assert not outcome.failures, outcome.failures
 
 
-@pytest.mark.xfail(strict=True, reason="records follow-up")
 def test_records_forms_survive_hostile_values():
-    # Known today (ADR 0802): huge ids in the list filters and in ModelChoice/ModelMultiple-
-    # Choice fields (OverflowError), non-numeric stage ids; records' forms move to
-    # core.bounds' fields in the follow-up, which removes this marker.
     results = _run(records=True)
     print(_report(results))  # noqa: T201
     assert sum(forms for _user, forms, _outcome in results) > 5

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import Http404
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.response import Response
 
 from portal.accounts.models import User
+from portal.core.bounds import IdSerializerField, id_param, id_parameter
 from portal.records.customers import actions
 from portal.records.customers.models import Contact, Customer, CustomerCategory
 from portal.records.customers.policy import (
@@ -49,7 +56,7 @@ class CustomerSerializer(serializers.ModelSerializer):
 
 class ContactSerializer(serializers.ModelSerializer):
     # A plain id: a lookup against all customers would tell who exists beyond one's view.
-    customer = serializers.IntegerField(source="customer_id")
+    customer = IdSerializerField(source="customer_id")
 
     class Meta:
         model = Contact
@@ -57,6 +64,33 @@ class ContactSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "code", "created_at", "updated_at"]
 
 
+@extend_schema_view(
+    list=extend_schema(parameters=[id_parameter("owner", "Customers of this owner (a user id).")]),
+    create=extend_schema(
+        responses={
+            201: CustomerSerializer,
+            409: OpenApiResponse(
+                inline_serializer(
+                    "CustomerDuplicates",
+                    {
+                        "name": serializers.ListField(child=serializers.CharField()),
+                        "duplicates": inline_serializer(
+                            "CustomerDuplicate",
+                            {
+                                "id": serializers.IntegerField(),
+                                "code": serializers.CharField(),
+                                "name": serializers.CharField(),
+                            },
+                            many=True,
+                        ),
+                    },
+                ),
+                description="Looks like an existing customer: the name's error and the "
+                "possible duplicates (send allow_duplicate=true to create it anyway).",
+            ),
+        }
+    ),
+)
 class CustomerViewSet(viewsets.ModelViewSet):
     """Customers the caller may see; filters: view=mine, category, region, industry, level,
     owner (id), q (name/code), sort (name, -name, code, -updated, -created)."""
@@ -64,6 +98,7 @@ class CustomerViewSet(viewsets.ModelViewSet):
     serializer_class = CustomerSerializer
 
     def get_queryset(self):
+        id_param(self.request.query_params, "owner")  # a 400 naming it, not a 500
         filters = CustomerFilters.from_query(self.request.query_params)
         from portal.records.customers.queries import SORTS
 
@@ -120,6 +155,9 @@ class CustomerViewSet(viewsets.ModelViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema_view(
+    list=extend_schema(parameters=[id_parameter("customer", "Contacts of this customer.")])
+)
 class ContactViewSet(viewsets.ModelViewSet):
     """Contacts of the customers the caller may see; filter: customer (id), q (name)."""
 
@@ -127,9 +165,8 @@ class ContactViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         queryset = contacts_visible_to(self.request.user).order_by("customer_id", "name", "pk")
-        customer = self.request.query_params.get("customer", "")
-        if customer.isdigit():
-            queryset = queryset.filter(customer_id=int(customer))
+        if (customer := id_param(self.request.query_params, "customer")) is not None:
+            queryset = queryset.filter(customer_id=customer)
         q = self.request.query_params.get("q", "").strip()
         if q:
             queryset = queryset.filter(name__icontains=q)

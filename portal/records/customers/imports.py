@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -114,6 +115,9 @@ EXTRA_ALIASES = {
         "备注": "notes",
     },
 }
+# What the forms and the API refuse in any text (Django's CharField validator: NUL, which
+# PostgreSQL cannot store in text or jsonb either).
+REFUSED_CHARACTERS = ProhibitNullCharactersValidator()
 TRUE_WORDS = {"1", "yes", "y", "true", "x", "是", "√"}
 FALSE_WORDS = {"", "0", "no", "n", "false", "否"}
 
@@ -217,6 +221,21 @@ def normalise_rows(kind: str, rows: list[dict[str, str]]) -> list[dict[str, str]
     return [{aliases[h.strip().lower()]: row.get(h, "") for h in known} for row in rows]
 
 
+def refused_characters(row: dict[str, str]) -> dict[str, str]:
+    """The cells of a row holding characters the forms refuse: field → message."""
+    problems = {}
+    for name, value in row.items():
+        try:
+            REFUSED_CHARACTERS(value)
+        except ValidationError as exc:
+            problems[name] = exc.messages[0]
+    return problems
+
+
+def _storable(value: str) -> str:
+    return value.replace("\x00", "\ufffd")
+
+
 def row_to_fields(
     kind: str,
     row: dict[str, str],
@@ -301,6 +320,7 @@ def row_to_fields(
                 errors["birthday"] = _("Write the date as YYYY-MM-DD.")
     if not row.get("name", "").strip():
         errors["name"] = _("The name is missing.")
+    errors.update(refused_characters(row))
     if errors:
         raise ValidationError(errors)
     return kind, fields, extra
@@ -331,8 +351,20 @@ def start_import(*, kind: str, upload: Any, user: User) -> ImportJob:
     if kind not in ImportJob.Kind.values:
         raise ValidationError({"kind": _("Choose customers or contacts.")})
     rows = normalise_rows(kind, read_table(upload))
+    # Refused characters are reported here, row by row, and kept out of the stored rows (a
+    # jsonb column cannot hold NUL): the job can then never become ready to import.
+    errors = [
+        {"line": index + 2, "field": field, "message": message}
+        for index, row in enumerate(rows)
+        for field, message in refused_characters(row).items()
+    ]
+    rows = [{name: _storable(value) for name, value in row.items()} for row in rows]
     return ImportJob.objects.create(
-        kind=kind, filename=getattr(upload, "name", "upload")[:255], rows=rows, created_by=user
+        kind=kind,
+        filename=_storable(getattr(upload, "name", "upload"))[:255],
+        rows=rows,
+        errors=errors,
+        created_by=user,
     )
 
 
@@ -357,6 +389,7 @@ def check_next_chunk(job: ImportJob, user: User) -> ImportJob:
     job.processed = end
     job.errors = errors
     if end >= len(job.rows):
+        errors.sort(key=lambda error: error["line"])  # those found on upload among the rest
         job.status = ImportJob.Status.INVALID if errors else ImportJob.Status.READY
     job.save(update_fields=["processed", "errors", "status"])
     return job

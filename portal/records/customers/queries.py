@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
 from portal.core import pagination
+from portal.core.bounds import parse_id
 from portal.records.customers.models import Customer
 from portal.records.customers.policy import customers_visible_to
 
@@ -94,8 +95,8 @@ def filter_customers(
         queryset = queryset.filter(industry=filters.industry)
     if filters.level:
         queryset = queryset.filter(level=filters.level)
-    if filters.owner.isdigit():
-        queryset = queryset.filter(owner_id=int(filters.owner))
+    if (owner := parse_id(filters.owner)) is not None:
+        queryset = queryset.filter(owner_id=owner)
     if filters.q:
         q = filters.q
         # Search-as-you-type scans the name index in list order; testing only the name (which

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from portal.accounts.models import User
 from portal.accounts.permissions import has_module_perm
 from portal.core import audit
+from portal.core.bounds import parse_id
 from portal.records.customers import actions, imports, labels
 from portal.records.customers.forms import (
     ContactForm,
@@ -66,7 +67,7 @@ def _require_view(user: User) -> None:
 
 
 def _selected_customers(request: HttpRequest):
-    ids = [pk for pk in request.POST.getlist("ids") if pk.isdigit()]
+    ids = [pk for pk in map(parse_id, request.POST.getlist("ids")) if pk is not None]
     return customers_visible_to(request.user).filter(pk__in=ids)
 
 
@@ -354,7 +355,7 @@ def _pdf_response(data: bytes) -> HttpResponse:
 def contact_labels(request: HttpRequest, pk: int) -> HttpResponse:
     """Labels for the contacts ticked on a customer's page."""
     customer = access_customer(request.user, pk)
-    ids = [i for i in request.POST.getlist("contacts") if i.isdigit()]
+    ids = [pk for pk in map(parse_id, request.POST.getlist("contacts")) if pk is not None]
     contacts = list(customer.contacts.filter(pk__in=ids).select_related("customer"))
     form = LabelsForm(request.POST)
     sheet = form.cleaned_data["sheet"] if form.is_valid() else "a4-3x8"
@@ -502,7 +503,7 @@ def mail_compose_for(request: HttpRequest, customers) -> HttpResponse:
 @login_required
 def mail_compose(request: HttpRequest) -> HttpResponse:
     form = MailForm(request.POST)
-    ids = [i for i in request.POST.getlist("contacts") if i.isdigit()]
+    ids = [pk for pk in map(parse_id, request.POST.getlist("contacts")) if pk is not None]
     contacts = contacts_visible_to(request.user).filter(pk__in=ids)
     if form.is_valid():
         try:

@@ -6,11 +6,19 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal.accounts.models import User
+from portal.core.bounds import (
+    IdSerializerField,
+    id_param,
+    id_parameter,
+    moment_serializer_field,
+)
 from portal.records.customers.policy import access_customer, contact_policy
 from portal.records.deals import actions
 from portal.records.deals.actions.common import CONTACTS_OF_CUSTOMER
@@ -23,6 +31,14 @@ from portal.records.deals.policy import (
 from portal.records.deals.queries import DealFilters, visible_filtered_deals
 
 ACTIVE_USERS = User.objects.filter(is_active=True)
+
+
+def _body(request) -> dict:
+    """The request's fields for the actions that read them one by one: a JSON body that is
+    not an object (a list, a number) is a 400, not an AttributeError."""
+    if not isinstance(request.data, dict):
+        raise exceptions.ValidationError({"detail": [_("Send the fields as a JSON object.")]})
+    return request.data
 
 
 def _deal_for(user, deal_id) -> Deal:
@@ -45,7 +61,7 @@ class VisibleContactField(serializers.PrimaryKeyRelatedField):
 
 class DealSerializer(serializers.ModelSerializer):
     # Plain ids: a lookup against all customers would tell who exists beyond one's view.
-    customer = serializers.IntegerField(source="customer_id")
+    customer = IdSerializerField(source="customer_id")
     owner = serializers.SlugRelatedField(
         slug_field="username", queryset=ACTIVE_USERS, required=False
     )
@@ -104,6 +120,15 @@ class DealSerializer(serializers.ModelSerializer):
         }
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            id_parameter("stage", "Tracked deals at this stage."),
+            id_parameter("owner", "Deals of this owner (a user id)."),
+            id_parameter("customer", "Deals of this customer."),
+        ]
+    )
+)
 class DealViewSet(viewsets.ModelViewSet):
     """Deals the caller may see; filters: view=mine, state (or "open"), stage, owner (id),
     customer (id), closing=1, q (name or number), sort (-updated, updated, number, -number,
@@ -115,6 +140,8 @@ class DealViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         from portal.records.deals.queries import SORTS
 
+        for name in ("stage", "owner", "customer"):
+            id_param(self.request.query_params, name)  # a 400 naming it, not a 500
         filters = DealFilters.from_query(self.request.query_params)
         column, descending = SORTS[filters.sort]
         order = [f"-{column}", "-pk"] if descending else [column, "pk"]
@@ -180,7 +207,7 @@ class DealViewSet(viewsets.ModelViewSet):
     def win(self, request, pk=None):
         """Tracking → won (optional closed_on, reason)."""
         closed_on = serializers.DateField(required=False, allow_null=True).run_validation(
-            request.data.get("closed_on") or None
+            _body(request).get("closed_on") or None
         )
         return self._state_change(
             request,
@@ -188,20 +215,20 @@ class DealViewSet(viewsets.ModelViewSet):
                 deal,
                 acting_user=request.user,
                 closed_on=closed_on,
-                reason=str(request.data.get("reason", "")),
+                reason=str(_body(request).get("reason", "")),
             ),
         )
 
     @action(detail=True, methods=["post"])
     def lose(self, request, pk=None):
         """Tracking → lost, or abandoned with {"abandoned": true}; a reason is required."""
-        abandoned = str(request.data.get("abandoned", "")).lower() in {"1", "true", "yes"}
+        abandoned = str(_body(request).get("abandoned", "")).lower() in {"1", "true", "yes"}
         return self._state_change(
             request,
             lambda deal: actions.lose_deal(
                 deal,
                 acting_user=request.user,
-                reason=str(request.data.get("reason", "")),
+                reason=str(_body(request).get("reason", "")),
                 abandoned=abandoned,
             ),
         )
@@ -209,7 +236,7 @@ class DealViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["post"])
     def handover(self, request, pk=None):
         """Hand the deal to {"to_user": username}."""
-        username = str(request.data.get("to_user", ""))
+        username = str(_body(request).get("to_user", ""))
         to_user = ACTIVE_USERS.filter(username=username).first()
         if to_user is None:
             raise exceptions.ValidationError({"to_user": ["No such person."]})
@@ -220,9 +247,9 @@ class DealViewSet(viewsets.ModelViewSet):
 
 
 class ActivitySerializer(serializers.ModelSerializer):
-    deal = serializers.IntegerField(source="deal_id")
+    deal = IdSerializerField(source="deal_id")
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    due_at = serializers.DateTimeField(required=False)
+    due_at = moment_serializer_field(required=False)
     is_overdue = serializers.BooleanField(read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 
@@ -247,6 +274,9 @@ class ActivitySerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "owner", "done_at", "created_at"]
 
 
+@extend_schema_view(
+    list=extend_schema(parameters=[id_parameter("deal", "Activities of this deal.")])
+)
 class ActivityViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -265,8 +295,8 @@ class ActivityViewSet(
 
         params = self.request.query_params
         queryset = activities_visible_to(self.request.user).select_related("owner")
-        if params.get("deal", "").isdigit():
-            queryset = queryset.filter(deal_id=int(params["deal"]))
+        if (deal := id_param(params, "deal")) is not None:
+            queryset = queryset.filter(deal_id=deal)
         if params.get("status") in Activity.Status.values:
             queryset = queryset.filter(status=params["status"])
         if params.get("mine") == "1":
@@ -295,15 +325,15 @@ class ActivityViewSet(
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         activity = self.get_object()
-        next_due_at = serializers.DateTimeField(required=False, allow_null=True).run_validation(
-            request.data.get("next_due_at") or None
+        next_due_at = moment_serializer_field(required=False, allow_null=True).run_validation(
+            _body(request).get("next_due_at") or None
         )
         actions.complete_activity(
             activity,
             acting_user=request.user,
-            outcome=str(request.data.get("outcome", "")),
-            next_step=str(request.data.get("next_step", "")),
-            next_kind=str(request.data.get("next_kind", "")),
+            outcome=str(_body(request).get("outcome", "")),
+            next_step=str(_body(request).get("next_step", "")),
+            next_kind=str(_body(request).get("next_kind", "")),
             next_due_at=next_due_at,
         )
         activity.refresh_from_db()
@@ -318,10 +348,11 @@ class ActivityViewSet(
 
 
 class ReminderSerializer(serializers.ModelSerializer):
-    deal = serializers.IntegerField(source="deal_id")
+    deal = IdSerializerField(source="deal_id")
     people = serializers.SlugRelatedField(
         slug_field="username", queryset=ACTIVE_USERS, many=True, required=False
     )
+    due_at = moment_serializer_field()
     is_due = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -330,6 +361,9 @@ class ReminderSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
+@extend_schema_view(
+    list=extend_schema(parameters=[id_parameter("deal", "Reminders of this deal.")])
+)
 class ReminderViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -350,8 +384,8 @@ class ReminderViewSet(
         queryset = reminders_visible_to(self.request.user).prefetch_related("people")
         if params.get("mine") == "1":
             queryset = queryset.filter(people=self.request.user)
-        if params.get("deal", "").isdigit():
-            queryset = queryset.filter(deal_id=int(params["deal"]))
+        if (deal := id_param(params, "deal")) is not None:
+            queryset = queryset.filter(deal_id=deal)
         if params.get("upcoming") == "1":
             queryset = queryset.filter(due_at__gte=timezone.now())
         return queryset.order_by("due_at", "pk")

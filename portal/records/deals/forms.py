@@ -7,23 +7,39 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts import roles
 from portal.accounts.models import User
+from portal.core.bounds import (
+    BoundedModelChoiceField,
+    BoundedModelMultipleChoiceField,
+    amount_form_field,
+    parse_id,
+)
 from portal.records.customers.forms import _bootstrap
 from portal.records.customers.models import Contact
 from portal.records.customers.policy import customers_visible_to
-from portal.records.deals.models import Activity, Deal, DealCompetitor, DealDocument, DealStage
+from portal.records.deals.models import (
+    Activity,
+    Contract,
+    Deal,
+    DealCompetitor,
+    DealDocument,
+    DealStage,
+    OrderLine,
+    Payment,
+    PaymentInstallment,
+)
 
 DATE = {"type": "date"}
 DATETIME = {"type": "datetime-local"}
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-def _people(label) -> forms.ModelChoiceField:
+def _people(label) -> BoundedModelChoiceField:
     queryset = (
         User.objects.filter(is_active=True, groups__name__in=[roles.SALES, roles.MANAGERS])
         .distinct()
         .order_by("username")
     )
-    return forms.ModelChoiceField(queryset=queryset, label=label)
+    return BoundedModelChoiceField(queryset=queryset, label=label)
 
 
 def _products_queryset():
@@ -63,6 +79,12 @@ class DealForm(forms.ModelForm):
             "products",
             "notes",
         ]
+        field_classes = {
+            "stage": BoundedModelChoiceField,
+            "contacts": BoundedModelMultipleChoiceField,
+            "co_owners": BoundedModelMultipleChoiceField,
+            "products": BoundedModelMultipleChoiceField,
+        }
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 3}),
             "expected_close_date": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
@@ -113,8 +135,8 @@ class DealForm(forms.ModelForm):
         code = self.cleaned_data["customer_code"].strip()
         visible = customers_visible_to(self.user)
         customer = visible.filter(code__iexact=code).first()
-        if customer is None and code.isdigit():
-            customer = visible.filter(pk=int(code)).first()
+        if customer is None and (pk := parse_id(code)) is not None:
+            customer = visible.filter(pk=pk).first()
         if customer is None:
             raise forms.ValidationError(_("No customer you can see has this code."))
         self.customer = customer
@@ -191,7 +213,7 @@ class ReminderForm(forms.Form):
         label=_("time"), widget=forms.DateTimeInput(attrs=DATETIME, format=DATETIME_FORMAT)
     )
     subject = forms.CharField(label=_("subject"), max_length=200)
-    people = forms.ModelMultipleChoiceField(
+    people = BoundedModelMultipleChoiceField(
         queryset=User.objects.none(),
         label=_("people to remind"),
         required=False,
@@ -219,6 +241,7 @@ class CompetitorForm(forms.ModelForm):
             "strengths",
             "weaknesses",
         ]
+        field_classes = {"competitor": BoundedModelChoiceField}
         widgets = {
             "strategy": forms.Textarea(attrs={"rows": 2}),
             "strengths": forms.Textarea(attrs={"rows": 2}),
@@ -331,12 +354,12 @@ class AnswerForm(forms.Form):
 class OrderLineForm(forms.Form):
     prefix = "line"
 
-    product = forms.ModelChoiceField(
+    product = BoundedModelChoiceField(
         queryset=None, label=_("product"), required=False, empty_label=_("(other item)")
     )
     description = forms.CharField(label=_("description"), max_length=200, required=False)
-    quantity = forms.DecimalField(label=_("quantity"), min_value=0, decimal_places=2)
-    unit_price = forms.DecimalField(label=_("unit price"), min_value=0, decimal_places=2)
+    quantity = amount_form_field(OrderLine, "quantity", label=_("quantity"), min_value=0)
+    unit_price = amount_form_field(OrderLine, "unit_price", label=_("unit price"), min_value=0)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -359,8 +382,8 @@ class ContractForm(forms.Form):
     ends_on = forms.DateField(
         label=_("ends on"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
     )
-    amount = forms.DecimalField(label=_("contract amount"), min_value=0, decimal_places=2)
-    document = forms.ModelChoiceField(
+    amount = amount_form_field(Contract, "amount", label=_("contract amount"), min_value=0)
+    document = BoundedModelChoiceField(
         queryset=DealDocument.objects.none(), label=_("contract file"), required=False
     )
 
@@ -397,7 +420,7 @@ class InstallmentForm(forms.Form):
     due_on = forms.DateField(
         label=_("due on"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
     )
-    amount = forms.DecimalField(label=_("amount"), min_value=0, decimal_places=2)
+    amount = amount_form_field(PaymentInstallment, "amount", label=_("amount"), min_value=0)
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -408,13 +431,13 @@ class InstallmentForm(forms.Form):
 class PaymentForm(forms.Form):
     prefix = "payment"
 
-    amount = forms.DecimalField(label=_("amount"), min_value=0, decimal_places=2)
+    amount = amount_form_field(Payment, "amount", label=_("amount"), min_value=0)
     received_on = forms.DateField(
         label=_("received on"),
         required=False,
         widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
     )
-    installment = forms.ModelChoiceField(queryset=None, label=_("for plan entry"), required=False)
+    installment = BoundedModelChoiceField(queryset=None, label=_("for plan entry"), required=False)
     reference = forms.CharField(label=_("reference"), max_length=100, required=False)
 
     def __init__(self, *args, deal=None, **kwargs):

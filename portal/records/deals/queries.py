@@ -12,6 +12,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from portal.core import pagination
+from portal.core.bounds import parse_id
 from portal.records.customers.models import Customer
 from portal.records.deals.models import Activity, ContactFrequency, Deal, DealCompetitor, DealUrge
 from portal.records.deals.policy import deals_visible_to
@@ -91,13 +92,13 @@ def filter_deals(queryset: QuerySet[Deal], filters: DealFilters, user: User) -> 
         queryset = queryset.filter(state__in=[Deal.State.TRACKING, Deal.State.WON])
     elif filters.state:
         queryset = queryset.filter(state=filters.state)
-    if filters.stage.isdigit():
+    if (stage := parse_id(filters.stage)) is not None:
         # A stage is a step of tracking: closed deals keep their last stage but left it.
-        queryset = queryset.filter(stage_id=int(filters.stage), state=Deal.State.TRACKING)
-    if filters.owner.isdigit():
-        queryset = queryset.filter(owner_id=int(filters.owner))
-    if filters.customer.isdigit():
-        queryset = queryset.filter(customer_id=int(filters.customer))
+        queryset = queryset.filter(stage_id=stage, state=Deal.State.TRACKING)
+    if (owner := parse_id(filters.owner)) is not None:
+        queryset = queryset.filter(owner_id=owner)
+    if (customer := parse_id(filters.customer)) is not None:
+        queryset = queryset.filter(customer_id=customer)
     if filters.closing:
         today = timezone.localdate()
         queryset = queryset.filter(

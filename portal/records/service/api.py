@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal.accounts.models import Department, User
+from portal.core.bounds import IdSerializerField, id_param, id_parameter
 from portal.records.customers.models import Contact, Customer
 from portal.records.deals.models import Deal
 from portal.records.service import actions
@@ -28,10 +30,10 @@ class StepSerializer(serializers.ModelSerializer):
 
 class ServiceCaseSerializer(serializers.ModelSerializer):
     # Plain ids: a lookup against every customer would reveal what exists beyond one's view.
-    customer = serializers.IntegerField(source="customer_id")
-    contact = serializers.IntegerField(source="contact_id", required=False, allow_null=True)
-    deal = serializers.IntegerField(source="deal_id", required=False, allow_null=True)
-    product = serializers.IntegerField(source="product_id", required=False, allow_null=True)
+    customer = IdSerializerField(source="customer_id")
+    contact = IdSerializerField(source="contact_id", required=False, allow_null=True)
+    deal = IdSerializerField(source="deal_id", required=False, allow_null=True)
+    product = IdSerializerField(source="product_id", required=False, allow_null=True)
     category = serializers.SlugRelatedField(
         slug_field="key", queryset=ServiceCategory.objects.all(), required=False
     )
@@ -42,8 +44,8 @@ class ServiceCaseSerializer(serializers.ModelSerializer):
         allow_null=True,
     )
     registered_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    assigned_department = serializers.StringRelatedField(read_only=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    assigned_department = serializers.StringRelatedField(read_only=True, allow_null=True)
     is_overdue = serializers.BooleanField(read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 
@@ -86,12 +88,28 @@ class StepRequestSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
+STEP_CONFLICT = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+
+
 def _field_errors(exc: DjangoValidationError) -> exceptions.ValidationError:
     if hasattr(exc, "error_dict"):
         return exceptions.ValidationError(exc.message_dict)
     return exceptions.ValidationError({"detail": exc.messages})
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            id_parameter("customer", "Cases of this customer."),
+            id_parameter("product", "Cases about this product (a product page id)."),
+        ]
+    )
+)
 class ServiceCaseViewSet(viewsets.ModelViewSet):
     """Complaints the caller may see (as their customer is, plus the people on the case).
     Filters: view (mine, department, overdue, open, closed), customer, category (key), product,
@@ -103,6 +121,8 @@ class ServiceCaseViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):
+        for name in ("customer", "product"):
+            id_param(self.request.query_params, name)  # a 400 naming it, not a 500
         filters = CaseFilters.from_query(self.request.query_params)
         return filtered_cases(self.request.user, filters)
 
@@ -142,7 +162,18 @@ class ServiceCaseViewSet(viewsets.ModelViewSet):
             raise _field_errors(exc) from exc
         return Response(self.get_serializer(case).data, status=status.HTTP_201_CREATED)
 
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], request=None, responses={200: StepSerializer(many=True)})
+    @extend_schema(
+        methods=["POST"],
+        request=StepRequestSerializer,
+        responses={
+            200: ServiceCaseSerializer,
+            409: OpenApiResponse(
+                STEP_CONFLICT, description="Not the case's next step (or not yours to take)."
+            ),
+        },
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def steps(self, request, pk=None):
         """GET: the step log. POST: take the next step (409 when it is not the next one)."""
         case = self.get_object()

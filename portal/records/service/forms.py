@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Department, User
+from portal.core.bounds import BoundedModelChoiceField, IdFormField, parse_id
 from portal.records.customers.models import Customer
 from portal.records.deals.models import Deal
 from portal.records.service.models import ServiceCase, ServiceCategory, ServiceRecord, Severity
@@ -21,8 +22,8 @@ def resolve_customer(text: str) -> Customer | None:
     text = (text or "").strip()
     if not text:
         return None
-    if text.isdigit():
-        found = Customer.objects.filter(pk=int(text)).first()
+    if (pk := parse_id(text)) is not None:
+        found = Customer.objects.filter(pk=pk).first()
         if found:
             return found
     match = CODE_PREFIX.match(text)
@@ -78,21 +79,21 @@ class ComplaintForm(CustomerLookupMixin):
         widget=forms.TextInput(attrs={"list": "contact-options", "autocomplete": "off"}),
     )
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
-    category = forms.ModelChoiceField(
+    category = BoundedModelChoiceField(
         label=_("Category"), queryset=ServiceCategory.objects.all(), empty_label=None
     )
     severity = forms.ChoiceField(
         label=_("Severity"), choices=Severity.choices, initial=Severity.NORMAL
     )
     channel = forms.ChoiceField(label=_("Channel"), choices=ServiceCase.Channel.choices)
-    product = forms.ModelChoiceField(label=_("About product"), queryset=None, required=False)
+    product = BoundedModelChoiceField(label=_("About product"), queryset=None, required=False)
     deal = forms.CharField(
         label=_("About deal (number)"),
         max_length=40,
         required=False,
         widget=forms.TextInput(attrs={"list": "deal-options", "autocomplete": "off"}),
     )
-    about_person = forms.ModelChoiceField(
+    about_person = BoundedModelChoiceField(
         label=_("About person"),
         queryset=User.objects.filter(is_active=True).order_by("username"),
         required=False,
@@ -134,8 +135,8 @@ class StepForm(forms.Form):
 
     assessment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     severity = forms.ChoiceField(required=False, choices=[("", "—"), *Severity.choices])
-    department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False)
-    assignee = forms.ModelChoiceField(
+    department = BoundedModelChoiceField(queryset=Department.objects.all(), required=False)
+    assignee = BoundedModelChoiceField(
         queryset=User.objects.filter(is_active=True).order_by("username"), required=False
     )
     resolution = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -165,7 +166,7 @@ class StepForm(forms.Form):
 
 class SupportQuestionForm(CustomerLookupMixin):
     contact_name = forms.CharField(label=_("Asked by"), max_length=100, required=False)
-    product = forms.ModelChoiceField(label=_("Product"), queryset=None, required=False)
+    product = BoundedModelChoiceField(label=_("Product"), queryset=None, required=False)
     question = forms.CharField(
         label=_("Question"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -173,7 +174,7 @@ class SupportQuestionForm(CustomerLookupMixin):
     answer = forms.CharField(
         label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
-    qa_entry = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    qa_entry = IdFormField(required=False, widget=forms.HiddenInput)
     make_qa_draft = forms.BooleanField(
         label=_("Offer this answer to the Q&A bank as a draft for the editors"),
         required=False,
@@ -192,14 +193,14 @@ class SupportQuestionForm(CustomerLookupMixin):
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 5}))
-    qa_entry = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    qa_entry = IdFormField(required=False, widget=forms.HiddenInput)
     make_qa_draft = forms.BooleanField(
         label=_("Offer this answer to the Q&A bank as a draft for the editors"), required=False
     )
 
 
 class EscalateForm(forms.Form):
-    to_user = forms.ModelChoiceField(
+    to_user = BoundedModelChoiceField(
         label=_("Technical person"),
         queryset=User.objects.filter(is_active=True).order_by("username"),
         widget=forms.Select(attrs={"class": "form-select"}),
@@ -214,7 +215,7 @@ class ServiceRecordForm(CustomerLookupMixin):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
     )
-    engineer = forms.ModelChoiceField(
+    engineer = BoundedModelChoiceField(
         label=_("Engineer"), queryset=User.objects.filter(is_active=True).order_by("username")
     )
     content = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))

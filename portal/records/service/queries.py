@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
+from portal.core.bounds import parse_id
 from portal.records.service.models import ServiceCase
 from portal.records.service.policy import cases_visible_to
 
@@ -74,12 +75,12 @@ def filtered_cases(user: User, filters: CaseFilters) -> QuerySet[ServiceCase]:
         queryset = queryset.filter(open_q)
     elif filters.view == "closed":
         queryset = queryset.filter(status=ServiceCase.Status.CLOSED)
-    if filters.customer.isdigit():
-        queryset = queryset.filter(customer_id=int(filters.customer))
+    if (customer := parse_id(filters.customer)) is not None:
+        queryset = queryset.filter(customer_id=customer)
     if filters.category:
         queryset = queryset.filter(category__key=filters.category)
-    if filters.product.isdigit():
-        queryset = queryset.filter(product_id=int(filters.product))
+    if (product := parse_id(filters.product)) is not None:
+        queryset = queryset.filter(product_id=product)
     if filters.status in ServiceCase.Status.values:
         queryset = queryset.filter(status=filters.status)
     if filters.severity:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts.models import Department, User
 from portal.core import audit
+from portal.core.bounds import parse_id
 from portal.core.dashboard import Panel
 from portal.knowledge.permissions import is_knowledge_editor
 from portal.records.customers.models import Contact, Customer
@@ -101,8 +102,8 @@ def service_case_list(request: HttpRequest) -> HttpResponse:
         ],
         # Named only when the reader may see the customer: any id must not print a name.
         "filter_customer": (
-            customers_visible_to(request.user).filter(pk=int(filters.customer)).only("name").first()
-            if filters.customer.isdigit()
+            customers_visible_to(request.user).filter(pk=customer_id).only("name").first()
+            if (customer_id := parse_id(filters.customer)) is not None
             else None
         ),
         "may_register": may_register(request.user),
@@ -117,8 +118,8 @@ def service_case_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Registering complaints needs service → register."))
     initial = {}
     preset = request.GET.get("customer", "")
-    if preset.isdigit():
-        customer = Customer.objects.filter(pk=int(preset)).first()
+    if (preset_id := parse_id(preset)) is not None:
+        customer = Customer.objects.filter(pk=preset_id).first()
         if customer:
             initial["customer"] = f"{customer.code} · {customer.name}"
             initial["deal"] = request.GET.get("deal", "")[:40]
@@ -322,8 +323,8 @@ def support_question_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in SupportQuestion.Status.values:
         queryset = queryset.filter(status=status)
-    if request.GET.get("customer", "").isdigit():
-        queryset = queryset.filter(customer_id=int(request.GET["customer"]))
+    if (customer_id := parse_id(request.GET.get("customer"))) is not None:
+        queryset = queryset.filter(customer_id=customer_id)
     page = Paginator(queryset.order_by("-asked_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -461,8 +462,8 @@ def qa_suggest(request: HttpRequest) -> HttpResponse:
 def service_record_list(request: HttpRequest) -> HttpResponse:
     _require_service(request.user)
     queryset = records_visible_to(request.user).select_related("customer", "engineer", "case")
-    if request.GET.get("customer", "").isdigit():
-        queryset = queryset.filter(customer_id=int(request.GET["customer"]))
+    if (customer_id := parse_id(request.GET.get("customer"))) is not None:
+        queryset = queryset.filter(customer_id=customer_id)
     page = Paginator(queryset.order_by("-served_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -486,7 +487,8 @@ def service_record_create(request: HttpRequest) -> HttpResponse:
         "engineer": request.user,
     }
     preset = request.GET.get("customer", "")
-    if preset.isdigit() and (customer := Customer.objects.filter(pk=int(preset)).first()):
+    preset_id = parse_id(preset)
+    if preset_id is not None and (customer := Customer.objects.filter(pk=preset_id).first()):
         initial["customer"] = f"{customer.code} · {customer.name}"
     form = ServiceRecordForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

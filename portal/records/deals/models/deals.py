@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.bounds import BoundedDecimalField
 from portal.core.models import CreatedModel, TimeStampedModel
 from portal.records.customers.models import Contact, Customer
 
@@ -118,7 +119,7 @@ class Deal(TimeStampedModel):
         blank=True,
         related_name="deals",
     )
-    amount = models.DecimalField(_("expected amount"), default=Decimal("0"), **MONEY)
+    amount = BoundedDecimalField(_("expected amount"), default=Decimal("0"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
     source = models.CharField(
@@ -336,7 +337,7 @@ class DealCompetitor(CreatedModel):
     )
     name = models.CharField(_("competitor"), max_length=120)
     product = models.CharField(_("their product"), max_length=200, blank=True)
-    price = models.DecimalField(_("their price"), null=True, blank=True, **MONEY)
+    price = BoundedDecimalField(_("their price"), null=True, blank=True, **MONEY)
     strategy = models.TextField(_("their strategy"), blank=True)
     strengths = models.TextField(_("our strengths"), blank=True)
     weaknesses = models.TextField(_("our weaknesses"), blank=True)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.bounds import BoundedDecimalField
 from portal.core.models import CreatedModel, TimeStampedModel
 
 from .deals import MONEY, Deal, DealDocument
@@ -28,8 +29,8 @@ class OrderLine(models.Model):
         related_name="order_lines",
     )
     description = models.CharField(_("description"), max_length=200, blank=True)
-    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2)
-    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    quantity = BoundedDecimalField(_("quantity"), max_digits=12, decimal_places=2)
+    unit_price = BoundedDecimalField(_("unit price"), **MONEY)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -55,7 +56,7 @@ class Contract(TimeStampedModel):
     signed_on = models.DateField(_("signed on"))
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
-    amount = models.DecimalField(_("contract amount"), **MONEY)
+    amount = BoundedDecimalField(_("contract amount"), **MONEY)
     document = models.ForeignKey(
         DealDocument,
         verbose_name=_("contract file"),
@@ -99,7 +100,7 @@ class PaymentInstallment(CreatedModel):
         Deal, verbose_name=_("deal"), on_delete=models.CASCADE, related_name="installments"
     )
     due_on = models.DateField(_("due on"))
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = BoundedDecimalField(_("amount"), **MONEY)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
@@ -127,7 +128,7 @@ class Payment(CreatedModel):
         related_name="payments",
     )
     received_on = models.DateField(_("received on"))
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = BoundedDecimalField(_("amount"), **MONEY)
     reference = models.CharField(_("reference"), max_length=100, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -11,6 +11,7 @@ from django.db.models import (
 
 from portal.accounts.permissions import has_module_perm
 from portal.core import visibility
+from portal.core.bounds import parse_id
 from portal.records.deals.models import Deal
 from portal.records.deals.policy import live_deals
 
@@ -87,10 +88,10 @@ def scope_for(user: User, *, rep: str = "", team: str = "") -> Scope:
         scope.reps = list(
             User.objects.filter(is_active=True, department_id__in=managed).order_by("username")
         )
-    if team.isdigit():
-        scope.team = next((t for t in scope.teams if t.pk == int(team)), None)
-    if rep.isdigit():
-        scope.rep = next((r for r in scope.reps if r.pk == int(rep)), None)
+    if (team_id := parse_id(team)) is not None:
+        scope.team = next((t for t in scope.teams if t.pk == team_id), None)
+    if (rep_id := parse_id(rep)) is not None:
+        scope.rep = next((r for r in scope.reps if r.pk == rep_id), None)
     return scope
 
 

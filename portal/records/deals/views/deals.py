@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.accounts.permissions import has_module_perm
+from portal.core.bounds import parse_id
 from portal.records.customers.policy import access_customer
 from portal.records.deals import actions
 from portal.records.deals.forms import (
@@ -58,7 +59,9 @@ def deal_list(request: HttpRequest) -> HttpResponse:
         "stages": DealStage.objects.all(),
         "owners": _reps(),
         "customer": (
-            access_customer(request.user, filters.customer) if filters.customer.isdigit() else None
+            access_customer(request.user, customer_id)
+            if (customer_id := parse_id(filters.customer)) is not None
+            else None
         ),
         "today": timezone.localdate(),
         "may_register": has_module_perm(request.user, "deals", "register"),
@@ -77,9 +80,8 @@ def deal_create(request: HttpRequest) -> HttpResponse:
     if not has_module_perm(request.user, "deals", "register"):
         raise PermissionDenied(_("You may not open deals."))
     customer = None
-    customer_id = request.GET.get("customer", "")
-    if customer_id.isdigit():
-        customer = customers_visible_to(request.user).filter(pk=int(customer_id)).first()
+    if (customer_id := parse_id(request.GET.get("customer"))) is not None:
+        customer = customers_visible_to(request.user).filter(pk=customer_id).first()
     actions.ensure_default_stages()
     form = DealForm(request.POST or None, user=request.user, customer=customer)
     if request.method == "POST" and form.is_valid():
@@ -174,7 +176,8 @@ def deal_close(request: HttpRequest, pk: int) -> HttpResponse:
 def deal_stage(request: HttpRequest, pk: int) -> HttpResponse:
     """Move a tracked deal to another stage (the quick selector on the deal page)."""
     deal = access_deal(request.user, pk)
-    stage = DealStage.objects.filter(pk=request.POST.get("stage") or 0, is_active=True).first()
+    stage_id = parse_id(request.POST.get("stage")) or 0  # not a number: "Choose a stage."
+    stage = DealStage.objects.filter(pk=stage_id, is_active=True).first()
     if stage is None:
         messages.error(request, _("Choose a stage."))
         return redirect(deal)
