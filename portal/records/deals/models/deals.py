@@ -43,11 +43,17 @@ class DealStage(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.display_name(self.name, self.name_zh)
+
+    @staticmethod
+    def display_name(name: str, name_zh: str = "") -> str:
+        """The one place that names a stage in the active language (its Chinese name under
+        中文 where it has one): deal pages, forms, the pipeline figures and their cache."""
         from django.utils.translation import get_language
 
-        if self.name_zh and (get_language() or "").startswith("zh"):
-            return self.name_zh
-        return self.name
+        if name_zh and (get_language() or "").startswith("zh"):
+            return name_zh
+        return name
 
 
 class ContactFrequency(models.Model):
