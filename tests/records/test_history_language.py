@@ -34,9 +34,9 @@ def test_a_reminder_names_its_people_as_a_list_people_read(customer, people):
         people=[people["sales1"], people["manager"]],
     )
     names = f"{people['sales1']}, {people['manager']}"
-    rows = dict((label, new) for label, _old, new in _rows(deal, "deal.reminder_set", "en"))
+    rows = {label: new for label, _old, new in _rows(deal, "deal.reminder_set", "en")}
     assert rows["people to remind"] == names
-    rows_zh = dict((label, new) for label, _old, new in _rows(deal, "deal.reminder_set", "zh-hans"))
+    rows_zh = {label: new for label, _old, new in _rows(deal, "deal.reminder_set", "zh-hans")}
     assert rows_zh["提醒对象"] == f"{people['sales1']}、{people['manager']}"
     assert not any("[" in str(new) for new in rows_zh.values())
 
@@ -74,11 +74,11 @@ def test_contract_and_payments_read_as_labelled_money_and_dates(customer, people
         due_on=datetime.date(2026, 12, 30),
         amount=Decimal("266000"),
     )
-    zh = dict((label, new) for label, _old, new in _rows(deal, "deal.contract_saved", "zh-hans"))
+    zh = {label: new for label, _old, new in _rows(deal, "deal.contract_saved", "zh-hans")}
     assert zh["签订日期"] == "2026-11-02"
     assert zh["合同总额"] == "¥193,000.00"
     assert not any(label.isascii() for label in zh)  # no "Signed", "Total" under 中文
-    en = dict((label, new) for label, _old, new in _rows(deal, "deal.contract_saved", "en"))
+    en = {label: new for label, _old, new in _rows(deal, "deal.contract_saved", "en")}
     assert en["signed on"] == "2026-11-02"
     assert en["contract total"] == "CN¥193,000.00"
     [(label, _old, new)] = _rows(deal, "deal.installment_added", "zh-hans")
@@ -139,11 +139,11 @@ def test_existing_rows_written_as_english_text_are_migrated(customer, people):
     for row in (entry, paid, signed, odd):
         row.refresh_from_db()
     with translation.override("zh-hans"):
-        assert dict((str(k), n) for k, _o, n in entry.change_rows)["活动"] == (
+        assert {str(k): n for k, _o, n in entry.change_rows}["活动"] == (
             "电子邮件：发送报价 Sent the quote"
         )
         assert [n for _k, _o, n in paid.change_rows] == ["¥266,000.00 · 2026-11-30"]
-        assert dict((str(k), n) for k, _o, n in signed.change_rows)["合同总额"] == "¥193,000.00"
+        assert {str(k): n for k, _o, n in signed.change_rows}["合同总额"] == "¥193,000.00"
     assert odd.changes == {"activity": ["", "Lunch: x"]}  # what it cannot read stays as it was
 
 
