@@ -109,8 +109,15 @@ def labelled_actions() -> set[str]:
 _field_labels: dict[str, dict[str, Any]] = {}
 
 
-def label_fields(model_label: str, labels: Mapping[str, Any]) -> None:
+_amount_keys: dict[str, set[str]] = {}
+
+
+def label_fields(
+    model_label: str, labels: Mapping[str, Any], *, amounts: Iterable[str] = ()
+) -> None:
+    """Name a model's non-field change keys; `amounts` are shown as amounts (grouped)."""
     _field_labels.setdefault(model_label.lower(), {}).update(labels)
+    _amount_keys.setdefault(model_label.lower(), set()).update(amounts)
 
 
 # A recorded value may be a structured one, {"$": kind, ...params}, rendered when the history
@@ -167,7 +174,7 @@ def render_value(stored: Any) -> Any:
     if kind == "money":
         return formatting.format_money(stored.get("amount"), stored.get("currency", ""))
     if kind == "amount":
-        return formatting.format_amount(stored.get("amount"))
+        return formatting.format_amount(stored.get("amount"), stored.get("places", 2))
     if kind in ("date", "datetime"):
         return _render_moment(kind, stored.get("value"))
     if kind == "labelled":
@@ -207,7 +214,11 @@ def field_value(model: type[models.Model] | None, name: str, value: Any) -> Any:
         return value
     try:
         field = model._meta.get_field(name)
-    except (FieldDoesNotExist, AttributeError, TypeError):
+    except FieldDoesNotExist:
+        if name in _amount_keys.get(model._meta.label_lower, ()):
+            return render_value({"$": "amount", "amount": value})
+        return value
+    except (AttributeError, TypeError):
         return value
     choices = dict(getattr(field, "flatchoices", None) or [])
     if choices:

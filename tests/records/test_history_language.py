@@ -161,3 +161,21 @@ def test_the_cached_team_pipeline_names_stages_in_each_readers_language(customer
     with translation.override("en"):
         names = [row.name for row in pipeline_by_stage(Deal.objects.all())]
     assert "Negotiation" in names
+
+
+def test_a_competitors_price_and_an_order_quantity_read_as_numbers(customer, people):
+    deal = won_deal(customer, people["sales1"], currency="CNY")
+    deal_actions.add_competitor(
+        deal, acting_user=people["sales1"], name="Zentra Systems", price=Decimal("652500")
+    )
+    deal_actions.add_order_line(
+        deal,
+        acting_user=people["sales1"],
+        description="Label printer",
+        quantity=Decimal("7"),
+        unit_price=Decimal("103571"),
+    )
+    en = {label: new for label, _old, new in _rows(deal, "deal.competitor_added", "en")}
+    assert en["price"] == "652,500.00"
+    en = {label: new for label, _old, new in _rows(deal, "deal.order_line_added", "en")}
+    assert (en["quantity"], en["price"]) == ("7", "CN¥103,571.00")

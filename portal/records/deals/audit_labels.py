@@ -64,4 +64,5 @@ label_fields(
         "ends": _("ends on"),
         "total": _("contract total"),
     },
+    amounts=["price"],
 )

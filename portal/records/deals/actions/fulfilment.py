@@ -129,7 +129,9 @@ def add_order_line(
         changes=audit.added(
             {
                 "item": str(line),
-                "quantity": audit.value("amount", amount=line.quantity),
+                "quantity": audit.value(
+                    "amount", amount=line.quantity, places=0 if line.quantity % 1 == 0 else 2
+                ),
                 "price": audit.value("money", amount=line.unit_price, currency=deal.currency),
             }
         ),
