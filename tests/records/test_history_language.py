@@ -179,3 +179,17 @@ def test_a_competitors_price_and_an_order_quantity_read_as_numbers(customer, peo
     assert en["price"] == "652,500.00"
     en = {label: new for label, _old, new in _rows(deal, "deal.order_line_added", "en")}
     assert (en["quantity"], en["price"]) == ("7", "CN¥103,571.00")
+
+
+def test_a_payment_reminder_reads_in_the_readers_language(customer, people, client_for):
+    sales1 = people["sales1"]
+    deal = won_deal(customer, sales1, currency="CNY")
+    with translation.override("en"):  # planned by someone reading English
+        deal_actions.add_installment(
+            deal, acting_user=sales1, due_on=datetime.date(2026, 12, 30), amount=Decimal("266000")
+        )
+    sales1.language = "zh-hans"
+    sales1.save(update_fields=["language"])
+    page = client_for(sales1).get(deal.get_absolute_url()).content.decode()
+    assert f"{customer.name} 的回款 ¥266,000.00 到期" in page
+    assert "Payment of" not in page

@@ -321,6 +321,21 @@ class DealReminder(models.Model):
         return self.subject
 
     @property
+    def title(self) -> str:
+        """What it is about, in the reader's language: a payment reminder is named from its
+        plan entry when shown (its stored subject is in the words of whoever planned it)."""
+        if self.kind == self.Kind.PAYMENT and self.installment_id:
+            from django.utils.translation import gettext
+
+            from portal.core.formatting import format_money
+
+            return gettext("Payment of %(amount)s due from %(customer)s") % {
+                "amount": format_money(self.installment.amount, self.deal.currency),
+                "customer": self.deal.customer.name,
+            }
+        return self.subject
+
+    @property
     def source(self) -> str:
         """The notifications.Reminder.source of the reminders scheduled for this one."""
         return f"records.dealreminder:{self.pk}"
