@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.translation import gettext, pgettext
 
 from .models import AuditEntry
 
@@ -108,19 +109,123 @@ def labelled_actions() -> set[str]:
 _field_labels: dict[str, dict[str, Any]] = {}
 
 
-def label_fields(model_label: str, labels: Mapping[str, Any]) -> None:
+_amount_keys: dict[str, set[str]] = {}
+
+
+def label_fields(
+    model_label: str, labels: Mapping[str, Any], *, amounts: Iterable[str] = ()
+) -> None:
+    """Name a model's non-field change keys; `amounts` are shown as amounts (grouped)."""
     _field_labels.setdefault(model_label.lower(), {}).update(labels)
+    _amount_keys.setdefault(model_label.lower(), set()).update(amounts)
+
+
+# A recorded value may be a structured one, {"$": kind, ...params}, rendered when the history
+# is read so that it comes out in the reader's language (ADR 0902): a choice by its label, an
+# amount with the reader's grouping, "Email: Sent the quote" as "邮件：Sent the quote".
+def value(kind: str, **params: Any) -> dict[str, Any]:
+    """A structured history value of `kind` ("choice", "money", "amount", "date", "datetime",
+    "labelled", "parts"), stored as JSON and rendered at read time."""
+    return {"$": kind, **{name: _plain(v) for name, v in params.items()}}
+
+
+def choice(model: type[models.Model], field: str, code: Any) -> dict[str, Any]:
+    """A choice field's value, stored by its code and shown by its label when read."""
+    return value("choice", model=model._meta.label_lower, field=field, value=code)
+
+
+def labelled(label: Any, text: Any) -> dict[str, Any]:
+    """ "label: text" — e.g. an activity's kind and its subject."""
+    return value("labelled", label=label, text=text)
+
+
+def parts(*values: Any) -> dict[str, Any]:
+    """Several values shown as one, "CN¥1,000.00 · 2026-11-30"."""
+    return value("parts", parts=list(values))
+
+
+def _choice_label(model_label: str, field: str, code: Any) -> str:
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(model_label)
+        choices = dict(model._meta.get_field(field).flatchoices)
+    except (LookupError, ValueError, FieldDoesNotExist, AttributeError, TypeError):
+        return str(code)
+    return str(choices.get(code, code))
+
+
+def render_value(stored: Any) -> Any:
+    """A stored history value as text in the active language ("" and None kept as they are)."""
+    from . import formatting
+
+    if stored is None or stored == "":
+        return stored
+    if isinstance(stored, bool):
+        return gettext("yes") if stored else gettext("no")
+    if isinstance(stored, list | tuple):
+        # A list of people or labels: "张伟 Zhang Wei, 李娜 Li Na" / "张伟 Zhang Wei、李娜 Li Na".
+        return pgettext("list separator", ", ").join(str(render_value(v)) for v in stored)
+    if not isinstance(stored, dict) or "$" not in stored:
+        return stored
+    kind = stored["$"]
+    if kind == "choice":
+        return _choice_label(stored.get("model", ""), stored.get("field", ""), stored.get("value"))
+    if kind == "money":
+        return formatting.format_money(stored.get("amount"), stored.get("currency", ""))
+    if kind == "amount":
+        return formatting.format_amount(stored.get("amount"), stored.get("places", 2))
+    if kind in ("date", "datetime"):
+        return _render_moment(kind, stored.get("value"))
+    if kind == "labelled":
+        return pgettext("history value", "%(label)s: %(text)s") % {
+            "label": render_value(stored.get("label")),
+            "text": render_value(stored.get("text")),
+        }
+    if kind == "parts":
+        return " · ".join(
+            str(render_value(v)) for v in stored.get("parts", []) if v not in ("", None)
+        )
+    return stored.get("text", "")
+
+
+def _render_moment(kind: str, text: Any) -> str:
+    from . import formatting
+
+    try:
+        moment = (
+            datetime.datetime.fromisoformat(text)
+            if kind == "datetime"
+            else datetime.date.fromisoformat(text)
+        )
+    except (TypeError, ValueError):
+        return str(text or "")
+    return (
+        formatting.format_datetime(moment) if kind == "datetime" else formatting.format_date(moment)
+    )
 
 
 def field_value(model: type[models.Model] | None, name: str, value: Any) -> Any:
-    """A recorded value as the reader knows it: a choice's label ("Won"), not its code."""
-    if model is None or value in (None, ""):
+    """A recorded value as the reader knows it: a choice's label ("Won"), not its code; an
+    amount grouped; a list joined; a structured value rendered in the active language."""
+    if value in (None, "") or isinstance(value, list | tuple | dict | bool):
+        return render_value(value)
+    if model is None:
         return value
     try:
-        choices = dict(model._meta.get_field(name).flatchoices)
-    except (FieldDoesNotExist, AttributeError, TypeError):
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        if name in _amount_keys.get(model._meta.label_lower, ()):
+            return render_value({"$": "amount", "amount": value})
         return value
-    return str(choices[value]) if value in choices else value
+    except (AttributeError, TypeError):
+        return value
+    choices = dict(getattr(field, "flatchoices", None) or [])
+    if choices:
+        return str(choices[value]) if value in choices else value
+    if isinstance(field, models.DecimalField):
+        return render_value({"$": "amount", "amount": value})
+    return value
 
 
 def field_label(model: type[models.Model] | None, name: str) -> str:

@@ -35,6 +35,14 @@ class FollowLevelForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
 
+    def __init__(self, *args, follow=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if follow is not None:
+            # One select per followed thing in a list: it is named after the thing.
+            self.fields["level"].widget.attrs["aria-label"] = _("Level for %(name)s") % {
+                "name": follow
+            }
+
 
 class DeliverySettingsForm(forms.Form):
     """Email mode and quiet hours, plus a web and an email switch per kind."""
@@ -68,10 +76,18 @@ class DeliverySettingsForm(forms.Form):
                 initial[f"web_{kind}"] = prefs.wants(kind, "web")
                 initial[f"email_{kind}"] = prefs.wants(kind, "email")
         super().__init__(*args, initial=initial, **kwargs)
-        for kind in Kind.values:
+        # Each switch is named for what it does ("Mentions: in Agora"), so a screen reader
+        # does not read 18 bare checkboxes.
+        names = {
+            "web": _("%(kind)s: in Agora"),
+            "email": _("%(kind)s: by email"),
+        }
+        for kind, kind_label in Kind.choices:
             for channel in ("web", "email"):
                 self.fields[f"{channel}_{kind}"] = forms.BooleanField(
-                    required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+                    label=names[channel] % {"kind": kind_label},
+                    required=False,
+                    widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
                 )
 
     def kind_rows(self):

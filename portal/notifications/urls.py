@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:seq>/open/", views.open_notification, name="open"),
     path("interests/", views.interests, name="interests"),
     path("interests/<int:pk>/remove/", views.remove_interest, name="remove_interest"),
+    path("follows/", views.change_follows, name="change_follows"),
     path("follows/<int:pk>/", views.change_follow, name="change_follow"),
     path("follow/", views.follow, name="follow"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),

@@ -119,7 +119,10 @@ def interests(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your notification settings were saved."))
                 return redirect("notifications:interests")
     follows = [
-        (follow, FollowLevelForm(initial={"level": follow.level}, prefix=f"f{follow.pk}"))
+        (
+            follow,
+            FollowLevelForm(initial={"level": follow.level}, prefix=f"f{follow.pk}", follow=follow),
+        )
         for follow in queries.follows_of(request.user)
     ]
     return render(
@@ -143,6 +146,37 @@ def remove_interest(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied as exc:
         raise Http404 from exc
     messages.success(request, _("Keyword removed."))
+    return redirect("notifications:interests")
+
+
+@login_required
+@require_POST
+def change_follows(request: HttpRequest) -> HttpResponse:
+    """The interests page's one form: every follow's level, saved at once; or one removed."""
+    follows = list(queries.follows_of(request.user))
+    remove = request.POST.get("remove", "")
+    if remove:
+        follow = next((f for f in follows if str(f.pk) == remove), None)
+        if follow is None:
+            raise Http404
+        actions.remove_follow(follow.pk, acting_user=request.user)
+        messages.success(request, _("You no longer follow %(name)s.") % {"name": follow})
+        return redirect("notifications:interests")
+    changed = 0
+    for follow in follows:
+        form = FollowLevelForm(request.POST, prefix=f"f{follow.pk}")
+        if not form.is_valid() or form.cleaned_data["level"] == follow.level:
+            continue
+        actions.set_follow_level(
+            target_kind=follow.target_kind,
+            target_key=follow.target_key,
+            label=follow.label,
+            level=form.cleaned_data["level"],
+            acting_user=request.user,
+        )
+        changed += 1
+    if changed:
+        messages.success(request, _("What you follow was saved."))
     return redirect("notifications:interests")
 
 

@@ -59,5 +59,11 @@ label_fields(
         "delivered": _("delivered on"),
         "installment": _("payment plan entry"),
         "payment": _("payment"),
+        # The contract's own dates and total (save_contract names them so).
+        "signed": _("signed on"),
+        "starts": _("starts on"),
+        "ends": _("ends on"),
+        "total": _("contract total"),
     },
+    amounts=["price"],
 )

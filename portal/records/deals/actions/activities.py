@@ -81,7 +81,9 @@ def create_activity(
         deal,
         changes=audit.added(
             {
-                "activity": f"{activity.get_kind_display()}: {activity.subject}",
+                "activity": audit.labelled(
+                    audit.choice(Activity, "kind", activity.kind), activity.subject
+                ),
                 "time": _when(activity.due_at),
             }
         ),

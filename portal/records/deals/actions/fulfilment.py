@@ -127,7 +127,13 @@ def add_order_line(
         "deal.order_line_added",
         deal,
         changes=audit.added(
-            {"item": str(line), "quantity": line.quantity, "price": line.unit_price}
+            {
+                "item": str(line),
+                "quantity": audit.value(
+                    "amount", amount=line.quantity, places=0 if line.quantity % 1 == 0 else 2
+                ),
+                "price": audit.value("money", amount=line.unit_price, currency=deal.currency),
+            }
         ),
     )
     _publish("records.deal_order_changed", deal, acting_user)
@@ -187,6 +193,11 @@ def save_contract(
         names.get(key, key): value
         for key, value in audit.diff(before, audit.snapshot(contract, fields)).items()
     }
+    if "total" in changes:
+        changes["total"] = [
+            audit.value("money", amount=value, currency=deal.currency) if value else value
+            for value in changes["total"]
+        ]
     audit.record(acting_user, "deal.contract_saved", deal, changes=changes)
     _publish("records.deal_contract_saved", deal, acting_user)
     return contract
@@ -277,7 +288,14 @@ def add_installment(
         acting_user,
         "deal.installment_added",
         deal,
-        changes=audit.added({"installment": f"{installment.amount} {deal.currency} · {due_on}"}),
+        changes=audit.added(
+            {
+                "installment": audit.parts(
+                    audit.value("money", amount=installment.amount, currency=deal.currency),
+                    audit.value("date", value=due_on),
+                )
+            }
+        ),
     )
     _publish("records.deal_payment_plan_changed", deal, acting_user)
     return installment
@@ -318,7 +336,14 @@ def record_payment(
         acting_user,
         "deal.payment_received",
         deal,
-        changes=audit.added({"payment": f"{payment.amount} {deal.currency} · {received_on}"}),
+        changes=audit.added(
+            {
+                "payment": audit.parts(
+                    audit.value("money", amount=payment.amount, currency=deal.currency),
+                    audit.value("date", value=received_on),
+                )
+            }
+        ),
     )
     _publish("records.deal_payment_received", deal, acting_user, payment_id=payment.pk)
     check_completion(deal, acting_user=acting_user)

@@ -45,11 +45,17 @@ class DealStage(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.display_name(self.name, self.name_zh)
+
+    @staticmethod
+    def display_name(name: str, name_zh: str = "") -> str:
+        """The one place that names a stage in the active language (its Chinese name under
+        中文 where it has one): deal pages, forms, the pipeline figures and their cache."""
         from django.utils.translation import get_language
 
-        if self.name_zh and (get_language() or "").startswith("zh"):
-            return self.name_zh
-        return self.name
+        if name_zh and (get_language() or "").startswith("zh"):
+            return name_zh
+        return name
 
 
 class ContactFrequency(models.Model):
@@ -309,6 +315,21 @@ class DealReminder(CreatedModel):
         indexes = [models.Index(fields=["deal", "due_at"], name="records_reminder_deal")]
 
     def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def title(self) -> str:
+        """What it is about, in the reader's language: a payment reminder is named from its
+        plan entry when shown (its stored subject is in the words of whoever planned it)."""
+        if self.kind == self.Kind.PAYMENT and self.installment_id:
+            from django.utils.translation import gettext
+
+            from portal.core.formatting import format_money
+
+            return gettext("Payment of %(amount)s due from %(customer)s") % {
+                "amount": format_money(self.installment.amount, self.deal.currency),
+                "customer": self.deal.customer.name,
+            }
         return self.subject
 
     @property

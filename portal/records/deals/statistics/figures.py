@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Avg,
@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.records.deals.models import Deal, DealCompetitor, DealStage, OrderLine
 from portal.records.deals.models.targets import (
@@ -69,11 +70,18 @@ def days(value: datetime.timedelta | None) -> Decimal | None:
 @dataclass
 class StageRow:
     stage_id: int | None
-    name: str
+    stage_name: Any  # the stage's name, or a lazy label for "No stage"
     probability: int
     count: int = 0
     amount: Decimal = ZERO
     weighted: Decimal = ZERO
+    stage_name_zh: str = ""
+
+    @property
+    def name(self) -> str:
+        """Named when shown, not when computed: the team pipeline is cached across readers of
+        both languages."""
+        return DealStage.display_name(str(self.stage_name), self.stage_name_zh)
 
 
 def pipeline_by_stage(deals: QuerySet[Deal]) -> list[StageRow]:
@@ -85,7 +93,7 @@ def pipeline_by_stage(deals: QuerySet[Deal]) -> list[StageRow]:
     """
     stages = {stage.pk: stage for stage in DealStage.objects.all()}
     rows = {
-        pk: StageRow(pk, str(stage), stage.probability)
+        pk: StageRow(pk, stage.name, stage.probability, stage_name_zh=stage.name_zh)
         for pk, stage in stages.items()
         if stage.is_active
     }
@@ -100,9 +108,9 @@ def pipeline_by_stage(deals: QuerySet[Deal]) -> list[StageRow]:
         if row is None:
             stage = stages.get(entry["stage"])
             if stage is None:
-                row = StageRow(None, _("No stage"), 0)
+                row = StageRow(None, gettext_lazy("No stage"), 0)
             else:  # a stage taken out of use that still holds deals
-                row = StageRow(stage.pk, str(stage), stage.probability)
+                row = StageRow(stage.pk, stage.name, stage.probability, stage_name_zh=stage.name_zh)
             rows[entry["stage"]] = row
         row.count = entry["count"]
         row.amount = money(entry["total"])

@@ -95,7 +95,9 @@ def _detail_context(request: HttpRequest, deal: Deal) -> dict[str, Any]:
         "products": deal.products.all(),
         "planned": planned,
         "history": history,
-        "reminders": deal.reminders.prefetch_related("people").order_by("due_at"),
+        "reminders": deal.reminders.select_related("installment")
+        .prefetch_related("people")
+        .order_by("due_at"),
         "competitors": deal.competitors.select_related("competitor"),
         "documents": deal.documents.prefetch_related(
             Prefetch(
