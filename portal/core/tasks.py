@@ -52,6 +52,11 @@ class Task:
         return self.due == timezone.localdate()
 
     @property
+    def anchor(self) -> str:
+        """A stable element id: "service-pre_approval-42"."""
+        return f"{self.kind.replace('.', '-')}-{self.object_id or 0}"
+
+    @property
     def sort_key(self) -> tuple:
         return (self.due is None, self.due or datetime.date.max, self.kind, self.object_id or 0)
 

@@ -261,10 +261,10 @@ def _fill(people, customer, org, n: int):
 @pytest.mark.parametrize(
     ("username", "url", "expected"),
     [
-        ("manager", "/tasks/", 18),
-        ("manager", "/api/v1/tasks/", 13),
-        ("sales1", "/tasks/", 18),
-        ("sales1", "/api/v1/tasks/", 13),
+        ("manager", "/tasks/", 20),
+        ("manager", "/api/v1/tasks/", 20),
+        ("sales1", "/tasks/", 20),
+        ("sales1", "/api/v1/tasks/", 20),
         ("manager", "/", None),
     ],
 )

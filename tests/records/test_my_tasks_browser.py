@@ -55,8 +55,10 @@ def test_manager_clears_his_approvals_from_my_tasks(
         row = page.locator(f"#task-service-pre_approval-{case.pk}")
         row.get_by_role("button", name="Approve").click()
         page.wait_for_url(f"{base}/tasks/")
-        assert page.locator(".alert-success").inner_text().startswith(
-            f"Complaint {case.number} was approved for assignment."
+        assert (
+            page.locator(".alert-success")
+            .inner_text()
+            .startswith(f"Complaint {case.number} was approved for assignment.")
         )
         assert page.locator(f"#task-service-pre_approval-{case.pk}").count() == 0
     assert page.locator("#tasks-empty").is_visible()
