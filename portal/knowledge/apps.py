@@ -15,6 +15,7 @@ class KnowledgeConfig(AppConfig):
         from portal.core.worker import register_job
 
         from . import actions, panels, setup, signals
+        from . import tasks as _tasks  # noqa: F401  (registers the My tasks source)
 
         signals.connect()
         register_panel(panels.onboarding_panel)

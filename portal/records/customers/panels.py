@@ -19,4 +19,10 @@ def my_customers_panel(request: HttpRequest) -> Panel | None:
         .select_related("category")
         .order_by("-updated_at", "-pk")[:6]
     )
-    return Panel("records/includes/dashboard_panel.html", {"customers": customers}, order=20)
+    # No link to an action the role cannot take (the editor's "Register one" answered 403).
+    may_register = has_module_perm(user, "customers", "register")
+    return Panel(
+        "records/includes/dashboard_panel.html",
+        {"customers": customers, "may_register": may_register},
+        order=20,
+    )

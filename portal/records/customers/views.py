@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.accounts.models import User
-from portal.accounts.permissions import has_module_perm
+from portal.accounts.permissions import has_module_perm, require_module_perm
 from portal.core import audit
 from portal.core.bounds import parse_id
 from portal.records.customers import actions, imports, labels
@@ -105,6 +105,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def customer_create(request: HttpRequest) -> HttpResponse:
+    # Refused before the form is shown, not after it was filled in.
+    require_module_perm(request.user, "customers", "register")
     with_owner = can_transfer_customers(request.user)
     form = CustomerForm(request.POST or None, with_owner=with_owner)
     duplicates = []

@@ -54,13 +54,40 @@ def _competitors_queryset():
     return CompetitorPage.objects.live().order_by("title")
 
 
+def customers_matching(user: User, text: str) -> list:
+    """The customers (that the user can see) a typed customer box means: a code, the picker's
+    "code · name", or a name — exactly, else the one name containing it. At most two, so a
+    caller can tell "one" from "ambiguous"."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    visible = customers_visible_to(user)
+    code = text.split(" · ", 1)[0].strip()
+    by_code = list(visible.filter(code__iexact=code)[:1])
+    if by_code:
+        return by_code
+    if (pk := parse_id(text)) is not None:
+        by_pk = list(visible.filter(pk=pk)[:1])
+        if by_pk:
+            return by_pk
+    exact = list(visible.filter(name__iexact=text)[:2])
+    if exact:
+        return exact
+    return list(visible.filter(name__icontains=text)[:2])
+
+
+def resolve_deal_customer(user: User, text: str | None):
+    matches = customers_matching(user, text or "")
+    return matches[0] if len(matches) == 1 else None
+
+
 class DealForm(forms.ModelForm):
     """Create and edit a deal; the customer is chosen by code (or preset from its page)."""
 
     customer_code = forms.CharField(
         label=_("customer"),
-        max_length=40,
-        help_text=_("The customer's code, e.g. C202600001."),
+        max_length=240,
+        help_text=_("Type the customer's name (or code) and pick it from the list."),
         widget=forms.TextInput(attrs={"list": "customer-options", "autocomplete": "off"}),
     )
 
@@ -112,6 +139,11 @@ class DealForm(forms.ModelForm):
         self.fields["amount"].required = False
         self.fields["currency"].required = False
         self.fields["opened_on"].required = False
+        if self.customer is None and self.is_bound and "customer_code" in self.fields:
+            # Contacts are validated before the customer field; they belong to the customer typed.
+            self.customer = resolve_deal_customer(
+                user, self.data.get(self.add_prefix("customer_code"))
+            )
         self.fields["contacts"].queryset = (
             Contact.objects.filter(customer=self.customer)
             if self.customer is not None
@@ -121,26 +153,33 @@ class DealForm(forms.ModelForm):
         self.fields["products"].queryset = _products_queryset()
         _bootstrap(self)
         self.fields["contacts"].widget.attrs["class"] = "form-check-input"
+        if "customer_code" in self.fields:
+            self.order_fields(["customer_code"])  # the customer first: the contacts follow it
 
     def customer_options(self):
-        """A handful of the reader's own customers for the code field's suggestions."""
+        """A handful of the reader's own customers before anything is typed (the picker then
+        asks `deal_customer_lookup` for every customer they can see)."""
         return (
             customers_visible_to(self.user)
             .filter(owner=self.user)
             .only("code", "name")
-            .order_by("name")[:200]
+            .order_by("name")[:50]
         )
 
     def clean_customer_code(self):
-        code = self.cleaned_data["customer_code"].strip()
-        visible = customers_visible_to(self.user)
-        customer = visible.filter(code__iexact=code).first()
-        if customer is None and (pk := parse_id(code)) is not None:
-            customer = visible.filter(pk=pk).first()
-        if customer is None:
-            raise forms.ValidationError(_("No customer you can see has this code."))
-        self.customer = customer
-        return code
+        text = self.cleaned_data["customer_code"].strip()
+        matches = customers_matching(self.user, text)
+        if len(matches) > 1:
+            raise forms.ValidationError(
+                _("Several customers you can see match “%(text)s”: pick one from the list.")
+                % {"text": text}
+            )
+        if not matches:
+            raise forms.ValidationError(
+                _("No customer you can see has this name or code: %(text)s") % {"text": text}
+            )
+        self.customer = matches[0]
+        return text
 
     def action_data(self) -> dict:
         data = {

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -47,6 +48,7 @@ from portal.records.service.policy import (
     whose_turn,
 )
 from portal.records.service.queries import PAGE_SIZE, CaseFilters, filtered_cases, qa_suggestions
+from portal.records.service.wording import step_confirmation
 
 STEP_LABELS = {
     "assess": gettext_lazy("Assess"),
@@ -150,7 +152,11 @@ def _step_forms(request: HttpRequest, case: ServiceCase, steps: list[str]) -> li
     return [
         {
             "name": step,
-            "label": STEP_LABELS[step],
+            "label": (
+                gettext_lazy("Reassign")
+                if step == "assign" and case.status == ServiceCase.Status.ASSIGNED
+                else STEP_LABELS[step]
+            ),
             "fields": StepForm.STEP_FIELDS[step],
             "departments": departments if step == "assign" else None,
             "people": people if step == "assign" else None,
@@ -192,6 +198,7 @@ def service_case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         raise Http404("No such step.")
     form = StepForm(request.POST)
     form.is_valid()
+    status_before = case.status
     arguments = {k: v for k, v in form.arguments(step).items() if v not in (None,)}
     try:
         action(case, acting_user=request.user, **arguments)
@@ -217,11 +224,12 @@ def service_case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             for message in exc.messages:
                 messages.error(request, message)
     else:
-        messages.success(
-            request,
-            _("%(step)s: done for complaint %(number)s.")
-            % {"step": STEP_LABELS[step], "number": case.number},
-        )
+        messages.success(request, step_confirmation(step, case, was=status_before))
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)  # from My tasks: back to the list the step was taken from
     return redirect(case)
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.core import audit
+from portal.records.deals import allocation
 from portal.records.deals.models import (
     Contract,
     Deal,
@@ -62,6 +63,8 @@ def check_completion(deal: Deal, *, acting_user: User | None) -> bool:
     deal.state = Deal.State.COMPLETED
     deal.completed_on = timezone.localdate()
     deal.save(update_fields=["state", "completed_on", "updated_at"])
+    # Nothing is owed on a completed deal: its payment reminders are withdrawn.
+    _withdraw_payment_reminders(deal.reminders.all())
     audit.record(
         acting_user, "deal.completed", deal, changes={"state": [Deal.State.WON, deal.state]}
     )
@@ -255,6 +258,24 @@ def mark_delivered(
     return delivery
 
 
+def _cancel_covered_reminders(deal: Deal) -> None:
+    """Withdraw the pending reminders of the plan rows the payments now cover (a payment
+    entered without a row pays the oldest rows first, see `allocation`)."""
+    rows = list(deal.installments.order_by("due_on", "pk"))
+    paid_rows = allocation.covered(rows, deal.payments.order_by("received_on", "pk"))
+    if paid_rows:
+        _withdraw_payment_reminders(deal.reminders.filter(installment_id__in=paid_rows))
+
+
+def _withdraw_payment_reminders(reminders) -> None:
+    """A payment reminder whose money came in has no purpose left: its scheduled notices are
+    cancelled and it leaves the deal's reminders (and the owner's agenda and tasks)."""
+    reminders = list(reminders.filter(kind=DealReminder.Kind.PAYMENT))
+    if reminders:
+        _cancel_undelivered(reminders)
+        DealReminder.objects.filter(pk__in=[reminder.pk for reminder in reminders]).delete()
+
+
 def payment_reminder_time(due_on: datetime.date) -> datetime.datetime:
     """Payments fall due at nine in the morning (local time) of their due date."""
     return timezone.make_aware(datetime.datetime.combine(due_on, datetime.time(9, 0)))
@@ -328,10 +349,7 @@ def record_payment(
         reference=(reference or "").strip()[:100],
         recorded_by=acting_user,
     )
-    if installment is not None:
-        paid = installment.payments.aggregate(total=Sum("amount"))["total"] or Decimal("0")
-        if paid >= installment.amount:
-            _cancel_undelivered(installment.reminders.all())
+    _cancel_covered_reminders(deal)
     audit.record(
         acting_user,
         "deal.payment_received",

@@ -40,8 +40,11 @@ from .handover import (
     urge_answer,
     urge_report,
 )
+from .picker import deal_customer_contacts, deal_customer_lookup
 
 __all__ = [
+    "deal_customer_contacts",
+    "deal_customer_lookup",
     "deal_list",
     "deal_create",
     "deal_edit",

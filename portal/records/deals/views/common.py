@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Sum
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,7 +20,7 @@ from portal.accounts import roles
 from portal.accounts.models import User
 from portal.accounts.permissions import has_module_perm
 from portal.core import audit
-from portal.records.deals import actions
+from portal.records.deals import actions, allocation
 from portal.records.deals.forms import (
     ActivityForm,
     AnswerForm,
@@ -81,9 +81,11 @@ def _detail_context(request: HttpRequest, deal: Deal) -> dict[str, Any]:
         (a for a in activities if a.status == Activity.Status.PLANNED), key=lambda a: a.due_at
     )
     history = [a for a in activities if a.status != Activity.Status.PLANNED]
-    installments = list(
-        deal.installments.annotate(paid=Sum("payments__amount")).order_by("due_on", "pk")
-    )
+    installments = list(deal.installments.order_by("due_on", "pk"))
+    payments = list(deal.payments.select_related("installment"))
+    paid = allocation.allocate(installments, payments)
+    for entry in installments:
+        entry.paid = paid[entry.pk]
     contract = Contract.objects.filter(deal=deal).select_related("document").first()
     may_edit = can_edit_deal(user, deal)
     return {
@@ -111,7 +113,7 @@ def _detail_context(request: HttpRequest, deal: Deal) -> dict[str, Any]:
         "contract": contract,
         "deliveries": deal.deliveries.all(),
         "installments": installments,
-        "payments": deal.payments.select_related("installment"),
+        "payments": payments,
         "fulfilment": actions.fulfilment(deal) if deal.is_won else None,
         "contact_due": next_contact_due(deal.customer),
         "entries": audit.history(deal)[:50],

@@ -141,7 +141,7 @@ def _form_context(form: DealForm, deal: Deal | None = None) -> dict[str, Any]:
         "deal": deal,
         "customer": customer,
         "contact_due": next_contact_due(customer) if customer is not None else None,
-        "wide_fields": ["name", "contacts", "notes"],
+        "wide_fields": ["customer_code", "name", "contacts", "notes"],
     }
 
 

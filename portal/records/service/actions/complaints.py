@@ -301,9 +301,23 @@ def assign_case(
         raise ValidationError(
             {"assignee": _("%(name)s cannot work on service cases.") % {"name": assignee}}
         )
-    current = ServiceCase.objects.only("status").get(pk=case.pk).status
-    reassigning = current == Status.ASSIGNED
+    current = ServiceCase.objects.only("status", "assigned_department", "assignee").get(pk=case.pk)
+    reassigning = current.status == Status.ASSIGNED
     who = str(assignee) if assignee else str(department)
+    if reassigning and (current.assigned_department_id, current.assignee_id) == (
+        department.pk,
+        assignee.pk if assignee else None,
+    ):
+        # Nothing would change: refused, so the history is not filled with empty steps.
+        raise ValidationError(
+            {
+                "assignee": _("Complaint %(case)s is already assigned to %(who)s.")
+                % {"case": case.number, "who": who}
+            }
+        )
+    if reassigning and not (note or "").strip():
+        before = str(current.assignee or current.assigned_department or "")
+        note = _("Reassigned from %(before)s to %(after)s") % {"before": before, "after": who}
     return _advance(
         case,
         acting_user=acting_user,

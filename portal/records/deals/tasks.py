@@ -1,0 +1,207 @@
+"""Deal work waiting on a person, for My tasks: urges to answer, planned activities due today or
+overdue, due reminders, payments due and contracts about to expire on the deals they work.
+
+Every read goes through the deal domain's visibility helpers (`deals_visible_to` and what is
+built on it), so a task never names a deal its reader may not open."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.core.formatting import format_datetime, format_money
+from portal.core.tasks import SOURCE_LIMIT, Task, TaskAction, register_source
+from portal.records.deals import allocation
+from portal.records.deals.models import (
+    Activity,
+    Contract,
+    Deal,
+    DealReminder,
+    Payment,
+    PaymentInstallment,
+)
+from portal.records.deals.policy import activities_visible_to, reminders_visible_to
+from portal.records.deals.queries import DealFilters, open_urges_visible_to, visible_filtered_deals
+
+if TYPE_CHECKING:
+    from portal.accounts.models import User
+
+PAYMENT_LOOKAHEAD = datetime.timedelta(days=7)  # a payment shows a week before it falls due
+CONTRACT_LOOKAHEAD = datetime.timedelta(days=30)  # a contract shows a month before it ends
+CONTRACT_LOOKBACK = datetime.timedelta(days=30)  # …and for a month after, until renewed
+REMINDER_LOOKBACK = datetime.timedelta(days=3)  # reminders have no "done": recent ones only
+
+
+def _end_of_today() -> datetime.datetime:
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return start + datetime.timedelta(days=1)
+
+
+def my_deals(user: User) -> QuerySet[Deal]:
+    """Deals the user works on (owns or co-owns), as the Deals list's "mine" view reads them."""
+    return visible_filtered_deals(user, DealFilters(view="mine"))
+
+
+def urges_to_answer(user: User) -> list[Task]:
+    urges = open_urges_visible_to(user).filter(Q(urged_user=user) | Q(deal__owner=user))
+    return [
+        Task(
+            kind="deals.urge",
+            title=_("Answer %(manager)s about deal %(deal)s")
+            % {"manager": urge.urged_by, "deal": urge.deal.name},
+            detail=urge.message[:300],
+            url=urge.deal.get_absolute_url(),
+            due=urge.due_on,
+            actions=(TaskAction(_("Answer"), f"{urge.deal.get_absolute_url()}#urge-{urge.pk}"),),
+            object_id=urge.pk,
+        )
+        for urge in urges[:SOURCE_LIMIT]
+    ]
+
+
+def activities_due(user: User) -> list[Task]:
+    activities = (
+        activities_visible_to(user)
+        .filter(owner=user, status=Activity.Status.PLANNED, due_at__lt=_end_of_today())
+        .select_related("deal", "customer")
+        .order_by("due_at", "pk")
+    )
+    return [
+        Task(
+            kind="deals.activity",
+            title=_("%(kind)s: %(subject)s")
+            % {"kind": activity.get_kind_display(), "subject": activity.subject},
+            detail=_("Deal %(deal)s · %(customer)s · %(time)s")
+            % {
+                "deal": activity.deal.name,
+                "customer": activity.customer.name,
+                "time": format_datetime(activity.due_at),
+            },
+            url=activity.get_absolute_url(),
+            due=timezone.localdate(activity.due_at),
+            actions=(TaskAction(_("Record the outcome"), activity.get_absolute_url()),),
+            object_id=activity.pk,
+        )
+        for activity in activities[:SOURCE_LIMIT]
+    ]
+
+
+def reminders_due(user: User) -> list[Task]:
+    """Reminders and appointments due by the end of today (payment reminders are the payments
+    below, not a second task)."""
+    now = timezone.now()
+    reminders = (
+        reminders_visible_to(user)
+        .filter(people=user, due_at__gte=now - REMINDER_LOOKBACK, due_at__lt=_end_of_today())
+        .exclude(kind=DealReminder.Kind.PAYMENT)
+        .select_related("deal")
+        .order_by("due_at", "pk")
+    )
+    return [
+        Task(
+            kind=f"deals.{reminder.kind}",
+            title=reminder.subject,
+            detail=_("Deal %(deal)s · %(time)s")
+            % {
+                "deal": reminder.deal.name,
+                "time": format_datetime(reminder.due_at),
+            },
+            url=reminder.deal.get_absolute_url(),
+            due=timezone.localdate(reminder.due_at),
+            actions=(
+                TaskAction(
+                    _("Open the deal"), f"{reminder.deal.get_absolute_url()}#reminder-{reminder.pk}"
+                ),
+            ),
+            object_id=reminder.pk,
+        )
+        for reminder in reminders[:SOURCE_LIMIT]
+    ]
+
+
+def payments_due(user: User) -> list[Task]:
+    """Plan rows of the user's won deals due within a week and not yet covered by payments."""
+    today = timezone.localdate()
+    deals = my_deals(user).filter(state=Deal.State.WON)
+    rows = list(
+        PaymentInstallment.objects.filter(deal__in=deals.values("pk"))
+        .select_related("deal", "deal__customer")
+        .order_by("deal_id", "due_on", "pk")
+    )
+    due_deals = {row.deal_id for row in rows if row.due_on <= today + PAYMENT_LOOKAHEAD}
+    # Always one query (no early return): the page's query count does not depend on the data.
+    payments = Payment.objects.filter(deal__in=deals.values("pk")).order_by("received_on", "pk")
+    by_deal: dict[int, list] = {}
+    for payment in payments.only("deal_id", "installment_id", "amount"):
+        by_deal.setdefault(payment.deal_id, []).append(payment)
+    tasks = []
+    for deal_id in sorted(due_deals):
+        deal_rows = [row for row in rows if row.deal_id == deal_id]
+        paid = allocation.allocate(deal_rows, by_deal.get(deal_id, []))
+        for row in deal_rows:
+            outstanding = row.amount - paid[row.pk]
+            if row.due_on > today + PAYMENT_LOOKAHEAD or outstanding <= Decimal("0"):
+                continue
+            deal = row.deal
+            tasks.append(
+                Task(
+                    kind="deals.payment",
+                    title=_("Payment of %(amount)s due from %(customer)s")
+                    % {
+                        "amount": format_money(outstanding, deal.currency),
+                        "customer": deal.customer.name,
+                    },
+                    detail=_("Deal %(deal)s") % {"deal": deal.name},
+                    url=deal.get_absolute_url(),
+                    due=row.due_on,
+                    actions=(
+                        TaskAction(_("Record the payment"), f"{deal.get_absolute_url()}#payments"),
+                    ),
+                    object_id=row.pk,
+                )
+            )
+    return sorted(tasks, key=lambda task: (task.due, task.object_id))[:SOURCE_LIMIT]
+
+
+def contracts_expiring(user: User) -> list[Task]:
+    today = timezone.localdate()
+    contracts = (
+        Contract.objects.filter(
+            deal__in=my_deals(user).values("pk"),
+            ends_on__gte=today - CONTRACT_LOOKBACK,
+            ends_on__lte=today + CONTRACT_LOOKAHEAD,
+        )
+        .select_related("deal", "deal__customer")
+        .order_by("ends_on", "pk")
+    )
+    return [
+        Task(
+            kind="deals.contract",
+            title=_("Contract %(number)s with %(customer)s ends")
+            % {"number": contract.number, "customer": contract.deal.customer.name},
+            detail=_("Deal %(deal)s") % {"deal": contract.deal.name},
+            url=contract.deal.get_absolute_url(),
+            due=contract.ends_on,
+            actions=(
+                TaskAction(_("Open the contract"), f"{contract.deal.get_absolute_url()}#contract"),
+            ),
+            object_id=contract.pk,
+        )
+        for contract in contracts[:SOURCE_LIMIT]
+    ]
+
+
+@register_source("deals.work")
+def deal_tasks(user: User) -> list[Task]:
+    return [
+        *urges_to_answer(user),
+        *activities_due(user),
+        *reminders_due(user),
+        *payments_due(user),
+        *contracts_expiring(user),
+    ]
