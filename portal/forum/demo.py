@@ -107,15 +107,13 @@ def _editor_permissions(index: ForumIndexPage) -> None:
 
 
 def _demo_links(people: dict[str, User]) -> dict[str, tuple[str, object, User | None]]:
-    """A competitor page and one of sales1's customers, when those apps seeded them."""
+    """A competitor page and one of sales1's customers, when their demos made them."""
     links: dict[str, tuple[str, object, User | None]] = {}
-    competitor = references.KINDS["competitor"]
-    if competitor.model is not None:
-        page = competitor.base_queryset().order_by("path").first()
-        if page is not None:
-            links["competitor"] = ("competitor", page, None)
+    page = references.KINDS["competitor"].base_queryset().order_by("path").first()
+    if page is not None:
+        links["competitor"] = ("competitor", page, None)
     customer = references.KINDS["customer"]
-    if customer.model is not None and "sales1" in people:
+    if "sales1" in people:
         sales1 = people["sales1"]
         obj = customer.visible_queryset(sales1).order_by("id").first()
         if obj is not None:
