@@ -27,10 +27,10 @@ def record_rules(topic: Topic) -> list[set[str]]:
     for reference in topic.references.all():
         resolved = references.resolve(reference.kind, reference.object_id)
         if resolved is None:
-            # A record that is gone (or a kind no longer installed) must not open the topic
-            # wider than it was: keep the topic to administrators until a moderator unlinks it.
+            # A record that is gone (or a kind no longer known) must not open the topic wider
+            # than it was: keep the topic to administrators until a moderator unlinks it.
             kind = references.KINDS.get(reference.kind)
-            if kind is not None and kind.model is not None:
+            if kind is not None:
                 obj = kind.model._base_manager.filter(pk=reference.object_id).first()
                 rules.append(kind.keys_of(obj) if obj is not None else set())
             continue

@@ -187,7 +187,7 @@ def _resolve_references(
     for kind_name, object_id in refs:
         kind = references.KINDS.get(kind_name)
         obj = None
-        if kind is not None and kind.model is not None:
+        if kind is not None:
             obj = kind.visible_queryset(actor).filter(pk=object_id).first()
         if obj is None:
             raise ValidationError(

@@ -29,11 +29,8 @@ class ReferenceKind:
     is_page: bool = False  # Wagtail page (its url is the page's)
 
     @property
-    def model(self) -> type[models.Model] | None:
-        try:
-            return apps.get_model(self.model_label)
-        except (LookupError, ValueError):
-            return None
+    def model(self) -> type[models.Model]:
+        return apps.get_model(self.model_label)
 
     @property
     def policy(self):
@@ -76,7 +73,7 @@ KINDS: dict[str, ReferenceKind] = {
 
 
 def available_kinds() -> list[ReferenceKind]:
-    return [kind for kind in KINDS.values() if kind.model is not None]
+    return list(KINDS.values())
 
 
 def kind_for_model(model: type[models.Model]) -> ReferenceKind | None:
@@ -112,7 +109,7 @@ def reference_links(codes: Iterable[str], user: User) -> dict[str, tuple[str, st
 
 def resolve(kind_name: str, object_id: int) -> tuple[ReferenceKind, models.Model] | None:
     kind = KINDS.get(kind_name)
-    if kind is None or kind.model is None:
+    if kind is None:
         return None
     obj = kind.base_queryset().filter(pk=object_id).first()
     return (kind, obj) if obj is not None else None

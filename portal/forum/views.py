@@ -123,7 +123,7 @@ def _ref_label(filters: queries.TopicFilters, user) -> str:
     if not (filters.ref_kind and filters.ref_id):
         return ""
     kind = references.KINDS.get(filters.ref_kind)
-    if kind is None or kind.model is None:
+    if kind is None:
         return ""
     obj = kind.visible_queryset(user).filter(pk=filters.ref_id).first()
     return str(obj) if obj is not None else ""
@@ -179,7 +179,7 @@ def _chosen_refs(request, form) -> list[dict]:
         form.clean_refs_list if form.is_bound and hasattr(form, "cleaned_data") else []
     ):
         kind = references.KINDS.get(kind_name)
-        if kind is None or kind.model is None:
+        if kind is None:
             continue
         obj = kind.visible_queryset(request.user).filter(pk=pk).first()
         if obj is not None:
@@ -269,7 +269,7 @@ def _topic_refs(topic: Topic, user) -> list[dict]:
     for ref in topic.references.all():
         kind = references.KINDS.get(ref.kind)
         obj = None
-        if kind is not None and kind.model is not None:
+        if kind is not None:
             obj = kind.visible_queryset(user).filter(pk=ref.object_id).first()
         if obj is not None:
             result.append(

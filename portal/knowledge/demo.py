@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
-import json
 from decimal import Decimal
-from pathlib import Path
 
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
@@ -16,6 +14,7 @@ from wagtail.documents import get_document_model
 from wagtail.models import Page, Site
 
 from portal.accounts.models import Department, User
+from portal.core import demo_data
 
 from . import actions, setup
 from .models import (
@@ -39,12 +38,10 @@ from .models import (
     StandardDocumentPage,
 )
 
-DATA = Path(__file__).with_name("demo_data")
-
 
 def _data(name: str):
     """One of the demo's data files (products, competitors, documents, articles, qa)."""
-    return json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
+    return demo_data.load(__file__, name)
 
 
 def _pdf(title: str, text: str) -> bytes:

@@ -5,115 +5,15 @@ from __future__ import annotations
 import random
 
 from portal.accounts.models import User
+from portal.core import demo_data
 from portal.records.customers import actions
 from portal.records.customers.models import Customer
 
-CITIES = [
-    # (city zh, city en, province zh, region, postcode, district/street)
-    ("上海", "Shanghai", "上海", "east", "200120", "浦东新区张江路"),
-    ("苏州", "Suzhou", "江苏", "east", "215000", "工业园区星湖街"),
-    ("杭州", "Hangzhou", "浙江", "east", "310000", "滨江区江南大道"),
-    ("宁波", "Ningbo", "浙江", "east", "315000", "鄞州区天童南路"),
-    ("北京", "Beijing", "北京", "north", "100020", "朝阳区建国路"),
-    ("天津", "Tianjin", "天津", "north", "300000", "滨海新区第三大街"),
-    ("石家庄", "Shijiazhuang", "河北", "north", "050000", "长安区中山东路"),
-    ("广州", "Guangzhou", "广东", "south", "510000", "天河区天河北路"),
-    ("深圳", "Shenzhen", "广东", "south", "518000", "南山区科技园南路"),
-    ("武汉", "Wuhan", "湖北", "central", "430000", "东湖高新区光谷大道"),
-    ("成都", "Chengdu", "四川", "southwest", "610000", "高新区天府大道"),
-    ("西安", "Xi'an", "陕西", "northwest", "710000", "雁塔区科技路"),
-    ("沈阳", "Shenyang", "辽宁", "northeast", "110000", "浑南区创新路"),
-]
-BRANDS_ZH = [
-    "华东",
-    "恒信",
-    "海川",
-    "振华",
-    "中联",
-    "瑞丰",
-    "鼎盛",
-    "宏远",
-    "金桥",
-    "新元",
-    "长江",
-    "天成",
-    "博远",
-    "东方",
-    "永泰",
-    "启明",
-    "嘉禾",
-    "华信",
-    "联创",
-    "泰和",
-]
-TRADES = [
-    # (industry, Chinese business words, English business words)
-    ("machinery", ["精密机械", "重工机械", "液压设备"], ["Precision Machinery", "Hydraulics"]),
-    ("electronics", ["电子科技", "微电子", "光电技术"], ["Electronics", "Semiconductor"]),
-    ("automotive", ["汽车零部件", "汽配制造"], ["Auto Parts", "Motor Components"]),
-    ("chemicals", ["化工", "新材料"], ["Chemicals", "Advanced Materials"]),
-    ("energy", ["新能源", "电力设备"], ["Energy Systems", "Power Equipment"]),
-    ("healthcare", ["医疗器械", "生物医药"], ["Medical Devices", "Life Sciences"]),
-    ("retail", ["商贸", "连锁超市"], ["Trading", "Retail Group"]),
-    ("logistics", ["物流", "供应链管理"], ["Logistics", "Supply Chain"]),
-]
-BRANDS_EN = [
-    "Nordic",
-    "Harbour",
-    "Summit",
-    "Atlas",
-    "Pioneer",
-    "Bluewater",
-    "Evergreen",
-    "Keystone",
-    "Meridian",
-    "Orion",
-    "Redwood",
-    "Silverline",
-    "Northstar",
-    "Crescent",
-]
-SUFFIX_EN = ["Ltd", "GmbH", "Inc.", "Co., Ltd.", "AB", "S.A.", "Pte. Ltd."]
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
-GIVEN = [
-    "伟",
-    "芳",
-    "娜",
-    "敏",
-    "静",
-    "强",
-    "磊",
-    "洋",
-    "艳",
-    "勇",
-    "军",
-    "杰",
-    "涛",
-    "明",
-    "超",
-    "秀英",
-    "建华",
-    "志强",
-    "晓东",
-    "海燕",
-]
-EN_FIRST = ["Anna", "Ben", "Clara", "David", "Emma", "Felix", "Grace", "Henry", "Iris", "Jonas"]
-EN_LAST = ["Berg", "Carter", "Dubois", "Evans", "Fischer", "Garcia", "Hansen", "Ito", "Jensen"]
-DEPTS = [
-    ("采购部", "Purchasing"),
-    ("设备部", "Engineering"),
-    ("财务部", "Finance"),
-    ("总经办", "Management"),
-    ("技术部", "R&D"),
-]
-TITLES = [
-    ("采购经理", "Purchasing manager"),
-    ("总工程师", "Chief engineer"),
-    ("财务总监", "CFO"),
-    ("总经理", "General manager"),
-    ("技术主管", "Technical lead"),
-]
-CATEGORIES = ["current"] * 5 + ["potential"] * 4 + ["partner", "agent"]
+# Cities, trades, brand words, people's names, departments and titles the generator draws from.
+DATA = demo_data.load(__file__, "customers")
+PEOPLE = demo_data.load(__file__, "contacts")
+# Each category as often as its weight says ("current" five times, …): rng.choice picks from it.
+CATEGORIES = [key for key, weight in DATA["categories"].items() for _ in range(weight)]
 COUNT = 300
 
 
@@ -129,13 +29,21 @@ def generate(
     used: set[str] = set()
     specs = []
     for index in range(count):
-        city, city_en, province, region, postcode, street = rng.choice(CITIES)
-        industry, words_zh, words_en = rng.choice(TRADES)
+        place = rng.choice(DATA["cities"])
+        city, city_en, province, region = (
+            place["city"],
+            place["city_en"],
+            place["province"],
+            place["region"],
+        )
+        trade = rng.choice(DATA["trades"])
+        industry, words_zh, words_en = trade["industry"], trade["words_zh"], trade["words_en"]
         chinese = index % 3 != 2
         if chinese:
-            name = f"{city}{rng.choice(BRANDS_ZH)}{rng.choice(words_zh)}有限公司"
+            name = f"{city}{rng.choice(DATA['brands_zh'])}{rng.choice(words_zh)}有限公司"
         else:
-            name = f"{rng.choice(BRANDS_EN)} {rng.choice(words_en)} {rng.choice(SUFFIX_EN)}"
+            brand, words, suffix = DATA["brands_en"], words_en, DATA["suffixes_en"]
+            name = f"{rng.choice(brand)} {rng.choice(words)} {rng.choice(suffix)}"
         if name in used:
             name = f"{name} ({index})" if count > 1000 else None
         if name is None:
@@ -147,21 +55,22 @@ def generate(
         domain = f"c{index:05d}.example.{'cn' if chinese else 'com'}"
         contacts = []
         for n in range(rng.randint(*contacts_per_customer)):
-            dept_zh, dept_en = rng.choice(DEPTS)
-            title_zh, title_en = rng.choice(TITLES)
+            language = "zh" if chinese else "en"
+            department = rng.choice(PEOPLE["departments"])[language]
+            title = rng.choice(PEOPLE["titles"])[language]
             person = (
-                rng.choice(SURNAMES) + rng.choice(GIVEN)
+                rng.choice(PEOPLE["surnames"]) + rng.choice(PEOPLE["given_names"])
                 if chinese
-                else f"{rng.choice(EN_FIRST)} {rng.choice(EN_LAST)}"
+                else f"{rng.choice(PEOPLE['first_names_en'])} {rng.choice(PEOPLE['last_names_en'])}"
             )
             contacts.append(
                 {
                     "name": person,
-                    "department": dept_zh if chinese else dept_en,
-                    "title": title_zh if chinese else title_en,
+                    "department": department,
+                    "title": title,
                     "mobile": f"13{rng.randint(100000000, 999999999)}",
                     "email": f"p{n}@{domain}",
-                    "preferred_channel": rng.choice(["phone", "email", "wechat", "mobile"]),
+                    "preferred_channel": rng.choice(PEOPLE["channels"]),
                     "do_not_email": rng.random() < 0.1,
                 }
             )
@@ -175,19 +84,19 @@ def generate(
                 "province": province,
                 "city": city if chinese else city_en,
                 # Municipalities (上海, 北京…) are their own province: name them once.
-                "address": f"{'' if province == city else province}{city}{street}"
+                "address": f"{'' if province == city else province}{city}{place['street']}"
                 f"{rng.randint(1, 999)}号"
                 if chinese
                 else f"{rng.randint(1, 999)} {city_en} Road",
-                "postcode": postcode,
+                "postcode": place["postcode"],
                 "phone": f"0{rng.randint(10, 999)}-{rng.randint(5000000, 8999999)}",
                 "email": f"info@{domain}",
                 "website": f"https://www.{domain}",
-                "size": rng.choice(["small", "medium", "large"]),
-                "source": rng.choice(["referral", "exhibition", "website", "cold_call", "tender"]),
-                "level": rng.choice("AABBBCCCCD"),
+                "size": rng.choice(DATA["sizes"]),
+                "source": rng.choice(DATA["sources"]),
+                "level": rng.choice(DATA["levels"]),
                 "tags": "demo",
-                "notes": "演示数据 · demo data",
+                "notes": DATA["notes"],
                 "owner": owner,
                 "contacts": contacts,
                 "share_with": owners[1]

@@ -12,45 +12,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.core import demo_data
 from portal.records.customers.models import Customer
 from portal.records.deals import actions
 from portal.records.deals.models import Deal, DealStage
 
-SUBJECTS = [
-    ("call", "电话沟通需求 Call about requirements", "客户确认门店数量 Store count confirmed"),
-    ("visit", "上门拜访 On-site visit", "看过现场，需要方案 Saw the site, wants a proposal"),
-    ("email", "发送报价 Sent the quote", "客户已收到 Received"),
-    ("meeting", "技术交流会 Technical workshop", "IT 部门认可 IT department on board"),
-    ("call", "跟进价格 Price follow-up", "要求九五折 Asked for 5% off"),
-]
-DEAL_NAMES = [
-    "门店收银系统升级 Store POS upgrade",
-    "仓库扫码改造 Warehouse scanning",
-    "标签打印集中采购 Label printer framework",
-    "会员系统上线 Loyalty rollout",
-    "新店开业设备 New store equipment",
-    "库存分析试点 Inventory analytics pilot",
-    "小票打印机更换 Receipt printer refresh",
-    "移动收银试点 Handheld POS pilot",
-    "连锁招标 Chain-store tender",
-]
-LOSS_REASONS = [
-    "对手低价 15% A rival was 15% cheaper",
-    "客户预算冻结 The customer's budget was frozen",
-]
-PLAN = [
-    # state, stage index (tracking), months ago opened
-    ("tracking", 0, 0),
-    ("tracking", 1, 1),
-    ("tracking", 2, 2),
-    ("tracking", 3, 1),
-    ("won", None, 3),
-    ("won", None, 2),
-    ("completed", None, 5),
-    ("completed", None, 4),
-    ("lost", None, 4),
-    ("abandoned", None, 3),
-]
+# Deal names, activities, loss reasons, the plan of states and the words on each record.
+DATA = demo_data.load(__file__, "deals")
+TEXTS = DATA["texts"]
 QUOTE = b"%PDF-1.4\n% Agora demo quote\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
 
@@ -74,14 +43,15 @@ def _at(day: datetime.date, hour: int) -> datetime.datetime:
 def _seed_rep(rep, customers, products, competitors, manager, rng, today) -> int:
     stages = list(DealStage.objects.filter(is_active=True).order_by("position"))
     made = 0
-    for index, (state, stage_index, months) in enumerate(PLAN):
+    for index, planned in enumerate(DATA["plan"]):
+        state, stage_index, months = planned["state"], planned["stage"], planned["months_ago"]
         customer = customers[index % len(customers)]
         opened = today - datetime.timedelta(days=30 * months + rng.randint(3, 20))
         amount = Decimal(rng.randrange(30, 900) * 1000)
         deal = actions.create_deal(
             acting_user=rep,
             customer=customer,
-            name=DEAL_NAMES[(index + rep.pk) % len(DEAL_NAMES)],
+            name=DATA["names"][(index + rep.pk) % len(DATA["names"])],
             amount=amount,
             opened_on=opened,
             expected_close_date=today + datetime.timedelta(days=rng.randint(-5, 75)),
@@ -92,7 +62,7 @@ def _seed_rep(rep, customers, products, competitors, manager, rng, today) -> int
         made += 1
         # two done activities in the past, one planned (overdue for every third deal)
         for step in range(2):
-            kind, subject, outcome = SUBJECTS[(index + step) % len(SUBJECTS)]
+            activity = DATA["activities"][(index + step) % len(DATA["activities"])]
             when = min(
                 _at(opened + datetime.timedelta(days=3 + 7 * step), 10 + step),
                 timezone.now() - datetime.timedelta(hours=1),
@@ -101,11 +71,11 @@ def _seed_rep(rep, customers, products, competitors, manager, rng, today) -> int
                 deal,
                 acting_user=rep,
                 status="done",
-                kind=kind,
-                subject=subject,
-                outcome=outcome,
+                kind=activity["kind"],
+                subject=activity["subject"],
+                outcome=activity["outcome"],
                 due_at=when,
-                next_step="准备方案 Prepare the proposal" if step else "",
+                next_step=TEXTS["next_step"] if step else "",
             )
         if state == "tracking":
             offset = -2 if index % 3 == 0 else 3
@@ -113,15 +83,15 @@ def _seed_rep(rep, customers, products, competitors, manager, rng, today) -> int
                 deal,
                 acting_user=rep,
                 kind="visit",
-                subject="回访客户 Follow-up visit",
+                subject=TEXTS["follow_up_subject"],
                 due_at=_at(today + datetime.timedelta(days=offset), 14),
-                participants="技术支持 Pre-sales engineer",
+                participants=TEXTS["follow_up_participants"],
             )
             actions.create_deal_reminder(
                 deal,
                 acting_user=rep,
                 due_at=_at(today + datetime.timedelta(days=offset + 1), 9),
-                subject="准备拜访材料 Prepare the visit",
+                subject=TEXTS["reminder_subject"],
             )
         if competitors:
             rival = competitors[(index + rep.pk) % len(competitors)]
@@ -130,18 +100,18 @@ def _seed_rep(rep, customers, products, competitors, manager, rng, today) -> int
                 acting_user=rep,
                 competitor=rival,
                 name=rival.title,
-                product="同类产品 Comparable model",
+                product=TEXTS["competitor_product"],
                 price=(amount * Decimal("0.9")).quantize(Decimal("1")),
-                strategy="低价抢单 Undercuts on price",
-                strengths="软件生态、售后 Software and service",
-                weaknesses="单价偏高 Higher unit price",
+                strategy=TEXTS["competitor_strategy"],
+                strengths=TEXTS["competitor_strengths"],
+                weaknesses=TEXTS["competitor_weaknesses"],
             )
         if index % 2 == 0:
             actions.upload_document(
                 deal,
                 acting_user=rep,
                 file=SimpleUploadedFile("quote.pdf", QUOTE, content_type="application/pdf"),
-                title="报价单 Quote",
+                title=TEXTS["quote_title"],
                 kind="quote",
             )
         if state == "tracking":
@@ -149,7 +119,7 @@ def _seed_rep(rep, customers, products, competitors, manager, rng, today) -> int
                 actions.urge_deal(
                     deal,
                     acting_user=manager,
-                    message="本周内给客户发出正式报价。Send the formal quote this week.",
+                    message=TEXTS["urge_message"],
                     due_on=today + datetime.timedelta(days=2),
                 )
             continue
@@ -158,7 +128,7 @@ def _seed_rep(rep, customers, products, competitors, manager, rng, today) -> int
             actions.lose_deal(
                 deal,
                 acting_user=rep,
-                reason=LOSS_REASONS[state == "abandoned"],
+                reason=DATA["loss_reasons"][state == "abandoned"],
                 abandoned=state == "abandoned",
                 closed_on=closed_on,
             )
@@ -171,7 +141,7 @@ def _seed_rep(rep, customers, products, competitors, manager, rng, today) -> int
             deal,
             acting_user=rep,
             product=product,
-            description="" if product else "设备 Equipment",
+            description="" if product else TEXTS["order_line"],
             quantity=quantity,
             unit_price=unit,
         )
@@ -199,12 +169,12 @@ def _seed_rep(rep, customers, products, competitors, manager, rng, today) -> int
             amount=first,
             installment=down,
             received_on=min(closed_on + datetime.timedelta(days=5), today),
-            reference="银行转账 Bank transfer",
+            reference=TEXTS["payment_reference"],
         )
         delivery = actions.add_delivery(
             deal,
             acting_user=rep,
-            description="首批设备 First shipment",
+            description=TEXTS["delivery"],
             planned_on=closed_on + datetime.timedelta(days=14),
         )
         if state == "completed":

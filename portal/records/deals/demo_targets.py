@@ -5,10 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from portal.accounts.models import Department, User
+from portal.core import demo_data
 from portal.records.deals.models import CommissionRule, CommissionTier, SalesTarget
 from portal.records.deals.statistics import Period
 
 D = Decimal
+# Quarterly targets per rep and per team, flat and tiered commission rules.
+DATA = demo_data.load(__file__, "targets")
 
 
 def seed() -> str:
@@ -17,8 +20,9 @@ def seed() -> str:
     created = 0
     this_quarter = Period.parse("")
     quarters = [this_quarter.previous(), this_quarter]
-    for username, amount in (("sales1", 600_000), ("sales2", 450_000)):
-        rep = User.objects.filter(username=username).first()
+    for target in DATA["rep_targets"]:
+        amount = target["amount"]
+        rep = User.objects.filter(username=target["rep"]).first()
         if rep is None:
             continue
         for quarter in quarters:
@@ -29,8 +33,9 @@ def seed() -> str:
                 defaults={"amount": D(amount)},
             )
             created += was_created
-    for prefix, amount in (("华东", 900_000), ("华北", 700_000)):
-        team = Department.objects.filter(name__startswith=prefix).first()
+    for target in DATA["team_targets"]:
+        amount = target["amount"]
+        team = Department.objects.filter(name__startswith=target["department_prefix"]).first()
         if team is None:
             continue
         for quarter in quarters:
@@ -42,20 +47,24 @@ def seed() -> str:
             )
             created += was_created
     rules = 0
-    for name, line, rate in (("终端 Terminals", "terminals", 3), ("软件 Software", "software", 6)):
+    for rule in DATA["flat_rules"]:
         _, was_created = CommissionRule.objects.get_or_create(
-            product_line=line, active=True, defaults={"name": name, "rate": D(rate)}
+            product_line=rule["product_line"],
+            active=True,
+            defaults={"name": rule["name"], "rate": D(rule["rate"])},
         )
         rules += was_created
     default, was_created = CommissionRule.objects.get_or_create(
         product_line="",
         active=True,
-        defaults={"name": "默认阶梯 Default bands", "basis": CommissionRule.Basis.TIERED},
+        defaults={"name": DATA["tiered_rule"]["name"], "basis": CommissionRule.Basis.TIERED},
     )
     if was_created:
         rules += 1
-        for threshold, rate in ((0, 1), (200_000, 2), (500_000, 3)):
-            CommissionTier.objects.create(rule=default, threshold=D(threshold), rate=D(rate))
+        for tier in DATA["tiered_rule"]["tiers"]:
+            CommissionTier.objects.create(
+                rule=default, threshold=D(tier["threshold"]), rate=D(tier["rate"])
+            )
     if not (created or rules):
         return ""
     return f"{created} sales targets, {rules} commission rules"
