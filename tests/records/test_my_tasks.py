@@ -16,7 +16,7 @@ from portal.core import tasks as core_tasks
 from portal.records.deals import actions as deal_actions
 from portal.records.models import ServiceCase
 from portal.records.service import actions as service_actions
-from portal.records.service import permissions as service_permissions
+from portal.records.service import policy as service_permissions
 from portal.records.service.tasks import cases_waiting_on
 from tests.records.deal_helpers import open_deal, won_deal
 from tests.records.test_service import committed, register
