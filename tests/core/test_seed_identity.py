@@ -116,7 +116,9 @@ EXPECTED = {
     "records.DealStage": (4, "e79d192c993e7118"),
     "records.Deal": (20, "4345c77a56904f37"),
     "records.Activity": (48, "110aa8ff6c26a5ad"),
-    "records.DealReminder": (24, "0886c02c2695e745"),
+    # 24 before issue 18's payment allocation: the payment reminders of plan rows the seeded
+    # payments cover, and of completed deals, are now cancelled when the payment lands.
+    "records.DealReminder": (12, "ff43544ba16a0d04"),
     "records.DealCompetitor": (20, "2fcfdc86671d3107"),
     "records.DealDocument": (10, "425dfa58471ae3c5"),
     "records.DocumentVersion": (10, "1813fa932792aad7"),
