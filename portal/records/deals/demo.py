@@ -40,7 +40,7 @@ def _at(day: datetime.date, hour: int) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
 
 
-def _seed_rep(rep, customers, products, competitors, manager, rng, today) -> int:
+def _seed_rep(rep, turn, customers, products, competitors, manager, rng, today) -> int:
     stages = list(DealStage.objects.filter(is_active=True).order_by("position"))
     made = 0
     for index, planned in enumerate(DATA["plan"]):
@@ -51,7 +51,7 @@ def _seed_rep(rep, customers, products, competitors, manager, rng, today) -> int
         deal = actions.create_deal(
             acting_user=rep,
             customer=customer,
-            name=DATA["names"][(index + rep.pk) % len(DATA["names"])],
+            name=DATA["names"][(index + turn) % len(DATA["names"])],
             amount=amount,
             opened_on=opened,
             expected_close_date=today + datetime.timedelta(days=rng.randint(-5, 75)),
@@ -94,7 +94,7 @@ def _seed_rep(rep, customers, products, competitors, manager, rng, today) -> int
                 subject=TEXTS["reminder_subject"],
             )
         if competitors:
-            rival = competitors[(index + rep.pk) % len(competitors)]
+            rival = competitors[(index + turn) % len(competitors)]
             actions.add_competitor(
                 deal,
                 acting_user=rep,
@@ -197,12 +197,15 @@ def seed() -> str:
     rng = random.Random(20261123)  # noqa: S311 - the same demo every time
     today = timezone.localdate()
     made = 0
-    for rep in reps:
+    # Each rep's deals start at their own place in the name and rival lists: the rep's turn,
+    # never a database id (ids differ between databases and test runs; the demo must not).
+    # The turns 3 and 4 are the places sales1 and sales2 have always started at.
+    for turn, rep in enumerate(reps, start=3):
         customers = list(
             Customer.objects.filter(owner=rep).prefetch_related("contacts").order_by("pk")[:10]
         )
         if customers:
-            made += _seed_rep(rep, customers, products, competitors, manager, rng, today)
+            made += _seed_rep(rep, turn, customers, products, competitors, manager, rng, today)
     summary = f"{made} deals"
     if knowledge_summary:
         summary += f" (knowledge first: {knowledge_summary})"
