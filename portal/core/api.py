@@ -117,15 +117,13 @@ def document_error_responses(result: dict, generator, request, public) -> dict:
             responses = operation.setdefault("responses", {})
             for code in wanted:
                 description, schema = _ERRORS[code]
-                responses.setdefault(
-                    code,
-                    {
-                        "description": description,
-                        "content": {
-                            "application/json": {
-                                "schema": {"$ref": f"#/components/schemas/{schema}"}
-                            }
-                        },
-                    },
-                )
+                responses.setdefault(code, {"description": description})
+            for code, response in responses.items():
+                # An error an operation declares by its description alone gets its JSON shape.
+                if code in _ERRORS and "content" not in response:
+                    response["content"] = {
+                        "application/json": {
+                            "schema": {"$ref": f"#/components/schemas/{_ERRORS[code][1]}"}
+                        }
+                    }
     return result

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -155,6 +160,16 @@ class FollowSerializer(serializers.ModelSerializer):
         validators = []
 
 
+@extend_schema_view(
+    create=extend_schema(
+        responses={
+            201: FollowSerializer,
+            404: OpenApiResponse(
+                description="No such object, or not one the caller may follow or open."
+            ),
+        }
+    )
+)
 class FollowViewSet(
     mixins.ListModelMixin,
     mixins.CreateModelMixin,

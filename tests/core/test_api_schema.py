@@ -59,3 +59,11 @@ def test_a_list_shaped_error_keeps_the_object_shape():
     response = exception_handler(exceptions.ValidationError(["Date has wrong format."]), {})
     assert response.status_code == 400
     assert response.data == {"detail": ["Date has wrong format."]}
+
+
+def test_following_something_one_may_not_open_is_a_declared_404_with_the_error_shape(schema):
+    # The follow API answers 404 for malformed, unfollowable, missing and forbidden objects
+    # alike (ADR 0140); schemathesis found it undeclared.
+    response = schema["paths"]["/api/v1/follows/"]["post"]["responses"]["404"]
+    body = response["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/Error"}
