@@ -120,6 +120,34 @@ def label_fields(
     _amount_keys.setdefault(model_label.lower(), set()).update(amounts)
 
 
+# A change to a field of a sub-record shown in its parent's history (a contact's phone on the
+# customer's) is keyed "@<model label>:<field>:<which one>" and named when read, in the
+# reader's language, as "<which one>: <field's verbose name>" (ADR 0902).
+SUB_RECORD_MARK = "@"
+
+
+def sub_record_changes(
+    instance: models.Model, title: str, changes: Mapping[str, Any]
+) -> dict[str, Any]:
+    """`changes` of `instance`'s fields, keyed for its parent's history."""
+    label = instance._meta.label_lower
+    return {f"{SUB_RECORD_MARK}{label}:{name}:{title}": change for name, change in changes.items()}
+
+
+def _sub_record(name: str) -> tuple[type[models.Model], str, str] | None:
+    """(model, field, title) of a sub-record key, or None for any other key."""
+    from django.apps import apps
+
+    if not name.startswith(SUB_RECORD_MARK):
+        return None
+    label, _sep, rest = name[1:].partition(":")
+    field, _sep, title = rest.partition(":")
+    try:
+        return apps.get_model(label), field, title
+    except (LookupError, ValueError):
+        return None
+
+
 # A recorded value may be a structured one, {"$": kind, ...params}, rendered when the history
 # is read so that it comes out in the reader's language (ADR 0902): a choice by its label, an
 # amount with the reader's grouping, "Email: Sent the quote" as "邮件：Sent the quote".
@@ -212,6 +240,9 @@ def field_value(model: type[models.Model] | None, name: str, value: Any) -> Any:
         return render_value(value)
     if model is None:
         return value
+    sub = _sub_record(name)
+    if sub is not None:
+        model, name = sub[0], sub[1]
     try:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:
@@ -232,6 +263,12 @@ def field_label(model: type[models.Model] | None, name: str) -> str:
     """A changed field's verbose name (translated), or its name for non-fields."""
     if model is None:
         return name
+    sub = _sub_record(name)
+    if sub is not None:
+        return pgettext("history value", "%(label)s: %(text)s") % {
+            "label": sub[2],
+            "text": field_label(sub[0], sub[1]),
+        }
     try:
         return str(model._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:

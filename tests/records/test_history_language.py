@@ -192,3 +192,47 @@ def test_a_payment_reminder_reads_in_the_readers_language(customer, people, clie
     page = client_for(sales1).get(deal.get_absolute_url()).content.decode()
     assert f"{customer.name} 的回款 ¥266,000.00 到期" in page
     assert "Payment of" not in page
+
+
+def _contact_rows(customer, language):
+    entry = audit.history(customer).filter(action="contact.updated").latest("pk")
+    with translation.override(language):
+        return {str(label): (old, new) for label, old, new in entry.change_rows}
+
+
+def test_a_contact_edit_names_the_contact_and_field_in_the_readers_language(customer, people):
+    from portal.records.customers.actions import create_contact, update_contact
+
+    contact = create_contact(customer, acting_user=people["sales1"], name="李雷", phone="010-1")
+    with translation.override("en"):  # written under English…
+        update_contact(
+            contact, acting_user=people["sales1"], phone="010-2", preferred_channel="email"
+        )
+    # …read in either language: the contact's name and the field's verbose name, no code
+    rows_en = _contact_rows(customer, "en")
+    assert rows_en["李雷: phone"] == ("010-1", "010-2")
+    assert rows_en["李雷: preferred channel"][1] == "Email"  # the label, not the code
+    rows_zh = _contact_rows(customer, "zh-hans")
+    assert rows_zh["李雷：电话"] == ("010-1", "010-2")
+    assert not any(label.startswith("@") or "preferred_channel" in label for label in rows_zh)
+
+
+def test_existing_contact_edits_keyed_in_english_are_migrated(customer, people):
+    legacy = audit.record(
+        people["sales1"],
+        "contact.updated",
+        customer,
+        changes={"王芳: phone": ["1", "2"], "王芳: notes": ["", "x"], "odd key": ["a", "b"]},
+    )
+    migration = importlib.import_module("portal.records.migrations.0005_contact_history_keys")
+    migration.forward(apps, None)
+
+    legacy.refresh_from_db()
+    assert legacy.changes == {
+        "@records.contact:phone:王芳": ["1", "2"],
+        "@records.contact:notes:王芳": ["", "x"],
+        "odd key": ["a", "b"],  # what it cannot read stays as it was
+    }
+    with translation.override("zh-hans"):
+        labels = {str(label) for label, _old, _new in legacy.change_rows}
+    assert "王芳：电话" in labels

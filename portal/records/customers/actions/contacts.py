@@ -79,7 +79,7 @@ def update_contact(contact: Contact, *, acting_user: User, **fields: Any) -> Con
         acting_user,
         "contact.updated",
         contact.customer,
-        changes={f"{contact.name}: {k}": v for k, v in changes.items()},
+        changes=audit.sub_record_changes(contact, contact.name, changes),
     )
     events.publish(
         "records.contact_updated",
