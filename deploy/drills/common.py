@@ -8,6 +8,7 @@ import json
 import os
 import random
 import signal
+import socket
 import ssl
 import subprocess
 import time
@@ -164,6 +165,18 @@ class Process:
         lines.append(f"{self.name} {child.pid}")
         (RUN / "pids").write_text("\n".join(lines) + "\n")
         self.pid = child.pid
+
+    def wait_listening(self, port: int, timeout: float = 90) -> bool:
+        """Wait until the restarted process accepts connections on `port`, so that the next
+        drill does not find every socket sent to the other process."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return True
+            except OSError:
+                time.sleep(0.2)
+        return False
 
 
 # --- notification sockets that reconnect and resume ------------------------------------------

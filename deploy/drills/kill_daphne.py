@@ -67,6 +67,7 @@ async def main(args) -> int:
     expected = await audience.settle(args.settle)
     victim.wait_gone(10)
     victim.start_again()
+    listening = victim.wait_listening(config["daphne_ports"][0])
 
     dropped = [lst for lst in listeners if lst.drops]
     reconnects = [s for lst in listeners for s in lst.reconnect_seconds]
@@ -89,8 +90,9 @@ async def main(args) -> int:
     )
     codes = Counter(code for lst in listeners for code in lst.close_codes)
     print(f"close codes seen by the clients: {dict(codes)} (None = no close frame)")
-    print(f"restarted {victim.name} as pid {victim.pid}; load: {common.uptime()}")
-    return 0 if exact == len(listeners) and errors == 0 and dropped else 1
+    state = "listening" if listening else "NOT listening after 90 s"
+    print(f"restarted {victim.name} as pid {victim.pid} ({state}); load: {common.uptime()}")
+    return 0 if exact == len(listeners) and errors == 0 and dropped and listening else 1
 
 
 if __name__ == "__main__":
