@@ -220,7 +220,8 @@ class Listener:
                     if dropped_at is not None:
                         self.reconnect_seconds.append(time.monotonic() - dropped_at)
                         dropped_at = None
-                    await socket.send(json.dumps({"type": "resume", "after": self.last}))
+                    resumed_after, seen_here = self.last, set()
+                    await socket.send(json.dumps({"type": "resume", "after": resumed_after}))
                     self.ready.set()
                     while not self.stop:
                         try:
@@ -231,11 +232,12 @@ class Listener:
                         if frame.get("type") != "notification":
                             continue
                         number = frame["id"]
-                        if number <= self.last:
+                        if number in seen_here or number <= resumed_after:
                             self.duplicates += 1
                             continue
                         if number != self.last + 1:
                             self.gaps += 1
+                        seen_here.add(number)
                         self.received.append(number)
             except (OSError, websockets.WebSocketException, TimeoutError) as exc:
                 if isinstance(exc, websockets.ConnectionClosed):
@@ -252,7 +254,7 @@ class Listener:
 
     @property
     def last(self) -> int:
-        return self.received[-1] if self.received else self.after
+        return max(self.received) if self.received else self.after
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -91,8 +91,10 @@ async def _close_batch(loop: asyncio.AbstractEventLoop, names: set[str]) -> None
 
 
 @database_sync_to_async
-def _after(user_id: int, after: int) -> tuple[list[dict], int]:
+def _after(user_id: int, after: int, upto: int | None = None) -> tuple[list[dict], int]:
     rows = Notification.objects.filter(user_id=user_id, seq__gt=after).order_by("seq")
+    if upto is not None:
+        rows = rows.filter(seq__lte=upto)
     frames = [row.frame() for row in rows.select_related("user")[:REPLAY_LIMIT]]
     return frames, (unread_counts([user_id])[user_id] if frames else 0)
 
@@ -167,6 +169,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     # This process's own layer: the bus hands each event to the sockets here (ADR 0710).
     channel_layer_alias = delivery.LOCAL_LAYER
     registered = False
+    began_at = 0  # the store's latest number when this socket opened
     busy = 0  # handlers of this socket in flight: the bus then queues instead of sending
 
     async def __call__(self, scope, receive, send) -> None:
@@ -214,6 +217,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         # this process live, whatever committed before is in the store.
         await delivery.listening()
         self.last_sent, unread = await _open(self.channel_name, self.user_id)
+        self.began_at = self.last_sent  # a stream started without a resume sends above this
         await self.send_json({"type": "unread", "count": unread})
         self.ticker = asyncio.ensure_future(self._tick())
         _watch()
@@ -281,6 +285,17 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after < 2**63:
                 await self._refuse("invalid_resume")
                 return
+            if self.started and self.last_sent > self.began_at:
+                # The resume comes after the live stream began without it (a slow client):
+                # this socket already sent (began_at, last_sent]. Never rewind over them; what
+                # the client missed below began_at, it gets once (before the newer ones it
+                # holds, as the store has them).
+                if after < self.began_at:
+                    await self._replay(after=after, upto=self.began_at)
+                if after > self.last_sent:
+                    self.last_sent = after
+                await self._replay()
+                return
             # The client's cursor wins; everything held is in the store and replayed.
             self.started = True
             self.held = []
@@ -296,12 +311,18 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         await asyncio.sleep(START_GRACE_SECONDS)
         await self.channel_layer.send(self.channel_name, {"type": "notification.start"})
 
-    async def _replay(self) -> None:
+    async def _replay(self, *, after: int | None = None, upto: int | None = None) -> None:
+        """Send what the store holds above `last_sent` (or the range (after, upto] that this
+        socket never sent, which leaves `last_sent` where it is)."""
         version = self.pending_version
-        frames, unread = await _after(self.user_id, self.last_sent)
+        bounded = upto is not None
+        frames, unread = await _after(
+            self.user_id, self.last_sent if after is None else after, upto
+        )
         for frame in frames:
             await self.send_json(frame)
-            self.last_sent = frame["id"]
+            if not bounded:
+                self.last_sent = frame["id"]
         if frames:
             if self.pending_version == version:
                 self.pending_unread = None  # the replay's count is newer than the pending one

@@ -14,6 +14,10 @@
   var timer = null;
   var lastSeen = readLast();
   var paused = false;
+  // The cursor this socket resumed from, and the numbers it brought: a resume that reaches a
+  // busy server late may be answered with older numbers after newer ones (never twice).
+  var resumedAfter = null;
+  var seenHere = {};
 
   function readLast() {
     // Per tab (sessionStorage) so that each tab replays what it missed; a page reload in the
@@ -81,8 +85,10 @@
     if (frame.type === "unread") {
       setBadge(frame.count);
     } else if (frame.type === "notification") {
-      if (lastSeen !== null && frame.id <= lastSeen) { return; }
-      writeLast(frame.id);
+      if (lastSeen !== null && frame.id <= lastSeen &&
+          (resumedAfter === null || frame.id <= resumedAfter || seenHere[frame.id])) { return; }
+      seenHere[frame.id] = true;
+      if (lastSeen === null || frame.id > lastSeen) { writeLast(frame.id); }
       showToast(frame);
       document.dispatchEvent(new CustomEvent("agora:notification", { detail: frame }));
     }
@@ -93,6 +99,8 @@
     socket = new WebSocket(scheme + window.location.host + "/ws/notifications/");
     socket.addEventListener("open", function () {
       attempt = 0;
+      resumedAfter = lastSeen;
+      seenHere = {};
       if (lastSeen !== null) {
         socket.send(JSON.stringify({ type: "resume", after: lastSeen }));
       }

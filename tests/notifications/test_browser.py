@@ -114,7 +114,7 @@ def test_live_toast_badge_and_resume(daphne_url, browser, people, forum, screens
         # How fast is measured by bench/notifications_fanout.py (commit to frame, p99), not
         # here: a timed bound in the suite failed under CI's load (1.0–3.4 s) on correct code.
         # What this journey holds is that it arrives live, in this document, without a reload.
-        print(f"toast seen {seen_after:.2f}s after the post was submitted")
+        print(f"toast seen {seen_after:.2f}s after the post was submitted")  # noqa: T201
         sales2.screenshot(path=str(screenshot_dir / "notifications-live-toast.png"))
 
         # when sales2's connection drops and three more notifications are made meanwhile

@@ -115,6 +115,41 @@ async def test_without_resume_live_frames_start_after_a_moment(people):
     await communicator.disconnect()
 
 
+async def test_a_resume_arriving_after_the_live_stream_began_sends_nothing_twice(people):
+    """A slow client (a loaded machine, a phone) says where it stands only after the moment
+    without a resume has passed and live frames have gone out: its resume must not rewind the
+    socket over what it was just sent (the kill-daphne drill saw 3 frames twice)."""
+    sales2 = people["sales2"]
+    await notify([sales2.pk], Kind.ANNOUNCEMENT, "Seen", dedupe_key="seen")
+    communicator, _, _ = await _connect(sales2)
+    await communicator.receive_json_from()  # unread
+    await notify([sales2.pk], Kind.ANNOUNCEMENT, "Live", dedupe_key="live")
+    live = await _notifications(communicator, timeout=2.5)  # the stream began without a resume
+    assert [f["id"] for f in live] == [2]
+    # the client had seen 1 when it connected; its resume arrives now
+    await communicator.send_json_to({"type": "resume", "after": 1})
+    assert await _notifications(communicator) == []
+    await notify([sales2.pk], Kind.ANNOUNCEMENT, "Next", dedupe_key="next")
+    assert [f["id"] for f in await _notifications(communicator)] == [3]
+    await communicator.disconnect()
+
+
+async def test_a_late_resume_from_further_back_still_gets_what_it_missed_once(people):
+    sales2 = people["sales2"]
+    for n in range(1, 4):
+        await notify([sales2.pk], Kind.ANNOUNCEMENT, f"N{n}", dedupe_key=f"n{n}")
+    communicator, _, _ = await _connect(sales2)
+    await communicator.receive_json_from()  # unread
+    await notify([sales2.pk], Kind.ANNOUNCEMENT, "N4", dedupe_key="n4")
+    assert [f["id"] for f in await _notifications(communicator, timeout=2.5)] == [4]
+    # a tab that had seen only 1 resumes late: 2 and 3 were never sent on this socket
+    await communicator.send_json_to({"type": "resume", "after": 1})
+    assert [f["id"] for f in await _notifications(communicator)] == [2, 3]
+    await notify([sales2.pk], Kind.ANNOUNCEMENT, "N5", dedupe_key="n5")
+    assert [f["id"] for f in await _notifications(communicator)] == [5]
+    await communicator.disconnect()
+
+
 async def test_every_tab_of_the_user_gets_it_and_nobody_else_does(people):
     sales1, sales2 = people["sales1"], people["sales2"]
     tab1, _, _ = await _connect(sales2)
