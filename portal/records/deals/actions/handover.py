@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -99,6 +100,19 @@ def handover_deals_of(
     return moved
 
 
+# Work of the domains above deals that a leaver's handover moves too (service registers its
+# open complaints): name → (count(from_user), move(from_user, to_user, acting_user) → int).
+# Deals import no such domain; each registers its part when its app is ready (ADR 0601).
+_HANDOVER_PARTS: dict[str, tuple[Callable[[User], int], Callable[..., int]]] = {}
+
+
+def register_handover_part(
+    name: str, *, count: Callable[[User], int], move: Callable[..., int]
+) -> None:
+    """Let a leaver's handover preview and move `name` (the preview's key)."""
+    _HANDOVER_PARTS[name] = (count, move)
+
+
 def _deals_of(from_user: User, include_closed: bool):
     deals = Deal.objects.filter(owner=from_user)
     if not include_closed:
@@ -121,6 +135,7 @@ def handover_preview(from_user: User, *, include_closed: bool = False) -> dict[s
             people=from_user, due_at__gte=timezone.now()
         ).count(),
         "urges": DealUrge.objects.filter(urged_user=from_user, answered_at__isnull=True).count(),
+        **{name: count(from_user) for name, (count, _move) in _HANDOVER_PARTS.items()},
     }
 
 
@@ -129,7 +144,8 @@ def hand_over_work(
     from_user: User, *, to_user: User, acting_user: User, include_closed: bool = False
 ) -> dict[str, int]:
     """A leaver's whole handover: their deals (with planned activities), customers (contacts
-    follow), the reminders of those deals (re-targeted by notifications) and unanswered urges.
+    follow), the reminders of those deals (re-targeted by notifications), unanswered urges and
+    the registered parts of other domains (open complaints assigned to the leaver).
     Nothing is left pointing at the leaver; one audit row records what moved."""
     from portal.notifications.actions import retarget_reminders
     from portal.records.customers.actions import transfer_customers
@@ -158,6 +174,8 @@ def hand_over_work(
     DealUrge.objects.filter(urged_user=from_user, answered_at__isnull=True).update(
         urged_user=to_user
     )
+    for _count, move in _HANDOVER_PARTS.values():
+        move(from_user, to_user=to_user, acting_user=acting_user)
     audit.record(
         acting_user,
         "deal.work_handed_over",

@@ -33,6 +33,7 @@ from .complaints import (
     urge_case,
     write_summary,
 )
+from .handover import count_open_cases, hand_over_open_cases
 from .keys import (
     customer_access_changed,
     rekey_service_of_customer,
@@ -53,6 +54,8 @@ from .service_records import (
 __all__ = [
     "Status",
     "Step",
+    "count_open_cases",
+    "hand_over_open_cases",
     "DEFAULT_SERVICE_CATEGORIES",
     "STEP_HOURS",
     "LONG_STEPS",
