@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -109,6 +111,76 @@ def move_person(user: User, *, department: Department | None, acting_user: User)
         department_id=department.pk if department else None,
     )
     return user
+
+
+@transaction.atomic
+def set_person_roles(user: User, *, groups, acting_user: User) -> dict[str, list[str]]:
+    """Give a person exactly these roles (groups). What they may open is asked of the roles at
+    every read, so nothing is re-keyed; the change is audited and published."""
+    if not _may_administer_people(acting_user):
+        raise PermissionDenied(_("Only administrators can change a person's roles."))
+    wanted = {group.pk: group for group in groups}
+    current = {group.pk: group for group in user.groups.all()}
+    added = sorted(wanted[pk].name for pk in wanted.keys() - current.keys())
+    removed = sorted(current[pk].name for pk in current.keys() - wanted.keys())
+    if not (added or removed):
+        return {"added": [], "removed": []}
+    user.groups.set(list(wanted.values()))
+    audit.record(
+        acting_user, "person.roles_changed", user, changes={"added": added, "removed": removed}
+    )
+    events.publish("accounts.person_roles_changed", user_id=user.pk, actor_id=acting_user.pk)
+    return {"added": added, "removed": removed}
+
+
+@transaction.atomic
+def deactivate_person(user: User, *, acting_user: User) -> User:
+    """A leaver can no longer sign in: their sessions and tokens stop working at once (Django
+    and DRF refuse inactive people) and their open notification sockets are closed. Their work
+    stays theirs until it is handed over (the admin says what is left)."""
+    if not _may_administer_people(acting_user):
+        raise PermissionDenied(_("Only administrators can deactivate people."))
+    if user.pk == acting_user.pk:
+        raise ValidationError(_("You cannot deactivate yourself."))
+    if not user.is_active:
+        return user
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    audit.record(acting_user, "person.deactivated", user, changes={"is_active": [True, False]})
+    events.publish("accounts.person_deactivated", user_id=user.pk, actor_id=acting_user.pk)
+    return user
+
+
+@transaction.atomic
+def reactivate_person(user: User, *, acting_user: User) -> User:
+    if not _may_administer_people(acting_user):
+        raise PermissionDenied(_("Only administrators can reactivate people."))
+    if user.is_active:
+        return user
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit.record(acting_user, "person.reactivated", user, changes={"is_active": [False, True]})
+    return user
+
+
+# What a person still holds that a handover should move (records registers its counter and
+# the page that hands it over, so that accounts names no domain): name → (count, url name).
+LEAVER_WORK: dict[str, tuple[Callable[[User], int], str]] = {}
+
+
+def register_leaver_work(name: str, *, count: Callable[[User], int], handover_url: str) -> None:
+    LEAVER_WORK[name] = (count, handover_url)
+
+
+def work_left(user: User) -> tuple[int, str | None]:
+    """How many records still wait on `user`, and where to hand them over."""
+    total, where = 0, None
+    for count, url_name in LEAVER_WORK.values():
+        n = count(user)
+        if n and where is None:
+            where = url_name
+        total += n
+    return total, where
 
 
 @transaction.atomic

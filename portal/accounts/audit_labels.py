@@ -13,5 +13,8 @@ label_actions(
         "person.moved": _("Person moved to another department"),
         "person.profile_updated": _("Profile updated"),
         "role.permissions_changed": _("Role permissions changed"),
+        "person.roles_changed": _("Roles changed"),
+        "person.deactivated": _("Person deactivated"),
+        "person.reactivated": _("Person reactivated"),
     }
 )

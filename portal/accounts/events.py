@@ -27,3 +27,19 @@ class DepartmentChanged:
 class RoleChanged:
     group_id: int
     actor_id: int | None
+
+
+@declare("accounts.person_roles_changed")
+class PersonRolesChanged:
+    """A person's roles (groups) changed; what they may open is asked of them at each read."""
+
+    user_id: int
+    actor_id: int | None = None
+
+
+@declare("accounts.person_deactivated")
+class PersonDeactivated:
+    """A leaver can no longer sign in (their open sockets are closed)."""
+
+    user_id: int
+    actor_id: int | None = None

@@ -14,3 +14,8 @@ def give_default_follows(event: events.Event) -> None:
     user = User.objects.filter(pk=event["user_id"]).first()
     if user is not None:
         notification_actions.apply_default_follows(user)
+
+
+@events.subscribe("accounts.person_deactivated")
+def close_their_sockets(event: events.Event) -> None:
+    notification_actions.end_sockets(event["user_id"])

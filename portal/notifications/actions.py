@@ -79,6 +79,12 @@ def _policy(obj: Model):
 #: other app's models in its code, and there is one place to look (decision 0140).
 
 
+def end_sockets(user_id: int) -> None:
+    """Close every open notification socket of this person, in every process (a leaver was
+    deactivated): they are closed with 4401, which browsers do not reconnect after."""
+    delivery.publish([(user_id, {"type": "session.ended"})])
+
+
 def is_followable(model: type[Model]) -> bool:
     from wagtail.models import Page
 

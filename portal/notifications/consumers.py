@@ -356,6 +356,10 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         if self.started:
             await self._replay()
 
+    async def session_ended(self, event: dict) -> None:
+        """The person was deactivated: no more frames; the browser does not reconnect."""
+        await self.close(code=4401)
+
     async def unread_changed(self, event: dict) -> None:
         self._unread_soon(event["unread"])
 

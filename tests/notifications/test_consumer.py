@@ -419,3 +419,26 @@ async def test_behind_the_proxy_the_forwarded_scheme_counts(people, settings):
     on_port = [(b"host", b"agora.test:8443"), (b"x-forwarded-proto", b"https")]
     assert await _handshake(sales2, [*on_port, (b"origin", b"https://agora.test:8443")])
     assert not await _handshake(sales2, [*on_port, (b"origin", b"https://agora.test")])
+
+
+async def test_deactivating_a_person_closes_their_open_sockets(people):
+    from portal.accounts import actions as account_actions
+    from portal.core.testing import capture_events
+
+    sales2 = people["sales2"]
+    communicator, _, _ = await _connect(sales2)
+    await communicator.receive_json_from()  # unread
+    other, _, _ = await _connect(people["sales1"])
+    await other.receive_json_from()
+
+    def deactivate():
+        with capture_events():  # subscribers run as on commit
+            account_actions.deactivate_person(sales2, acting_user=people["admin"])
+
+    await database_sync_to_async(deactivate)()
+    # the leaver's socket is closed with 4401 (browsers do not reconnect after it)...
+    closed = await communicator.receive_output(timeout=3)
+    assert closed == {"type": "websocket.close", "code": 4401}
+    # ...and nobody else's
+    assert await other.receive_nothing(timeout=0.3)
+    await other.disconnect()

@@ -23,6 +23,18 @@ def person_moved(event: Event) -> None:
     rekey_deals_owned_by(int(event["user_id"]))
 
 
+# What a leaver still holds that "Hand over all work" moves (the admin names it when the person
+# is deactivated): contacts follow their customers and reminders their deals.
+LEAVER_WORK_KINDS = ("customers", "deals", "activities", "urges", "service_cases")
+
+
+def leaver_work(user) -> int:
+    from portal.records.deals.actions import handover_preview
+
+    preview = handover_preview(user)
+    return sum(preview.get(kind, 0) for kind in LEAVER_WORK_KINDS)
+
+
 def connect() -> None:
     from portal.core.events import subscribe
     from portal.core.related import register_related
@@ -37,5 +49,8 @@ def connect() -> None:
         customer_actions.TRANSFER_FOLLOWERS.append(follow_customer_transfer)
     subscribe("records.customer_access_changed")(customer_access_changed)
     subscribe("accounts.person_moved")(person_moved)
+    from portal.accounts.actions import register_leaver_work
+
+    register_leaver_work("records", count=leaver_work, handover_url="records:deal_handover_all")
     register_related("records.customer")(customer_deals_panel)
     register_related("knowledge.productpage", "knowledge.competitorpage")(knowledge_deals_panel)
