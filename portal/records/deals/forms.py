@@ -514,7 +514,7 @@ class DealMessageForm(forms.Form):
     def __init__(self, *args, documents=(), **kwargs):
         """`documents`: the deal's documents, each with its versions prefetched."""
         super().__init__(*args, **kwargs)
-        self.fields["document"].choices = [("", _("None"))] + [
+        self.fields["document"].choices = [("", _("No document"))] + [
             (document.pk, document.title) for document in documents
         ]
         _bootstrap(self)
