@@ -409,7 +409,10 @@ class FaxGateway(models.Model):
                 code="domain",
             )
         ],
-        help_text=_("Faxes go out as e-mail to <fax number>@<this domain>. Empty: no fax."),
+        help_text=_(
+            "A fax to 021-5555 0102 goes out as e-mail to 02155550102@ this domain."
+            " Empty: faxing is off."
+        ),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     updated_by = models.ForeignKey(
@@ -472,6 +475,17 @@ class MailBatch(CreatedModel):
         return self.subject
 
 
+#: Why a copy was skipped or failed, stored in English (the message id) and shown in the
+#: reader's language; other details (a mail server's error) are shown as they came.
+RECIPIENT_REASONS = {
+    "Do not email": _("Do not email"),
+    "No email address": _("No email address"),
+    "No fax number": _("No fax number"),
+    "The fax number is not valid": _("The fax number is not valid"),
+    "No fax gateway is configured": _("No fax gateway is configured"),
+}
+
+
 class MailRecipient(models.Model):
     """What happened to one contact's copy of a bulk mail, or one customer's fax."""
 
@@ -509,3 +523,7 @@ class MailRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.status})"
+
+    @property
+    def detail_display(self) -> str:
+        return RECIPIENT_REASONS.get(self.detail, self.detail)

@@ -32,6 +32,9 @@ from portal.records.customers.models import (
     fax_number_validator,
 )
 
+# Skip and failure reasons are stored in English and shown translated when read
+# (MailRecipient.detail_display).
+
 #: What may be faxed: the gateways turn PDF into pages; nothing else is dependable.
 FAX_EXTENSIONS = ("pdf",)
 
@@ -172,9 +175,9 @@ def compose_mail(
     for contact in contacts:
         status, detail = MailRecipient.Status.PENDING, ""
         if contact.do_not_email:
-            status, detail = MailRecipient.Status.SKIPPED, _("Do not email")
+            status, detail = MailRecipient.Status.SKIPPED, "Do not email"
         elif not contact.email:
-            status, detail = MailRecipient.Status.SKIPPED, _("No email address")
+            status, detail = MailRecipient.Status.SKIPPED, "No email address"
         recipients.append(
             MailRecipient(
                 customer=contact.customer,
@@ -199,12 +202,12 @@ def _fax_recipient(customer: Customer, domain: str) -> MailRecipient:
     number = customer.fax.strip()
     status, detail, address = MailRecipient.Status.PENDING, "", ""
     if not number:
-        status, detail = MailRecipient.Status.SKIPPED, _("No fax number")
+        status, detail = MailRecipient.Status.SKIPPED, "No fax number"
     else:
         try:
             fax_number_validator(number)
         except ValidationError:
-            status, detail = MailRecipient.Status.SKIPPED, _("The fax number is not valid")
+            status, detail = MailRecipient.Status.SKIPPED, "The fax number is not valid"
         else:
             address = fax_address(number, domain)
     return MailRecipient(
@@ -264,7 +267,7 @@ def _skip_reason(batch: MailBatch, recipient: MailRecipient) -> str:
     """Why a claimed copy must not go out after all (things may change after composing)."""
     if batch.channel == Channel.MAIL:
         if Contact.all_objects.filter(pk=recipient.contact_id, do_not_email=True).exists():
-            return _("Do not email")
+            return "Do not email"
     return ""
 
 
@@ -306,7 +309,7 @@ def send_mail_batch(batch: MailBatch, *, acting_user: User) -> dict[str, int]:
             if not domain:
                 rows.update(
                     status=MailRecipient.Status.FAILED,
-                    detail=_("No fax gateway is configured"),
+                    detail="No fax gateway is configured",
                     sent_at=None,
                 )
                 continue
