@@ -512,9 +512,7 @@ class DealMessageForm(forms.Form):
     )
 
     def __init__(self, *args, documents=(), **kwargs):
-        """`documents`: the deal's documents, each with its versions prefetched."""
+        """`documents`: (id, title) of the deal's documents; their latest version is sent."""
         super().__init__(*args, **kwargs)
-        self.fields["document"].choices = [("", _("No document"))] + [
-            (document.pk, document.title) for document in documents
-        ]
+        self.fields["document"].choices = [("", _("No document")), *documents]
         _bootstrap(self)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from portal.records.customers.models import Channel, MailBatch, MailRecipient
 from portal.records.customers.policy import contacts_visible_to, customers_visible_to
 from portal.records.deals.actions.documents import DOCUMENT_EXTENSIONS
 from portal.records.deals.forms import DealMessageForm
-from portal.records.deals.models import Deal, DocumentVersion
+from portal.records.deals.models import Deal
 from portal.records.deals.policy import access_deal, can_edit_deal, deals_visible_to
 
 from .common import _detail_context
@@ -27,11 +27,9 @@ from .common import _detail_context
 LOG_ROWS = 10
 
 
-def _documents(deal: Deal) -> list:
-    latest = DocumentVersion.objects.order_by("-number")
-    return list(
-        deal.documents.prefetch_related(Prefetch("versions", queryset=latest)).order_by("title")
-    )
+def _documents(deal: Deal) -> list[tuple[int, str]]:
+    """The deal's documents for the form's choices (their latest version is read on sending)."""
+    return list(deal.documents.order_by("title", "pk").values_list("pk", "title"))
 
 
 def deal_messages_panel(request: HttpRequest, deal: Deal) -> Panel | None:
