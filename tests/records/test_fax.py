@@ -379,3 +379,26 @@ def test_the_deal_panel_reads_a_constant_number_of_queries(
     with django_assert_num_queries(len(one.captured_queries)):
         panel = deal_messages_panel(request, deal)
     assert len(panel.context["batches"]) == 4
+
+
+def test_a_deal_document_whose_file_is_gone_is_refused_not_a_server_error(
+    client_for, people, gateway, deal
+):
+    from portal.records.deals import actions as deal_actions
+
+    version = deal_actions.upload_document(
+        deal, acting_user=people["sales1"], file=pdf("quote.pdf"), title="Quote"
+    )
+    version.file.storage.delete(version.file.name)
+    response = client_for(people["sales1"]).post(
+        reverse("records:deal_message", args=[deal.pk]),
+        {
+            "message-channel": "fax",
+            "message-document": version.document.pk,
+            "message-subject": "x",
+            "message-body": "y",
+        },
+    )
+    assert response.status_code == 400
+    assert "The file of this document is missing" in response.content.decode()
+    assert not MailBatch.objects.exists()

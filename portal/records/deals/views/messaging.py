@@ -78,8 +78,13 @@ def _attachment(deal: Deal, data: dict, channel: str) -> customer_actions.Attach
             raise ValidationError({"document": _("Only a PDF can be faxed.")})
         if version.size > customer_actions.attachment_max_bytes():
             raise ValidationError({"document": _("This document is too large to send.")})
-        with version.file.open("rb") as handle:
-            content = handle.read()
+        try:
+            with version.file.open("rb") as handle:
+                content = handle.read()
+        except FileNotFoundError:
+            raise ValidationError(
+                {"document": _("The file of this document is missing; upload it again.")}
+            ) from None
         return customer_actions.Attachment(version.filename, content, version.content_type)
     upload = data["upload"]
     if channel == Channel.FAX:
