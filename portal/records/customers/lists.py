@@ -28,6 +28,10 @@ CONTACTS_PER_CUSTOMER = 10
 STRIPE = colors.HexColor("#f1f3f5")
 
 
+class Indented(str):
+    """A cell printed indented: a contact under its customer on the phone list."""
+
+
 @dataclass(frozen=True)
 class ListKind:
     key: str
@@ -49,6 +53,8 @@ def _styles() -> tuple[ParagraphStyle, ParagraphStyle, ParagraphStyle]:
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    if isinstance(text, Indented):
+        style = ParagraphStyle("indented", parent=style, leftIndent=10)
     return Paragraph(escape(text or ""), style)
 
 
@@ -87,7 +93,7 @@ def phone_rows(customers: list[Customer]) -> tuple[list[str], list[list[str]], l
         for contact in contacts[:CONTACTS_PER_CUSTOMER]:
             rows.append(
                 [
-                    "    " + contact.name,
+                    Indented(contact.name),
                     contact.title,
                     contact.phone,
                     contact.mobile,
