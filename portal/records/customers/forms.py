@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts import roles
@@ -10,6 +11,15 @@ from portal.accounts.models import Department, User
 from portal.records.customers.actions import CONTACT_FIELDS, CUSTOMER_FIELDS
 from portal.records.customers.labels import SHEETS
 from portal.records.customers.models import Contact, Customer, ImportJob
+
+
+def form_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put an action's ValidationError on the form: under its field, or above the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
 
 
 def _bootstrap(form: forms.Form) -> None:
@@ -137,6 +147,25 @@ class LabelsForm(forms.Form):
 class MailForm(forms.Form):
     subject = forms.CharField(max_length=200, label=_("subject"))
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), label=_("message"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class FaxForm(forms.Form):
+    subject = forms.CharField(max_length=200, label=_("subject"))
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        label=_("cover note"),
+        help_text=_("Sent with the document; most gateways print it as the cover page."),
+    )
+    document = forms.FileField(
+        label=_("document (PDF)"),
+        required=False,  # the action says what is missing, under this field
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

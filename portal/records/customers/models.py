@@ -1,8 +1,9 @@
-"""Customers, their contacts, sharing, and the records of imports and bulk mail."""
+"""Customers, their contacts, sharing, and the records of imports, bulk mail and fax."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -27,6 +28,20 @@ class LiveManager(models.Manager.from_queryset(LiveQuerySet)):
 
 
 AllManager = models.Manager.from_queryset(LiveQuerySet)
+
+
+#: A fax number as people write it: digits with spaces, dashes, dots, brackets, a leading "+"
+#: or an extension slash, 5 to 20 digits in all (the gateway dials the digits).
+fax_number_validator = RegexValidator(
+    r"^\+?(?=(?:\D*\d){5,20}\D*$)[0-9(][0-9 ()./-]*$",
+    _("Enter a fax number: 5 to 20 digits, with spaces, dashes or a leading + if you like."),
+    code="fax",
+)
+
+
+def fax_digits(number: str) -> str:
+    """The digits of a fax number: what goes before the @ of the gateway address."""
+    return "".join(char for char in number if char.isdigit())
 
 
 class CustomerCategory(models.Model):
@@ -114,7 +129,7 @@ class Customer(TimeStampedModel):
     address = models.CharField(_("address"), max_length=255, blank=True)
     postcode = models.CharField(_("postcode"), max_length=20, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True, db_index=True)
-    fax = models.CharField(_("fax"), max_length=40, blank=True)
+    fax = models.CharField(_("fax"), max_length=40, blank=True, validators=[fax_number_validator])
     email = models.EmailField(_("email"), blank=True, db_index=True)
     website = models.URLField(_("website"), blank=True)
     size = models.CharField(_("size"), max_length=10, choices=Size.choices, blank=True)
@@ -372,9 +387,57 @@ class ImportJob(models.Model):
         return 100 if not self.rows else int(self.processed * 100 / len(self.rows))
 
 
-class MailBatch(CreatedModel):
-    """One message composed for many contacts."""
+class Channel(models.TextChoices):
+    """How a batch goes out: e-mail to contacts, or fax to customers through the gateway."""
 
+    MAIL = "mail", _("E-mail")
+    FAX = "fax", _("Fax")
+
+
+class FaxGateway(models.Model):
+    """The fax gateway (one row, set by administrators): a fax to 0215551234 is an e-mail to
+    0215551234@<domain>, which the gateway turns into a fax."""
+
+    domain = models.CharField(
+        _("gateway domain"),
+        max_length=200,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^(?=.{1,200}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$",
+                _("Enter a domain name such as fax.example.com."),
+                code="domain",
+            )
+        ],
+        help_text=_(
+            "A fax to 021-5555 0102 goes out as e-mail to 02155550102@ this domain."
+            " Empty: faxing is off."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("fax gateway")
+        verbose_name_plural = _("fax gateway")
+
+    def __str__(self) -> str:
+        return self.domain or str(_("(no fax gateway)"))
+
+
+class MailBatch(CreatedModel):
+    """One message composed for many contacts (e-mail) or customers (fax)."""
+
+    channel = models.CharField(
+        _("channel"), max_length=5, choices=Channel.choices, default=Channel.MAIL
+    )
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))
     sender = models.ForeignKey(
@@ -387,6 +450,21 @@ class MailBatch(CreatedModel):
     # sends it (records.send_queued_mail) and sets sent_at.
     queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # The deal the message is about (its page shows the log); by name, not import: customers
+    # import nothing of deals (decision 0600).
+    deal = models.ForeignKey(
+        "records.Deal",
+        verbose_name=_("deal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mail_batches",
+    )
+    # The document sent with every copy, kept in the database so that a worker on another
+    # machine sends the same bytes (decision 1004); bounded by ATTACHMENT_MAX_BYTES.
+    attachment = models.BinaryField(_("attachment"), null=True, blank=True, editable=False)
+    attachment_name = models.CharField(_("attachment"), max_length=200, blank=True)
+    attachment_type = models.CharField(max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("bulk mail")
@@ -397,8 +475,19 @@ class MailBatch(CreatedModel):
         return self.subject
 
 
+#: Why a copy was skipped or failed, stored in English (the message id) and shown in the
+#: reader's language; other details (a mail server's error) are shown as they came.
+RECIPIENT_REASONS = {
+    "Do not email": _("Do not email"),
+    "No email address": _("No email address"),
+    "No fax number": _("No fax number"),
+    "The fax number is not valid": _("The fax number is not valid"),
+    "No fax gateway is configured": _("No fax gateway is configured"),
+}
+
+
 class MailRecipient(models.Model):
-    """What happened to one contact's copy of a bulk mail."""
+    """What happened to one contact's copy of a bulk mail, or one customer's fax."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -408,8 +497,13 @@ class MailRecipient(models.Model):
 
     batch = models.ForeignKey(MailBatch, on_delete=models.CASCADE, related_name="recipients")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="mail_recipients")
-    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="mail_recipients")
+    # A fax goes to the customer's number, so a fax recipient has no contact.
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="mail_recipients"
+    )
+    # The address the copy goes to: the contact's e-mail, or <fax digits>@<gateway domain>.
     email = models.CharField(_("email"), max_length=254, blank=True)
+    fax = models.CharField(_("fax"), max_length=40, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
@@ -420,7 +514,16 @@ class MailRecipient(models.Model):
         ordering = ["batch", "id"]
         constraints = [
             models.UniqueConstraint(fields=["batch", "contact"], name="records_mail_once"),
+            models.UniqueConstraint(
+                fields=["batch", "customer"],
+                name="records_fax_once",
+                condition=Q(contact__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.email} ({self.status})"
+
+    @property
+    def detail_display(self) -> str:
+        return RECIPIENT_REASONS.get(self.detail, self.detail)

@@ -1,7 +1,8 @@
-"""Customer pages under /records/customers/, /records/contacts/ and /records/mail/."""
+"""Customer pages under /records/customers/, /records/contacts/, /records/mail/, /records/fax/."""
 
 from django.urls import path
 
+from portal.records.customers import mail_views
 from portal.records.customers import views as customers
 
 urlpatterns = [
@@ -30,7 +31,9 @@ urlpatterns = [
     path("customers/<int:pk>/labels/", customers.contact_labels, name="contact_labels"),
     path("contacts/<int:pk>/edit/", customers.contact_edit, name="contact_edit"),
     path("contacts/<int:pk>/delete/", customers.contact_delete, name="contact_delete"),
-    path("mail/", customers.mail_compose, name="mail_compose"),
-    path("mail/<int:pk>/", customers.mail_batch, name="mail_batch"),
-    path("mail/<int:pk>/send/", customers.mail_send, name="mail_send"),
+    path("customers/lists/", customers.customer_lists, name="customer_lists"),
+    path("mail/", mail_views.mail_compose, name="mail_compose"),
+    path("mail/<int:pk>/", mail_views.mail_batch, name="mail_batch"),
+    path("mail/<int:pk>/send/", mail_views.mail_send, name="mail_send"),
+    path("fax/", mail_views.fax_compose, name="fax_compose"),
 ]

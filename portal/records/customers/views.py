@@ -15,25 +15,25 @@ from portal.accounts.models import User
 from portal.accounts.permissions import has_module_perm, require_module_perm
 from portal.core import audit
 from portal.core.bounds import parse_id
-from portal.records.customers import actions, imports, labels
+from portal.records.customers import actions, imports, labels, lists
 from portal.records.customers.forms import (
     ContactForm,
     CustomerForm,
     ImportForm,
     LabelsForm,
-    MailForm,
     PurgeForm,
     ShareForm,
     TransferForm,
+    form_errors,
     reps,
 )
+from portal.records.customers.mail_views import fax_compose_for, mail_compose_for
 from portal.records.customers.models import (
     Contact,
     Customer,
     CustomerCategory,
     CustomerShare,
     ImportJob,
-    MailBatch,
 )
 from portal.records.customers.policy import (
     access_contact,
@@ -43,7 +43,6 @@ from portal.records.customers.policy import (
     can_purge,
     can_share_customer,
     can_transfer_customers,
-    contacts_visible_to,
     customers_visible_to,
 )
 from portal.records.customers.queries import (
@@ -52,13 +51,7 @@ from portal.records.customers.queries import (
     visible_filtered_customers,
 )
 
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+_form_errors = form_errors
 
 
 def _require_view(user: User) -> None:
@@ -163,9 +156,9 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "object": customer,
             "contacts": customer.contacts.all(),
             "shares": customer.shares.select_related("user", "department"),
-            "mail_log": customer.mail_recipients.select_related(
-                "batch", "batch__sender", "contact"
-            ).order_by("-batch__created_at", "id")[:50],
+            "mail_log": customer.mail_recipients.select_related("batch", "batch__sender", "contact")
+            .defer("batch__attachment")
+            .order_by("-batch__created_at", "id")[:50],
             "entries": audit.history(customer)[:50],
             "may_edit": may_edit,
             "may_share": can_share_customer(request.user, customer),
@@ -343,6 +336,10 @@ def customers_bulk(request: HttpRequest) -> HttpResponse:
         return _pdf_response(labels.render_pdf(labels.labels_for(customers, []), sheet))
     if action == "mail":
         return mail_compose_for(request, selected)
+    if action == "fax":
+        return fax_compose_for(request, selected)
+    if action in ("address_list", "phone_list"):
+        return _list_pdf(request, selected, action.removesuffix("_list"))
     raise Http404("Unknown bulk action.")
 
 
@@ -367,6 +364,40 @@ def contact_labels(request: HttpRequest, pk: int) -> HttpResponse:
             sheet,
         )
     )
+
+
+def _list_pdf(request: HttpRequest, customers, kind: str) -> HttpResponse:
+    """A printable list of `customers` (already narrowed by the policy), bounded in size."""
+    rows = list(
+        customers.order_by("name", "pk").prefetch_related("contacts")[
+            : lists.LIST_MAX_CUSTOMERS + 1
+        ]
+    )
+    if len(rows) > lists.LIST_MAX_CUSTOMERS:
+        messages.error(
+            request,
+            _(
+                "A printed list holds at most %(limit)s customers; narrow the filter or select"
+                " fewer customers."
+            )
+            % {"limit": lists.LIST_MAX_CUSTOMERS},
+        )
+        return redirect("records:customer_list")
+    response = HttpResponse(lists.render_pdf(kind, rows), content_type="application/pdf")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'inline; filename="customers-{kind}-{stamp}.pdf"'
+    return response
+
+
+@login_required
+def customer_lists(request: HttpRequest) -> HttpResponse:
+    """The current filtered list (what the user sees) as a printable address or phone list."""
+    _require_view(request.user)
+    kind = request.GET.get("kind", "")
+    if kind not in lists.KINDS:
+        raise Http404("Unknown list.")
+    filters = CustomerFilters.from_query(request.GET)
+    return _list_pdf(request, visible_filtered_customers(request.user, filters), kind)
 
 
 @login_required
@@ -486,77 +517,6 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Nothing was imported: some rows failed."))
     return redirect("records:import_job", pk=job.pk)
-
-
-# --- bulk mail ----------------------------------------------------------------------------
-
-
-def mail_compose_for(request: HttpRequest, customers) -> HttpResponse:
-    contacts = (
-        contacts_visible_to(request.user)
-        .filter(customer__in=customers)
-        .select_related("customer")
-        .order_by("customer__name", "name")
-    )
-    return render(request, "records/mail_compose.html", {"form": MailForm(), "contacts": contacts})
-
-
-@require_POST
-@login_required
-def mail_compose(request: HttpRequest) -> HttpResponse:
-    form = MailForm(request.POST)
-    ids = [pk for pk in map(parse_id, request.POST.getlist("contacts")) if pk is not None]
-    contacts = contacts_visible_to(request.user).filter(pk__in=ids)
-    if form.is_valid():
-        try:
-            batch = actions.compose_mail(
-                acting_user=request.user, contacts=contacts, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            return redirect("records:mail_batch", pk=batch.pk)
-    return render(
-        request,
-        "records/mail_compose.html",
-        {
-            "form": form,
-            "selected": set(ids),
-            "contacts": contacts_visible_to(request.user)
-            .filter(pk__in=ids)
-            .select_related("customer"),
-        },
-    )
-
-
-def _batch(request: HttpRequest, pk: int) -> MailBatch:
-    batch = get_object_or_404(MailBatch.objects.select_related("sender"), pk=pk)
-    if batch.sender_id != request.user.pk and not request.user.is_superuser:
-        raise Http404("No such message.")
-    return batch
-
-
-@login_required
-def mail_batch(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = _batch(request, pk)
-    recipients = batch.recipients.select_related("contact", "customer")
-    return render(request, "records/mail_batch.html", {"batch": batch, "recipients": recipients})
-
-
-@require_POST
-@login_required
-def mail_send(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = _batch(request, pk)
-    counts = actions.send_or_queue_mail_batch(batch, acting_user=request.user)
-    if counts is None:
-        messages.info(
-            request, _("The message is being sent; this page shows each copy as it goes out.")
-        )
-    else:
-        messages.success(
-            request, _("Sent: %(sent)s, skipped: %(skipped)s, failed: %(failed)s.") % counts
-        )
-    return redirect("records:mail_batch", pk=batch.pk)
 
 
 __all__ = ["Contact"]

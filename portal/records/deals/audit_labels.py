@@ -20,6 +20,8 @@ label_actions(
         "deal.delivered": _("Delivered"),
         "deal.delivery_added": _("Delivery added"),
         "deal.document_uploaded": _("File uploaded"),
+        "deal.faxed": _("Fax sent about the deal"),
+        "deal.mailed": _("Mail sent about the deal"),
         "deal.handed_over": _("Handed over"),
         "deal.work_handed_over": _("Work of a leaver handed over"),
         "deal.installment_added": _("Payment plan entry added"),

@@ -487,3 +487,32 @@ class PaymentForm(forms.Form):
             deal.installments.all() if deal is not None else PaymentInstallment.objects.none()
         )
         _bootstrap(self)
+
+
+class DealMessageForm(forms.Form):
+    """Mail the deal's contacts or fax its customer, with a deal document or an upload."""
+
+    prefix = "message"
+
+    channel = forms.ChoiceField(
+        label=_("send as"),
+        choices=[("fax", _("Fax to the customer")), ("mail", _("E-mail to the deal's contacts"))],
+    )
+    document = forms.TypedChoiceField(
+        label=_("deal document"), coerce=int, required=False, empty_value=None
+    )
+    upload = forms.FileField(
+        label=_("or upload a file"),
+        required=False,
+        help_text=_("A fax carries a PDF only."),
+    )
+    subject = forms.CharField(label=_("subject"), max_length=200)
+    body = forms.CharField(
+        label=_("message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, documents=(), **kwargs):
+        """`documents`: (id, title) of the deal's documents; their latest version is sent."""
+        super().__init__(*args, **kwargs)
+        self.fields["document"].choices = [("", _("No document")), *documents]
+        _bootstrap(self)

@@ -44,6 +44,7 @@ def connect() -> None:
         dashboard,  # noqa: F401 (registers the deal dashboard panels)
     )
     from portal.records.deals.actions import follow_customer_transfer
+    from portal.records.deals.views.messaging import deal_messages_panel
 
     if follow_customer_transfer not in customer_actions.TRANSFER_FOLLOWERS:
         customer_actions.TRANSFER_FOLLOWERS.append(follow_customer_transfer)
@@ -53,4 +54,5 @@ def connect() -> None:
 
     register_leaver_work("records", count=leaver_work, handover_url="records:deal_handover_all")
     register_related("records.customer")(customer_deals_panel)
+    register_related("records.deal")(deal_messages_panel)
     register_related("knowledge.productpage", "knowledge.competitorpage")(knowledge_deals_panel)

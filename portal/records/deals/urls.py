@@ -54,6 +54,7 @@ urlpatterns = [
         deals.document_file,
         name="deal_document_file",
     ),
+    path("deals/<int:pk>/messages/", deals.deal_message, name="deal_message"),
     path("deals/<int:pk>/handover/", deals.deal_handover, name="deal_handover"),
     path("deals/<int:pk>/urge/", deals.deal_urge, name="deal_urge"),
     path("deals/<int:pk>/urges/<int:urge_pk>/answer/", deals.urge_answer, name="deal_urge_answer"),

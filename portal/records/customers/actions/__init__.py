@@ -30,10 +30,17 @@ from .importing import (
 )
 from .mail import (
     MAIL_SEND_NOW_LIMIT,
+    Attachment,
+    NoFaxGateway,
+    attachment_max_bytes,
+    checked_fax_upload,
+    compose_fax,
     compose_mail,
+    fax_gateway_domain,
     send_mail_batch,
     send_or_queue_mail_batch,
     send_queued_mail,
+    set_fax_gateway,
 )
 
 __all__ = [
@@ -58,6 +65,13 @@ __all__ = [
     "update_contact",
     "delete_contact",
     "compose_mail",
+    "compose_fax",
+    "Attachment",
+    "NoFaxGateway",
+    "checked_fax_upload",
+    "attachment_max_bytes",
+    "fax_gateway_domain",
+    "set_fax_gateway",
     "send_mail_batch",
     "MAIL_SEND_NOW_LIMIT",
     "send_or_queue_mail_batch",

@@ -40,9 +40,11 @@ from .handover import (
     urge_answer,
     urge_report,
 )
+from .messaging import deal_message
 from .picker import deal_customer_contacts, deal_customer_lookup
 
 __all__ = [
+    "deal_message",
     "deal_customer_contacts",
     "deal_customer_lookup",
     "deal_list",
