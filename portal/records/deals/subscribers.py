@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from portal.core.events import Event
 
-from .panels import customer_deals_panel, knowledge_deals_panel
+from .panels import (
+    calendar_feed_panel,
+    customer_activities_panel,
+    customer_deals_panel,
+    knowledge_deals_panel,
+)
 
 
 def customer_access_changed(event: Event) -> None:
@@ -38,4 +43,6 @@ def connect() -> None:
     subscribe("records.customer_access_changed")(customer_access_changed)
     subscribe("accounts.person_moved")(person_moved)
     register_related("records.customer")(customer_deals_panel)
+    register_related("records.customer")(customer_activities_panel)
+    register_related("accounts.user")(calendar_feed_panel)
     register_related("knowledge.productpage", "knowledge.competitorpage")(knowledge_deals_panel)
