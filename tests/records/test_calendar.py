@@ -89,9 +89,7 @@ def _get(client, url):
     return response, len(queries)
 
 
-def test_week_and_month_pages_take_a_constant_number_of_queries(
-    client_for, people, customer, day
-):
+def test_week_and_month_pages_take_a_constant_number_of_queries(client_for, people, customer, day):
     client = client_for(people["sales1"])
     week = f"/records/calendar/?view=week&date={day.isoformat()}"
     month = f"/records/calendar/?view=month&date={day.isoformat()}"

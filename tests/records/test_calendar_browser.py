@@ -61,7 +61,8 @@ def test_calendar_journey(live_server, page, people, screenshot_dir):
     page.select_option("#id_activity-status", "planned")
     page.fill("#id_activity-due_at", meeting_at.strftime("%Y-%m-%dT%H:%M"))
     page.fill(
-        "#id_activity-ends_at", (meeting_at + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+        "#id_activity-ends_at",
+        (meeting_at + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
     )
     page.fill("#id_activity-subject", "Gauge demo")
     page.fill("#id_activity-place", "明远 meeting room")
@@ -69,6 +70,8 @@ def test_calendar_journey(live_server, page, people, screenshot_dir):
     page.select_option("#id_activity-remind", "60")
     submit(page, "#save-activity")
     assert page.locator("#activities").get_by_text("Gauge demo").is_visible()
+    page.click("#log-activity-toggle")
+    shoot(page, "customer-activities-1280.png", screenshot_dir)
     assert Activity.objects.filter(customer=customer, deal__isnull=True).count() == 2
     meeting = Activity.objects.get(subject="Gauge demo")
     assert [c.name for c in meeting.contacts.all()] == ["陈静"]

@@ -12,8 +12,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from portal.core.models import AuditEntry
-from portal.records.customers import actions as customer_actions
 from portal.notifications.models import Reminder
+from portal.records.customers import actions as customer_actions
 from portal.records.deals import actions
 from portal.records.deals.models import Activity
 from portal.records.deals.policy import activity_policy
