@@ -48,23 +48,32 @@ def _require_add(user: User, deal: Deal | None, customer: Customer) -> None:
         raise PermissionDenied(_("You may not log activities on this customer."))
 
 
-def _record(acting_user: User, verb: str, activity: Activity, changes: dict) -> None:
-    """Audit on the deal when there is one, on the customer otherwise; publish the event."""
+def _record(acting_user: User, action: str, activity: Activity, changes: dict) -> None:
+    """Audit `action` ("deal.activity_…") on the deal, or — the same verb as
+    "customer.activity_…" — on the customer when there is no deal."""
     if activity.deal_id:
-        audit.record(acting_user, f"deal.{verb}", activity.deal, changes=changes)
+        audit.record(acting_user, action, activity.deal, changes=changes)
     else:
-        audit.record(acting_user, f"customer.{verb}", activity.customer, changes=changes)
+        audit.record(acting_user, CUSTOMER_ACTIONS[action], activity.customer, changes=changes)
 
 
-def _publish_activity(name: str, activity: Activity, acting_user: User, **extra: Any) -> None:
+CUSTOMER_ACTIONS = {
+    "deal.activity_logged": "customer.activity_logged",
+    "deal.activity_planned": "customer.activity_planned",
+    "deal.activity_done": "customer.activity_done",
+    "deal.activity_cancelled": "customer.activity_cancelled",
+}
+
+
+def _publish_activity(
+    activity: Activity, acting_user: User, on_deal: str, on_customer: str, **extra: Any
+) -> None:
+    """Publish `on_deal` (an activity on a deal) or `on_customer` (on a customer alone)."""
     if activity.deal_id:
-        _publish(f"records.deal_{name}", activity.deal, acting_user, **extra)
+        _publish(on_deal, activity.deal, acting_user, **extra)
     else:
         events.publish(
-            f"records.customer_{name}",
-            customer_id=activity.customer_id,
-            actor_id=acting_user.pk,
-            **extra,
+            on_customer, customer_id=activity.customer_id, actor_id=acting_user.pk, **extra
         )
 
 
@@ -164,7 +173,7 @@ def create_activity(
     activity.attendees.set(attendees)
     _record(
         acting_user,
-        "activity_logged" if status == Activity.Status.DONE else "activity_planned",
+        "deal.activity_logged" if status == Activity.Status.DONE else "deal.activity_planned",
         activity,
         audit.added(
             {
@@ -178,7 +187,12 @@ def create_activity(
         ),
     )
     _publish_activity(
-        "activity_added", activity, acting_user, activity_id=activity.pk, status=status
+        activity,
+        acting_user,
+        "records.deal_activity_added",
+        "records.customer_activity_added",
+        activity_id=activity.pk,
+        status=str(status),
     )
     if status == Activity.Status.PLANNED:
         from .appointments import invite, schedule_reminder
@@ -213,9 +227,18 @@ def complete_activity(
 
     cancel_reminder(activity)
     _record(
-        acting_user, "activity_done", activity, {"activity": [activity.subject, activity.outcome]}
+        acting_user,
+        "deal.activity_done",
+        activity,
+        {"activity": [activity.subject, activity.outcome]},
     )
-    _publish_activity("activity_done", activity, acting_user, activity_id=activity.pk)
+    _publish_activity(
+        activity,
+        acting_user,
+        "records.deal_activity_done",
+        "records.customer_activity_done",
+        activity_id=activity.pk,
+    )
     if next_due_at is None:
         return None
     return create_activity(
@@ -242,7 +265,16 @@ def cancel_activity(activity: Activity, *, acting_user: User) -> Activity:
     cancel_reminder(activity)
     invite(activity, cancelled=True)
     _record(
-        acting_user, "activity_cancelled", activity, audit.removed({"activity": activity.subject})
+        acting_user,
+        "deal.activity_cancelled",
+        activity,
+        audit.removed({"activity": activity.subject}),
     )
-    _publish_activity("activity_cancelled", activity, acting_user, activity_id=activity.pk)
+    _publish_activity(
+        activity,
+        acting_user,
+        "records.deal_activity_cancelled",
+        "records.customer_activity_cancelled",
+        activity_id=activity.pk,
+    )
     return activity
