@@ -30,7 +30,7 @@ class CustomerActivityForm(forms.ModelForm):
         queryset=Deal.objects.none(),
         label=_("deal"),
         required=False,
-        empty_label=_("— none (the customer only) —"),
+        empty_label=_("— no deal —"),
     )
     attendees = BoundedModelMultipleChoiceField(
         queryset=User.objects.none(),
