@@ -266,3 +266,19 @@ def test_api_refuses_a_customer_the_caller_cannot_see_and_creates_nothing(
         customer=customer, acting_user=people["sales1"], status="done", subject="Private"
     )
     assert api_client.get("/api/v1/activities/").json()["count"] == 0
+
+
+def test_a_leavers_planned_customer_activity_and_its_reminder_go_to_the_successor(people, customer):
+    sales1, manager, sales2 = people["sales1"], people["manager"], people["sales2"]
+    activity = actions.create_activity(
+        customer=customer,
+        acting_user=sales1,
+        subject="Call about the renewal",
+        due_at=_soon(),
+        remind_minutes=60,
+    )
+    actions.hand_over_work(sales1, to_user=people["sales2"], acting_user=manager)
+    activity.refresh_from_db()
+    assert activity.owner == sales2  # and the customer went to sales2 with it
+    reminded = Reminder.objects.filter(source=activity.source).values_list("user_id", flat=True)
+    assert list(reminded) == [sales2.pk]
