@@ -170,3 +170,11 @@ def test_deal_activities_appear_on_the_calendar_with_their_deal(people, customer
     actions.create_activity(deal, acting_user=people["sales1"], subject="Demo", due_at=_at(day, 10))
     (item,) = calendar_items(people["sales1"], day, day + datetime.timedelta(1))
     assert "Retrofit" in item.detail and "/deals/" in item.url
+
+
+def test_the_calendar_speaks_chinese(client_for, people):
+    sales1 = people["sales1"]
+    sales1.language = "zh-hans"
+    sales1.save(update_fields=["language"])
+    page = client_for(sales1).get("/records/calendar/?view=month").content.decode()
+    assert "我的日历" in page and "本月日历上没有安排。" in page
