@@ -23,7 +23,9 @@ def profile(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Your profile was saved."))
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    # Other apps add sections about the person (the calendar feed, say) through core's
+    # related-panel registry, as on a record's page.
+    return render(request, "accounts/profile.html", {"form": form, "person": request.user})
 
 
 @require_POST

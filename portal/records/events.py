@@ -154,6 +154,24 @@ class DealActivityCancelled(_DealEvent):
     activity_id: int
 
 
+@declare("records.customer_activity_added")
+class CustomerActivityAdded(_CustomerEvent):
+    """An activity on a customer without a deal (decision 1001)."""
+
+    activity_id: int
+    status: str
+
+
+@declare("records.customer_activity_done")
+class CustomerActivityDone(_CustomerEvent):
+    activity_id: int
+
+
+@declare("records.customer_activity_cancelled")
+class CustomerActivityCancelled(_CustomerEvent):
+    activity_id: int
+
+
 @declare("records.deal_reminder_set")
 class DealReminderSet(_DealEvent):
     reminder_id: int

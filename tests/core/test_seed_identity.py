@@ -115,7 +115,9 @@ EXPECTED = {
     "records.CustomerShare": (18, "068277c00239eb16"),
     "records.DealStage": (4, "e79d192c993e7118"),
     "records.Deal": (20, "4345c77a56904f37"),
-    "records.Activity": (48, "110aa8ff6c26a5ad"),
+    # Same 48 rows; the hash moved with the appointment columns (end, place, reminder), empty
+    # on every seeded activity (decision 1001).
+    "records.Activity": (48, "8b6a840eabddf69a"),
     # 24 before issue 18's payment allocation: the payment reminders of plan rows the seeded
     # payments cover, and of completed deals, are now cancelled when the payment lands.
     "records.DealReminder": (12, "ff43544ba16a0d04"),

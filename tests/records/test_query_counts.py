@@ -142,7 +142,8 @@ API = {
     "customers": ("/api/v1/customers/", "sales1", _customers, 2),
     "contacts": ("/api/v1/contacts/", "sales1", _contacts, 2),
     "deals": ("/api/v1/deals/", "sales1", _deals, 5),
-    "activities": ("/api/v1/activities/", "sales1", _activities, 2),
+    # + contacts and colleagues invited, one prefetch each (decision 1001)
+    "activities": ("/api/v1/activities/", "sales1", _activities, 4),
     "reminders": ("/api/v1/reminders/", "sales1", _reminders, 3),
     "service-cases": ("/api/v1/service-cases/", "manager", _cases, 2),
 }

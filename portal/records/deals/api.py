@@ -23,6 +23,7 @@ from portal.records.customers.policy import access_customer, contact_policy
 from portal.records.deals import actions
 from portal.records.deals.actions.common import CONTACTS_OF_CUSTOMER
 from portal.records.deals.models import Activity, Deal, DealReminder, DealStage
+from portal.records.deals.models.deals import MAX_REMIND_MINUTES
 from portal.records.deals.policy import (
     access_deal,
     activities_visible_to,
@@ -247,9 +248,20 @@ class DealViewSet(viewsets.ModelViewSet):
 
 
 class ActivitySerializer(serializers.ModelSerializer):
-    deal = IdSerializerField(source="deal_id")
+    # Plain ids: a lookup against all deals or customers would tell who exists beyond one's
+    # view; the create below asks the policies (unknown and invisible: the same field error).
+    deal = IdSerializerField(source="deal_id", required=False, allow_null=True)
+    customer = IdSerializerField(source="customer_id", required=False)
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
     due_at = moment_serializer_field(required=False)
+    ends_at = moment_serializer_field(required=False, allow_null=True)
+    remind_minutes = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=MAX_REMIND_MINUTES
+    )
+    contacts = VisibleContactField(many=True, required=False)
+    attendees = serializers.SlugRelatedField(
+        slug_field="username", queryset=ACTIVE_USERS, many=True, required=False
+    )
     is_overdue = serializers.BooleanField(read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 
@@ -258,11 +270,17 @@ class ActivitySerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "deal",
+            "customer",
             "kind",
             "status",
             "due_at",
+            "ends_at",
             "subject",
+            "place",
             "participants",
+            "contacts",
+            "attendees",
+            "remind_minutes",
             "outcome",
             "next_step",
             "owner",
@@ -274,8 +292,21 @@ class ActivitySerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "owner", "done_at", "created_at"]
 
 
+def _customer_for(user, customer_id):
+    """A customer named in a request body: unknown and invisible are the same field error."""
+    try:
+        return access_customer(user, customer_id)
+    except Http404:
+        raise exceptions.ValidationError({"customer": [_("No such customer.")]}) from None
+
+
 @extend_schema_view(
-    list=extend_schema(parameters=[id_parameter("deal", "Activities of this deal.")])
+    list=extend_schema(
+        parameters=[
+            id_parameter("deal", "Activities of this deal."),
+            id_parameter("customer", "Activities of this customer (with or without a deal)."),
+        ]
+    )
 )
 class ActivityViewSet(
     mixins.ListModelMixin,
@@ -283,9 +314,11 @@ class ActivityViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Activities on deals the caller may see; filters: deal (id), status, mine=1, overdue=1.
-    POST needs a deal and a subject (and due_at for a planned one; a done one defaults to
-    now). POST /activities/{id}/complete/ with outcome, next_step, next_kind, next_due_at;
+    """Activities on deals and customers the caller may see; filters: deal (id), customer
+    (id), status, mine=1, overdue=1. POST needs a deal or a customer (or both, the deal being
+    the customer's) and a subject (and due_at for a planned one; a done one defaults to now);
+    an appointment adds ends_at, place, attendees (usernames), contacts and remind_minutes.
+    POST /activities/{id}/complete/ with outcome, next_step, next_kind, next_due_at;
     POST /activities/{id}/cancel/ for a planned one."""
 
     serializer_class = ActivitySerializer
@@ -294,9 +327,15 @@ class ActivityViewSet(
         from django.utils import timezone
 
         params = self.request.query_params
-        queryset = activities_visible_to(self.request.user).select_related("owner")
+        queryset = (
+            activities_visible_to(self.request.user)
+            .select_related("owner")
+            .prefetch_related("contacts", "attendees")
+        )
         if (deal := id_param(params, "deal")) is not None:
             queryset = queryset.filter(deal_id=deal)
+        if (customer := id_param(params, "customer")) is not None:
+            queryset = queryset.filter(customer_id=customer)
         if params.get("status") in Activity.Status.values:
             queryset = queryset.filter(status=params["status"])
         if params.get("mine") == "1":
@@ -307,7 +346,7 @@ class ActivityViewSet(
 
     def get_object(self):
         try:
-            return self.get_queryset().select_related("deal").get(pk=self.kwargs["pk"])
+            return self.get_queryset().select_related("deal", "customer").get(pk=self.kwargs["pk"])
         except (Activity.DoesNotExist, ValueError):
             raise Http404("No such activity.") from None
 
@@ -315,10 +354,17 @@ class ActivityViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        deal = _deal_for(request.user, data.pop("deal_id"))
+        deal_id = data.pop("deal_id", None)
+        customer_id = data.pop("customer_id", None)
+        if deal_id is None and customer_id is None:
+            raise exceptions.ValidationError(
+                {"customer": [_("Name the customer (or the deal) the activity is about.")]}
+            )
+        deal = _deal_for(request.user, deal_id) if deal_id is not None else None
+        customer = _customer_for(request.user, customer_id) if customer_id is not None else None
         status_value = data.pop("status", Activity.Status.PLANNED)
         activity = actions.create_activity(
-            deal, acting_user=request.user, status=status_value, **data
+            deal, customer=customer, acting_user=request.user, status=status_value, **data
         )
         return Response(self.get_serializer(activity).data, status=status.HTTP_201_CREATED)
 

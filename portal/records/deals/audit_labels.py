@@ -6,6 +6,13 @@ from portal.core.audit import label_actions, label_fields
 
 label_actions(
     {
+        "calendar.feed_created": _("Calendar feed turned on"),
+        "calendar.feed_regenerated": _("Calendar feed address replaced"),
+        "calendar.feed_revoked": _("Calendar feed turned off"),
+        "customer.activity_cancelled": _("Activity cancelled"),
+        "customer.activity_done": _("Activity done"),
+        "customer.activity_logged": _("Activity logged"),
+        "customer.activity_planned": _("Activity planned"),
         "deal.abandoned": _("Deal abandoned"),
         "deal.activity_cancelled": _("Activity cancelled"),
         "deal.activity_done": _("Activity done"),

@@ -32,19 +32,12 @@ def customer_deals_panel(request: HttpRequest, customer) -> Panel | None:
         .select_related("stage")
         .order_by("-updated_at", "-pk")
     )
-    # The latest calls, visits and meetings on those deals: what happened with this customer.
-    activities = (
-        Activity.objects.filter(customer=customer, deal__in=deals.values("pk"))
-        .select_related("deal", "owner")
-        .order_by("-due_at", "-pk")[:ACTIVITY_ROWS]
-    )
     return Panel(
         "records/includes/deal_related_panel.html",
         {
             "panel_id": "customer",
             "heading": _("Deals"),
             "deals": list(deals[:PANEL_ROWS]),
-            "activities": list(activities),
             "contact_due": next_contact_due(customer),
             "new_url": (
                 reverse("records:deal_create") + f"?customer={customer.pk}"
@@ -54,6 +47,42 @@ def customer_deals_panel(request: HttpRequest, customer) -> Panel | None:
             "more_url": reverse("records:deal_list") + f"?customer={customer.pk}",
         },
         order=10,
+    )
+
+
+def customer_activities_panel(request: HttpRequest, customer) -> Panel | None:
+    """The customer's activities — with or without a deal — as the activity policy lets the
+    reader see them (planned ones first, then the latest done), and the form to log, plan or
+    book one (decision 1001)."""
+    from portal.records.deals.policy import activity_policy
+    from portal.records.deals.views.customer_activities import activity_form
+
+    user = request.user
+    if not has_module_perm(user, "deals", "view"):
+        return None
+    visible = (
+        activity_policy.visible_to(user)
+        .filter(customer=customer)
+        .select_related("deal", "owner")
+        .prefetch_related("attendees", "contacts")
+    )
+    planned = list(
+        visible.filter(status=Activity.Status.PLANNED).order_by("due_at", "pk")[:ACTIVITY_ROWS]
+    )
+    latest = list(
+        visible.exclude(status=Activity.Status.PLANNED).order_by("-due_at", "-pk")[:ACTIVITY_ROWS]
+    )
+    may_add = activity_policy.can_add_to_customer(user, customer)
+    return Panel(
+        "records/includes/customer_activities_panel.html",
+        {
+            "customer": customer,
+            "planned": planned,
+            "latest": latest,
+            "may_add": may_add,
+            "form": activity_form(request, customer) if may_add else None,
+        },
+        order=5,
     )
 
 
@@ -87,4 +116,23 @@ def knowledge_deals_panel(request: HttpRequest, page) -> Panel | None:
             "show_customer": True,
         },
         order=30,
+    )
+
+
+def calendar_feed_panel(request: HttpRequest, person) -> Panel | None:
+    """On the reader's own profile page: their calendar's secret iCalendar URL (to subscribe
+    from Outlook, Google or Apple calendars) and the button that replaces it (decision 1001)."""
+    from portal.records.deals.models import CalendarFeed
+
+    user = request.user
+    if person.pk != user.pk or not has_module_perm(user, "deals", "view"):
+        return None
+    feed = CalendarFeed.objects.filter(user=user).first()
+    return Panel(
+        "records/includes/calendar_feed_panel.html",
+        {
+            "feed_url": request.build_absolute_uri(feed.get_absolute_url()) if feed else "",
+            "calendar_url": reverse("records:calendar"),
+        },
+        order=50,
     )

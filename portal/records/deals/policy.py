@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from portal.accounts.permissions import has_module_perm
 from portal.accounts.tree import manages_person
 from portal.core import visibility
 from portal.core.policy import AccessPolicy, register
 from portal.records.customers.models import Customer
-from portal.records.customers.policy import customer_keys
+from portal.records.customers.policy import customer_keys, customer_policy
 from portal.records.deals.models import Activity, Deal, DealReminder, DealUrge
 
 if TYPE_CHECKING:
@@ -132,12 +132,60 @@ class DealPartPolicy(AccessPolicy):
         return deal_policy.can_edit(user, obj.deal)
 
 
+class ActivityPolicy(DealPartPolicy):
+    """Activities (decision 1001): one on a deal goes with its deal; one on a customer alone
+    goes with that customer (the customer policy answers, module gate and keys included)."""
+
+    def __init__(self) -> None:
+        super().__init__(Activity)
+
+    def live_queryset(self) -> QuerySet[Activity]:
+        return Activity.objects.filter(customer__deleted_at__isnull=True)
+
+    def visible_to(self, user: User) -> QuerySet[Activity]:
+        on_deals = Q(deal__in=deal_policy.visible_to(user).values("pk"))
+        on_customers = Q(
+            deal__isnull=True,
+            customer__in=customer_policy.visible_to(user).values("pk"),
+        )
+        return Activity.objects.filter(on_deals | on_customers)
+
+    def key_object(self, obj: Activity):
+        return obj.deal if obj.deal_id else obj.customer
+
+    def keys(self, obj: Activity) -> set[str]:
+        return deal_keys(obj.deal) if obj.deal_id else customer_keys(obj.customer)
+
+    def who_can_see(self, obj: Activity, among=None) -> set[int]:
+        if obj.deal_id:
+            return deal_policy.who_can_see(obj.deal, among)
+        return customer_policy.who_can_see(obj.customer, among)
+
+    def can_edit(self, user: User, obj: Activity) -> bool:
+        """On a deal: who works on the deal. On a customer alone: who may change the customer,
+        and the person the activity belongs to while they may still see the customer."""
+        if obj.deal_id:
+            return deal_policy.can_edit(user, obj.deal)
+        return self.can_add_to_customer(user, obj.customer) or (
+            obj.owner_id == user.pk and self.is_visible(user, obj)
+        )
+
+    def can_add_to_customer(self, user: User, customer: Customer) -> bool:
+        """Log or plan an activity on a customer without a deal: who may change the customer
+        and holds deal tracking (where activities live)."""
+        if not user.is_authenticated or not user.is_active:
+            return False
+        if not (visibility.is_administrator(user) or has_module_perm(user, "deals", "view")):
+            return False
+        return customer_policy.can_edit(user, customer)
+
+
 def is_co_owner(user: User, deal: Deal) -> bool:
     return deal.co_owners.filter(pk=user.pk).exists()
 
 
 deal_policy = register(Deal, DealPolicy())
-activity_policy = register(Activity, DealPartPolicy(Activity))
+activity_policy = register(Activity, ActivityPolicy())
 reminder_policy = register(DealReminder, DealPartPolicy(DealReminder))
 urge_policy = register(DealUrge, DealPartPolicy(DealUrge))
 
@@ -149,6 +197,8 @@ reminders_visible_to = reminder_policy.visible_to
 can_edit_deal = deal_policy.can_edit
 can_hand_over = deal_policy.can_hand_over
 can_urge = deal_policy.can_urge
+can_edit_activity = activity_policy.can_edit
+can_add_customer_activity = activity_policy.can_add_to_customer
 
 
 def can_answer_urge(user: User, urge: DealUrge) -> bool:

@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from portal.core.events import Event
 
-from .panels import customer_deals_panel, knowledge_deals_panel
+from .panels import (
+    calendar_feed_panel,
+    customer_activities_panel,
+    customer_deals_panel,
+    knowledge_deals_panel,
+)
 
 
 def customer_access_changed(event: Event) -> None:
@@ -55,4 +60,6 @@ def connect() -> None:
     register_leaver_work("records", count=leaver_work, handover_url="records:deal_handover_all")
     register_related("records.customer")(customer_deals_panel)
     register_related("records.deal")(deal_messages_panel)
+    register_related("records.customer")(customer_activities_panel)
+    register_related("accounts.user")(calendar_feed_panel)
     register_related("knowledge.productpage", "knowledge.competitorpage")(knowledge_deals_panel)

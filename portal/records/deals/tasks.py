@@ -76,12 +76,17 @@ def activities_due(user: User) -> list[Task]:
             kind="deals.activity",
             title=_("%(kind)s: %(subject)s")
             % {"kind": activity.get_kind_display(), "subject": activity.subject},
-            detail=_("Deal %(deal)s · %(customer)s · %(time)s")
-            % {
-                "deal": activity.deal.name,
-                "customer": activity.customer.name,
-                "time": format_datetime(activity.due_at),
-            },
+            detail=(
+                _("Deal %(deal)s · %(customer)s · %(time)s")
+                % {
+                    "deal": activity.deal.name,
+                    "customer": activity.customer.name,
+                    "time": format_datetime(activity.due_at),
+                }
+                if activity.deal_id
+                else _("%(customer)s · %(time)s")
+                % {"customer": activity.customer.name, "time": format_datetime(activity.due_at)}
+            ),
             url=activity.get_absolute_url(),
             due=timezone.localdate(activity.due_at),
             actions=(TaskAction(_("Record the outcome"), activity.get_absolute_url()),),

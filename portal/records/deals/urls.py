@@ -3,9 +3,34 @@
 from django.urls import path
 
 from portal.records.deals import views as deals
+from portal.records.deals.views import calendar as calendar_views
+from portal.records.deals.views import customer_activities
 from portal.records.deals.views import statistics as stats_views
 
 urlpatterns = [
+    path("calendar/", calendar_views.calendar_page, name="calendar"),
+    path("calendar/feed/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
+    path(
+        "calendar/feed/regenerate/",
+        calendar_views.calendar_feed_regenerate,
+        name="calendar_feed_regenerate",
+    ),
+    path("calendar/feed/revoke/", calendar_views.calendar_feed_revoke, name="calendar_feed_revoke"),
+    path(
+        "customers/<int:pk>/activities/",
+        customer_activities.customer_activity_add,
+        name="customer_activity_add",
+    ),
+    path(
+        "customers/<int:pk>/activities/<int:activity_pk>/done/",
+        customer_activities.customer_activity_done,
+        name="customer_activity_done",
+    ),
+    path(
+        "customers/<int:pk>/activities/<int:activity_pk>/cancel/",
+        customer_activities.customer_activity_cancel,
+        name="customer_activity_cancel",
+    ),
     path("statistics/", stats_views.statistics_page, name="statistics"),
     path("statistics/export/", stats_views.statistics_export, name="statistics_export"),
     path("deals/", deals.deal_list, name="deal_list"),

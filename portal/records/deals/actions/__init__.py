@@ -3,11 +3,13 @@ re-exported here, so callers write `deal_actions.handover_deal(...)`."""
 
 from .activities import (
     ACTIVITY_FIELDS,
+    APPOINTMENT_FIELDS,
     DEFAULT_CONTACT_DAYS,
     cancel_activity,
     complete_activity,
     create_activity,
 )
+from .calendar_feed import regenerate_calendar_feed, revoke_calendar_feed
 from .common import (
     DEAL_FIELDS,
     apply_deal_keys,
@@ -77,6 +79,9 @@ __all__ = [
     "ACTIVITY_FIELDS",
     "DEFAULT_CONTACT_DAYS",
     "create_activity",
+    "regenerate_calendar_feed",
+    "revoke_calendar_feed",
+    "APPOINTMENT_FIELDS",
     "complete_activity",
     "cancel_activity",
     "create_deal_reminder",

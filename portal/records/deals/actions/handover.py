@@ -35,9 +35,15 @@ def _hand_over(deal: Deal, to_user: User, acting_user: User) -> bool:
     deal.save(update_fields=["owner", "department", "updated_by", "updated_at"])
     deal.co_owners.remove(to_user)
     # The old owner's planned work on this deal is now the new owner's.
-    Activity.objects.filter(deal=deal, owner=from_user, status=Activity.Status.PLANNED).update(
-        owner=to_user
-    )
+    planned = Activity.objects.filter(deal=deal, owner=from_user, status=Activity.Status.PLANNED)
+    activity_sources = [Activity(pk=pk).source for pk in planned.values_list("pk", flat=True)]
+    planned.update(owner=to_user)
+    if activity_sources:  # their reminders follow them (decision 1001)
+        from portal.notifications.actions import retarget_reminders
+
+        retarget_reminders(
+            sources=activity_sources, from_user_id=from_user.pk, to_user_id=to_user.pk
+        )
     apply_deal_keys(deal, actor_id=acting_user.pk)
     audit.record(
         acting_user, "deal.handed_over", deal, changes={"owner": [str(from_user), str(to_user)]}
@@ -160,8 +166,12 @@ def hand_over_work(
     handover_deals_of(
         from_user, to_user=to_user, acting_user=acting_user, include_closed=include_closed
     )
-    # Planned activities of deals the leaver worked on but did not own.
-    Activity.objects.filter(owner=from_user, status=Activity.Status.PLANNED).update(owner=to_user)
+    # Planned activities of deals the leaver worked on but did not own, and on customers
+    # without a deal; their reminders follow them (decision 1001).
+    planned = Activity.objects.filter(owner=from_user, status=Activity.Status.PLANNED)
+    activity_sources = [Activity(pk=pk).source for pk in planned.values_list("pk", flat=True)]
+    planned.update(owner=to_user)
+    retarget_reminders(sources=activity_sources, from_user_id=from_user.pk, to_user_id=to_user.pk)
     reminders = list(DealReminder.objects.filter(people=from_user, due_at__gte=timezone.now()))
     for reminder in reminders:
         reminder.people.remove(from_user)

@@ -1,6 +1,7 @@
 """Deal models (decision 0600): the deal and what hangs off it, the won deal's fulfilment, sales
 targets and commission rules."""
 
+from .calendar import CalendarFeed
 from .deals import (
     MONEY,
     Activity,
@@ -37,6 +38,7 @@ __all__ = [
     "ContactFrequency",
     "Deal",
     "Activity",
+    "CalendarFeed",
     "DealReminder",
     "DealCompetitor",
     "DealDocument",

@@ -3,12 +3,14 @@ reminders, competitors, documents, urges."""
 
 from __future__ import annotations
 
+import datetime
 import os
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -20,6 +22,7 @@ from portal.core.models import CreatedModel, TimeStampedModel
 from portal.records.customers.models import Contact, Customer
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+MAX_REMIND_MINUTES = 7 * 24 * 60  # a reminder at most a week before
 
 
 class DealStage(models.Model):
@@ -205,7 +208,9 @@ class Deal(TimeStampedModel):
 
 
 class Activity(TimeStampedModel):
-    """A call, email, visit or meeting on a deal: planned (with a time) or done (an outcome)."""
+    """A call, email, visit or meeting on a customer, on one of its deals or on none
+    (decision 1001): planned (with a time) or done (an outcome). A meeting or visit may be an
+    appointment: an end, a place, colleagues invited and a reminder before."""
 
     class Kind(models.TextChoices):
         CALL = "call", _("Call")
@@ -220,11 +225,21 @@ class Activity(TimeStampedModel):
         CANCELLED = "cancelled", _("Cancelled")
 
     deal = models.ForeignKey(
-        Deal, verbose_name=_("deal"), on_delete=models.CASCADE, related_name="activities"
+        Deal,
+        verbose_name=_("deal"),
+        on_delete=models.CASCADE,
+        related_name="activities",
+        null=True,
+        blank=True,
     )
-    # Denormalised from the deal: "last contact with this customer" without a join.
+    # Always set: the deal's customer when there is a deal ("last contact with this customer"
+    # without a join), the customer itself otherwise.
     customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, related_name="activities", editable=False
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+        editable=False,
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.CALL)
     status = models.CharField(
@@ -243,6 +258,21 @@ class Activity(TimeStampedModel):
         verbose_name=_("by"),
         on_delete=models.PROTECT,
         related_name="deal_activities",
+    )
+    # Appointments: until when, where, which colleagues, a reminder how long before.
+    ends_at = models.DateTimeField(_("until"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("colleagues invited"),
+        blank=True,
+        related_name="activity_invitations",
+    )
+    remind_minutes = models.PositiveIntegerField(
+        _("reminder (minutes before)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_REMIND_MINUTES)],
     )
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     follows = models.ForeignKey(
@@ -271,11 +301,25 @@ class Activity(TimeStampedModel):
         return self.subject
 
     def get_absolute_url(self) -> str:
+        if self.deal_id is None:
+            return (
+                reverse("records:customer_detail", args=[self.customer_id]) + f"#activity-{self.pk}"
+            )
         return reverse("records:deal_detail", args=[self.deal_id]) + f"#activity-{self.pk}"
 
     @property
     def is_overdue(self) -> bool:
         return self.status == self.Status.PLANNED and self.due_at < timezone.now()
+
+    @property
+    def source(self) -> str:
+        """The notifications.Reminder.source of the reminders scheduled for this one."""
+        return f"records.activity:{self.pk}"
+
+    @property
+    def ends(self):
+        """When it ends: its own end, else an hour after it starts (for calendars)."""
+        return self.ends_at or self.due_at + datetime.timedelta(hours=1)
 
 
 class DealReminder(CreatedModel):
