@@ -9,6 +9,7 @@ from portal.records.customers.models import (
     ImportJob,
     MailBatch,
     MailRecipient,
+    ProtectionRules,
 )
 from portal.records.deals.models import (
     Activity,
@@ -41,6 +42,7 @@ from portal.records.service.models import (
 
 __all__ = [
     "Activity",
+    "ProtectionRules",
     "ContactFrequency",
     "Contract",
     "Deal",

@@ -27,15 +27,19 @@ def connect() -> None:
     from portal.core.events import subscribe
     from portal.core.related import register_related
     from portal.records.customers.actions import customers as customer_actions
+    from portal.records.customers.protection import register_fact_source
     from portal.records.deals import (
         audit_labels,  # noqa: F401 (names of the deal audit actions)
         dashboard,  # noqa: F401 (registers the deal dashboard panels)
     )
     from portal.records.deals.actions import follow_customer_transfer
+    from portal.records.deals.protection import DEAL_EVENTS, customer_facts, deal_changed
 
     if follow_customer_transfer not in customer_actions.TRANSFER_FOLLOWERS:
         customer_actions.TRANSFER_FOLLOWERS.append(follow_customer_transfer)
     subscribe("records.customer_access_changed")(customer_access_changed)
     subscribe("accounts.person_moved")(person_moved)
+    register_fact_source(customer_facts)
+    subscribe(*DEAL_EVENTS)(deal_changed)
     register_related("records.customer")(customer_deals_panel)
     register_related("knowledge.productpage", "knowledge.competitorpage")(knowledge_deals_panel)
