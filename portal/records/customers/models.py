@@ -490,5 +490,6 @@ class ProtectionRules(models.Model):
 
     @classmethod
     def current(cls) -> ProtectionRules:
-        rules, _created = cls.objects.get_or_create(pk=1)
-        return rules
+        """The saved rules, or the defaults until an administrator saves them (one query,
+        never a write: reading the rules is part of read-only pages)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
