@@ -271,7 +271,8 @@ def test_asking_the_owner_to_share_tells_the_owner(people, customer):
 def test_register_page_refuses_and_names_only_the_owner(client_for, people, customer):
     client = client_for(people["sales2"])
     response = client.post(
-        reverse("records:customer_create"), {"name": customer.name, "level": "C", "allow_duplicate": "1"}
+        reverse("records:customer_create"),
+        {"name": customer.name, "level": "C", "allow_duplicate": "1"},
     )
     assert response.status_code == 200
     page = response.content.decode()
