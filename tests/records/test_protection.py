@@ -441,3 +441,38 @@ def test_my_tasks_lists_my_customers_about_to_lapse(people, customer):
     assert not [
         t for t in core_tasks.tasks_for(people["manager"]) if t.kind == "customers.protection"
     ]
+
+
+# --- the customer list's protection filter ----------------------------------------------------
+
+
+def test_customer_list_filters_by_protection(client_for, people, customer, api_client):
+    today = timezone.localdate()
+    gone = pooled(people, "Already Pooled Ltd")
+    lapsing = actions.create_customer(acting_user=people["sales1"], name="Soon Gone Ltd")
+    Customer.objects.filter(pk=lapsing.pk).update(
+        last_activity_on=today - datetime.timedelta(days=85)
+    )
+    client = client_for(people["sales1"])
+    for state, expected in [
+        ("lapsing", {lapsing.name}),
+        ("pool", {gone.name}),
+        ("protected", {customer.name, lapsing.name}),
+    ]:
+        page = client.get(reverse("records:customer_list"), {"protection": state})
+        names = {c.name for c in page.context["page"].items}
+        assert names == expected, state
+    page = client.get(reverse("records:customer_list"), {"protection": "pool"}).content.decode()
+    assert "In the public pool" in page
+    api_client.force_authenticate(people["sales1"])
+    body = api_client.get("/api/v1/customers/", {"protection": "lapsing"}).json()
+    assert [row["name"] for row in body["results"]] == [lapsing.name]
+    # an unknown value is no filter, not an error
+    assert client.get(reverse("records:customer_list"), {"protection": "x"}).status_code == 200
+
+
+def test_the_previous_owner_sees_the_pool_state_and_may_claim_back(client_for, people):
+    customer = pooled(people)
+    page = client_for(people["sales1"]).get(customer.get_absolute_url()).content.decode()
+    assert "In the public pool" in page
+    assert reverse("records:customer_pool_claim", args=[customer.pk]) in page

@@ -99,6 +99,7 @@ class ContactSerializer(serializers.ModelSerializer):
 )
 class CustomerViewSet(viewsets.ModelViewSet):
     """Customers the caller may see; filters: view=mine, category, region, industry, level,
+    protection (protected, lapsing, lapsed, pool),
     owner (id), q (name/code), sort (name, -name, code, -updated, -created)."""
 
     serializer_class = CustomerSerializer

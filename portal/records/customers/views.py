@@ -44,6 +44,7 @@ from portal.records.customers.policy import (
     can_share_customer,
     can_transfer_customers,
     contacts_visible_to,
+    customer_policy,
     customers_visible_to,
 )
 from portal.records.customers.queries import (
@@ -175,6 +176,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ).order_by("-batch__created_at", "id")[:50],
             "entries": audit.history(customer)[:50],
             "protection": protection.state_of(customer, protection.rules()),
+            "may_claim": customer.in_pool and customer_policy.can_claim(request.user, customer),
             "may_edit": may_edit,
             "may_share": can_share_customer(request.user, customer),
             "may_transfer": can_transfer_customers(request.user),
