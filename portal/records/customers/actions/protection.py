@@ -4,8 +4,9 @@ claiming from the pool, and asking the owner of a protected customer to share it
 from __future__ import annotations
 
 import datetime
+import secrets
 
-from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -181,20 +182,27 @@ def claim_customer(customer: Customer, *, acting_user: User) -> Customer:
 # --- asking the owner of a protected duplicate to share ------------------------------------
 
 
+def _share_request_key(token: str) -> str:
+    return f"{SHARE_REQUEST_SALT}:{token}"
+
+
 def share_request_token(customer: Customer, user: User) -> str:
-    """A signed ticket naming the protected customer and the registrant, so the refusal page
-    can offer "ask the owner to share" without showing the customer's id or anything else."""
-    return signing.dumps({"c": customer.pk, "u": user.pk}, salt=SHARE_REQUEST_SALT)
+    """A random ticket naming the protected customer and the registrant, kept server-side
+    (the cache), so the refusal can offer "ask the owner to share" without showing the
+    customer's id or anything else of it — a signed token would carry the id readable."""
+    token = secrets.token_urlsafe(24)
+    cache.set(_share_request_key(token), {"c": customer.pk, "u": user.pk}, SHARE_REQUEST_MAX_AGE)
+    return token
 
 
 def ask_owner_to_share(token: str, *, acting_user: User) -> Customer:
-    """Tell the owner of a protected customer that `acting_user` asks to share it."""
-    try:
-        data = signing.loads(token, salt=SHARE_REQUEST_SALT, max_age=SHARE_REQUEST_MAX_AGE)
-    except signing.BadSignature:
-        raise ValidationError({"token": _("This request has expired; register again.")}) from None
+    """Tell the owner of a protected customer that `acting_user` asks to share it (once per
+    ticket)."""
+    expired = ValidationError({"token": _("This request has expired; register again.")})
+    data = cache.get(_share_request_key(token)) if token else None
     if not isinstance(data, dict) or data.get("u") != acting_user.pk:
-        raise ValidationError({"token": _("This request has expired; register again.")})
+        raise expired
+    cache.delete(_share_request_key(token))
     customer = Customer.objects.filter(pk=data.get("c")).select_related("owner").first()
     if customer is None or not customer_policy.can_ask_to_share(acting_user, customer):
         raise ValidationError({"token": _("This customer can no longer be shared with you.")})
