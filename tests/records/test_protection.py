@@ -476,3 +476,23 @@ def test_the_previous_owner_sees_the_pool_state_and_may_claim_back(client_for, p
     page = client_for(people["sales1"]).get(customer.get_absolute_url()).content.decode()
     assert "In the public pool" in page
     assert reverse("records:customer_pool_claim", args=[customer.pk]) in page
+
+
+def test_administrators_edit_the_one_row_of_rules(client_for, people):
+    from django.urls import reverse as url
+
+    client = client_for(people["admin"])
+    add = url("admin:records_protectionrules_add")
+    response = client.post(
+        add,
+        {"enabled": "on", "protection_days": "60", "warning_days": "70", "claim_limit": "5"},
+    )
+    assert response.status_code == 200 and not ProtectionRules.objects.exists()  # refused
+    response = client.post(
+        add,
+        {"enabled": "on", "protection_days": "60", "warning_days": "7", "claim_limit": "5"},
+    )
+    assert response.status_code == 302
+    assert ProtectionRules.current().protection_days == 60
+    assert client.get(add).status_code == 403  # one row only
+    assert client.get(url("admin:records_protectionrules_delete", args=[1])).status_code == 403
