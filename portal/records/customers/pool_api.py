@@ -83,6 +83,8 @@ class CustomerPoolViewSet(viewsets.ReadOnlyModelViewSet):
     """Customers whose protection lapsed, newest arrivals first; any rep may claim one."""
 
     serializer_class = PoolCustomerSerializer
+    # For the schema (the path id's type); the rows always come from get_queryset/get_object.
+    queryset = Customer.objects.none()
 
     def get_queryset(self):
         if not customer_policy.module_allows(self.request.user):
