@@ -11,9 +11,10 @@ class RecordsConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.records.customers import subscribers as customers
-        from portal.records.deals import subscribers as deals
 
         # My tasks: importing a domain's tasks module registers its source.
+        from portal.records.customers import tasks as _customer_tasks  # noqa: F401
+        from portal.records.deals import subscribers as deals
         from portal.records.deals import tasks as _deal_tasks  # noqa: F401
         from portal.records.service import subscribers as service
         from portal.records.service import tasks as _service_tasks  # noqa: F401

@@ -63,6 +63,35 @@ class CustomerTransferred(_CustomerEvent):
     from_user_id: int
 
 
+@declare("records.customer_protection_lapsing")
+class CustomerProtectionLapsing(_CustomerEvent):
+    """Protection of the owner's customer ends on `until` (ISO date) unless they act (ADR 1002)."""
+
+    owner_id: int
+    until: str
+
+
+@declare("records.customer_pooled")
+class CustomerPooled(_CustomerEvent):
+    """Protection lapsed: the customer moved to the public pool (the worker: no actor)."""
+
+    from_user_id: int
+
+
+@declare("records.customer_claimed")
+class CustomerClaimed(_CustomerEvent):
+    """A rep claimed the customer from the public pool."""
+
+    from_user_id: int
+
+
+@declare("records.customer_share_asked")
+class CustomerShareAsked(_CustomerEvent):
+    """A colleague who tried to register this protected customer asks its owner to share."""
+
+    owner_id: int
+
+
 @dataclasses.dataclass(frozen=True)
 class _ContactEvent(_CustomerEvent):
     contact_id: int

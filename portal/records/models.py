@@ -10,6 +10,7 @@ from portal.records.customers.models import (
     ImportJob,
     MailBatch,
     MailRecipient,
+    ProtectionRules,
 )
 from portal.records.deals.models import (
     Activity,
@@ -42,6 +43,7 @@ from portal.records.service.models import (
 
 __all__ = [
     "Activity",
+    "ProtectionRules",
     "ContactFrequency",
     "Contract",
     "Deal",

@@ -95,13 +95,24 @@ def test_the_deals_api_contact_error_names_nobody_and_hides_which_ids_exist(
     assert not Deal.objects.exists()
 
 
-def test_the_duplicate_warning_says_who_owns_it_and_nothing_else(client_for, customer, people):
+@pytest.mark.parametrize("protected", [True, False])
+def test_the_duplicate_warning_says_who_owns_it_and_nothing_else(
+    client_for, customer, people, protected
+):
+    from portal.records.models import ProtectionRules
+
+    # A protected duplicate is refused (ADR 1002), an unprotected one only warned about:
+    # either way the owner is named and nothing else.
+    ProtectionRules(enabled=protected).save()
     response = client_for(people["sales2"]).post(
         reverse("records:customer_create"),
         {"name": "Other name", "phone": customer.phone, "level": "C"},
     )
     html = response.content.decode()
-    assert f"A similar customer exists, owned by {people['sales1']}." in html
+    if protected:
+        assert f"already registered and protected for {people['sales1']}." in html
+    else:
+        assert f"A similar customer exists, owned by {people['sales1']}." in html
     for secret in (customer.name, customer.code, customer.email, customer.get_absolute_url()):
         assert secret not in html, secret
     assert customer.phone not in html.replace('value="021-5555-0101"', "")

@@ -1,7 +1,7 @@
 """The customer and contact API: same visibility and permissions as the pages."""
 
 from portal.records.customers import actions
-from portal.records.models import Customer
+from portal.records.models import Customer, ProtectionRules
 
 
 def test_create_needs_only_a_name(api_client, people):
@@ -22,6 +22,7 @@ def test_create_errors_are_json_field_errors(api_client, people):
 
 
 def test_duplicates_answer_409_with_the_existing_customer(api_client, people, customer):
+    ProtectionRules(enabled=False).save()  # a duplicate that is not protected: only a warning
     api_client.force_authenticate(people["sales2"])
     response = api_client.post("/api/v1/customers/", {"name": customer.name}, format="json")
     assert response.status_code == 409
@@ -33,6 +34,7 @@ def test_duplicates_answer_409_with_the_existing_customer(api_client, people, cu
 
 
 def test_a_duplicate_the_requester_may_open_is_named(api_client, people, customer):
+    ProtectionRules(enabled=False).save()  # a duplicate that is not protected: only a warning
     api_client.force_authenticate(people["manager"])
     response = api_client.post("/api/v1/customers/", {"name": customer.name}, format="json")
     assert response.status_code == 409

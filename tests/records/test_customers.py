@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from portal.core import audit, visibility
 from portal.records.customers import actions
 from portal.records.customers.policy import customers_visible_to
-from portal.records.models import Contact, Customer, CustomerShare
+from portal.records.models import Contact, Customer, CustomerShare, ProtectionRules
 
 
 def test_creating_a_customer_issues_a_code_and_defaults_owner_and_category(people, events):
@@ -30,6 +30,9 @@ def test_codes_are_consecutive(people):
 
 
 def test_duplicate_name_phone_or_email_is_refused_with_the_existing_customer(customer, people):
+    # The warning path: a duplicate that is not protected (a protected one is refused outright,
+    # tests/records/test_protection.py).
+    ProtectionRules(enabled=False).save()
     for fields in (
         {"name": "上海华东精密机械有限公司"},
         {"name": "Other", "phone": customer.phone},

@@ -261,12 +261,13 @@ def _fill(people, customer, org, n: int):
 @pytest.mark.parametrize(
     ("username", "url", "expected"),
     [
-        ("manager", "/tasks/", 20),
-        ("manager", "/api/v1/tasks/", 20),
-        # a rep: + the customer policy's one bounded count choosing its query shape, since
-        # activities on a customer without a deal are read through it (decision 1001)
-        ("sales1", "/tasks/", 21),
-        ("sales1", "/api/v1/tasks/", 21),
+        # 20, + customers about to lapse (ADR 1002): the protection rules and the customers;
+        # a rep + the policy's read of their visibility keys' reach, and the customer policy's
+        # bounded count choosing its query shape for activities without a deal (decision 1001)
+        ("manager", "/tasks/", 22),
+        ("manager", "/api/v1/tasks/", 22),
+        ("sales1", "/tasks/", 23),
+        ("sales1", "/api/v1/tasks/", 23),
         ("manager", "/", None),
     ],
 )

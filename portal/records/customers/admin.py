@@ -1,10 +1,10 @@
-"""Admin: administrators manage customer categories and the fax gateway; customers are changed
-through the pages."""
+"""Admin: administrators manage customer categories, the fax gateway and the protection
+rules; customers are changed through the pages."""
 
 from django.contrib import admin
 
 from portal.records.customers.actions import set_fax_gateway
-from portal.records.customers.models import CustomerCategory, FaxGateway
+from portal.records.customers.models import CustomerCategory, FaxGateway, ProtectionRules
 
 
 @admin.register(CustomerCategory)
@@ -29,3 +29,16 @@ class FaxGatewayAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         saved = set_fax_gateway(form.cleaned_data["domain"], acting_user=request.user)
         obj.pk = saved.pk
+
+
+@admin.register(ProtectionRules)
+class ProtectionRulesAdmin(admin.ModelAdmin):
+    """One row: the list opens it, it cannot be added twice or deleted."""
+
+    list_display = ["__str__", "enabled", "protection_days", "warning_days", "claim_limit"]
+
+    def has_add_permission(self, request) -> bool:
+        return not ProtectionRules.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -74,6 +74,8 @@ class ContactSerializer(serializers.ModelSerializer):
                     "CustomerDuplicates",
                     {
                         "name": serializers.ListField(child=serializers.CharField()),
+                        "protected_by": serializers.CharField(required=False),
+                        "share_request": serializers.CharField(required=False),
                         "duplicates": inline_serializer(
                             "CustomerDuplicate",
                             {
@@ -82,17 +84,22 @@ class ContactSerializer(serializers.ModelSerializer):
                                 "name": serializers.CharField(),
                             },
                             many=True,
+                            required=False,
                         ),
                     },
                 ),
                 description="Looks like an existing customer: the name's error and the "
-                "possible duplicates (send allow_duplicate=true to create it anyway).",
+                "possible duplicates (send allow_duplicate=true to create it anyway). When the "
+                "existing customer is protected for another rep, creating is refused even so: "
+                "only its owner is named (protected_by), and share_request is the ticket to "
+                "POST to customer-share-requests to ask them to share it.",
             ),
         }
     ),
 )
 class CustomerViewSet(viewsets.ModelViewSet):
     """Customers the caller may see; filters: view=mine, category, region, industry, level,
+    protection (protected, lapsing, lapsed, pool),
     owner (id), q (name/code), sort (name, -name, code, -updated, -created)."""
 
     serializer_class = CustomerSerializer
@@ -122,6 +129,15 @@ class CustomerViewSet(viewsets.ModelViewSet):
         try:
             customer = actions.create_customer(
                 acting_user=request.user, owner=owner, allow_duplicate=allow, **data
+            )
+        except actions.ProtectedDuplicate as exc:
+            return Response(
+                {
+                    "name": exc.messages,
+                    "protected_by": exc.owner.get_username(),
+                    "share_request": actions.share_request_token(exc.customer, request.user),
+                },
+                status=status.HTTP_409_CONFLICT,
             )
         except actions.DuplicateCustomer as exc:
             return Response(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -181,6 +182,18 @@ class Customer(TimeStampedModel):
         editable=False,
     )
 
+    # Customer protection (ADR 1002): the facts the protection state is computed from, kept
+    # on the row so lists and the worker filter without a query per customer.
+    last_activity_on = models.DateField(_("last activity"), null=True, blank=True, editable=False)
+    has_open_deal = models.BooleanField(_("has an open deal"), default=False, editable=False)
+    in_pool = models.BooleanField(_("in the public pool"), default=False, editable=False)
+    pooled_at = models.DateTimeField(_("moved to the pool"), null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(
+        _("claimed from the pool"), null=True, blank=True, editable=False
+    )
+    # The protected-until date the owner was last warned about (one warning per lapse date).
+    lapse_warned_for = models.DateField(null=True, blank=True, editable=False)
+
     objects = LiveManager()
     all_objects = AllManager()
 
@@ -214,6 +227,11 @@ class Customer(TimeStampedModel):
                 fields=["deleted_at"],
                 name="records_cust_binned",
                 condition=Q(deleted_at__isnull=False),
+            ),
+            models.Index(
+                fields=["in_pool", "pooled_at", "id"],
+                name="records_cust_pool",
+                condition=Q(deleted_at__isnull=True, in_pool=True),
             ),
             # No (region|industry|category, name) indexes on purpose: those filters keep an
             # eighth of the rows or more, so walking the sort index finds a page sooner than
@@ -527,3 +545,53 @@ class MailRecipient(models.Model):
     @property
     def detail_display(self) -> str:
         return RECIPIENT_REASONS.get(self.detail, self.detail)
+
+
+class ProtectionRules(models.Model):
+    """Customer protection as administrators configure it (one row, edited in the admin site;
+    ADR 1002): how long a rep's customer stays theirs after the last activity, when the owner
+    is warned, and how many customers a rep may hold from the public pool."""
+
+    enabled = models.BooleanField(
+        _("protection enabled"),
+        default=True,
+        help_text=_("When off, no customer lapses into the public pool."),
+    )
+    protection_days = models.PositiveSmallIntegerField(
+        _("days protected after the last activity"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+    )
+    warning_days = models.PositiveSmallIntegerField(
+        _("days of warning before protection lapses"),
+        default=14,
+        validators=[MinValueValidator(0), MaxValueValidator(365)],
+    )
+    claim_limit = models.PositiveSmallIntegerField(
+        _("customers a rep may hold from the pool"),
+        default=20,
+        validators=[MinValueValidator(0), MaxValueValidator(10000)],
+    )
+
+    class Meta:
+        verbose_name = _("customer protection rules")
+        verbose_name_plural = _("customer protection rules")
+
+    def __str__(self) -> str:
+        return str(_("Customer protection rules"))
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1  # one row: the rules
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.warning_days >= self.protection_days:
+            raise ValidationError(
+                {"warning_days": _("The warning must come before protection lapses.")}
+            )
+
+    @classmethod
+    def current(cls) -> ProtectionRules:
+        """The saved rules, or the defaults until an administrator saves them (one query,
+        never a write: reading the rules is part of read-only pages)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

@@ -3,6 +3,8 @@ the file and its contacts, handed to notifications' one delivery API."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.utils.translation import gettext as _
 
 from portal.core import audit, events
@@ -74,3 +76,86 @@ def customer_changed(event: events.Event) -> None:
 
 
 events.subscribe(*MESSAGES)(customer_changed)
+
+
+# --- protection and the public pool (ADR 1002) ---------------------------------------------
+
+
+@message("records.customer_protection_lapsing")
+def _protection_lapsing(p) -> tuple[str, str]:
+    from portal.core.formatting import format_date
+
+    until = datetime.date.fromisoformat(p["until"])
+    return (
+        _("Protection of customer %(customer)s lapses on %(date)s")
+        % {"customer": p["customer"], "date": format_date(until)},
+        _("Log an activity or open a deal to keep it; otherwise it moves to the public pool."),
+    )
+
+
+@message("records.customer_pooled")
+def _pooled(p) -> tuple[str, str]:
+    return (
+        _("Customer %(customer)s moved to the public pool") % {"customer": p["customer"]},
+        _("Its protection lapsed. Any rep may now claim it."),
+    )
+
+
+@message("records.customer_share_asked")
+def _share_asked(p) -> tuple[str, str]:
+    return someone_did(
+        _("%(name)s asks you to share customer %(customer)s"),
+        p,
+        "customer",
+        body=_("They tried to register it. Share it from the customer's page if you agree."),
+    )
+
+
+def _tell_owner(event: events.Event, message_name: str, recipient: int, key: str, **extra) -> None:
+    customer = Customer.objects.filter(pk=event["customer_id"]).first()
+    if customer is None:
+        return
+    deliver(
+        kind=Kind.CUSTOMER,
+        message=message_name,
+        params={"name": person_name(event["actor_id"]), "customer": str(customer), **extra},
+        url=url_of(customer),
+        dedupe_key=key,
+        item=customer,
+        actor_id=event["actor_id"],
+        recipients={recipient},
+    )
+
+
+@events.subscribe("records.customer_protection_lapsing")
+def protection_lapsing(event: events.Event) -> None:
+    _tell_owner(
+        event,
+        "records.customer_protection_lapsing",
+        event["owner_id"],
+        f"records.customer_protection:{event['customer_id']}:{event['until']}",
+        until=event["until"],
+    )
+
+
+@events.subscribe("records.customer_pooled")
+def pooled(event: events.Event) -> None:
+    customer_id = event["customer_id"]
+    pooled_at = Customer.objects.filter(pk=customer_id).values_list("pooled_at", flat=True).first()
+    _tell_owner(
+        event,
+        "records.customer_pooled",
+        event["from_user_id"],
+        f"records.customer_pooled:{customer_id}:{pooled_at.isoformat() if pooled_at else ''}",
+    )
+
+
+@events.subscribe("records.customer_share_asked")
+def share_asked(event: events.Event) -> None:
+    customer_id = event["customer_id"]
+    _tell_owner(
+        event,
+        "records.customer_share_asked",
+        event["owner_id"],
+        f"records.customer_share_asked:{customer_id}:{event['actor_id']}",
+    )

@@ -103,6 +103,33 @@ class CustomerPolicy(AccessPolicy):
     def can_purge(self, user: User, customer: Customer | None = None) -> bool:
         return visibility.is_administrator(user)
 
+    # --- the public pool (ADR 1002) ------------------------------------------------------
+
+    def pool_visible_to(self, user: User) -> QuerySet[Customer]:
+        """Customers in the public pool: anyone with customer records may browse them (the
+        pool is shared by design); the list shows no more than the pool page's columns."""
+        if not user.is_authenticated or not user.is_active or not self.module_allows(user):
+            return Customer.objects.none()
+        return Customer.objects.filter(in_pool=True)
+
+    def can_claim(self, user: User, customer: Customer | None = None) -> bool:
+        """Claiming is registering a customer as one's own: customers → register. The limit
+        per rep is the claim action's check, with its own message."""
+        if not user.is_authenticated or not user.is_active:
+            return False
+        if not self.module_allows(user, "register"):
+            return False
+        return customer is None or (customer.in_pool and customer.deleted_at is None)
+
+    def can_ask_to_share(self, user: User, customer: Customer | None = None) -> bool:
+        """Whoever may register customers may ask the owner of a protected duplicate to
+        share it (they learn its owner's name and nothing else)."""
+        if not user.is_authenticated or not user.is_active:
+            return False
+        if not self.module_allows(user, "register"):
+            return False
+        return customer is None or (customer.owner_id != user.pk and not customer.in_pool)
+
 
 class ContactPolicy(AccessPolicy):
     """A contact is visible exactly when its customer is (it carries no keys of its own)."""
@@ -143,6 +170,8 @@ access_customer = customer_policy.access
 access_contact = contact_policy.access
 can_edit_customer = customer_policy.can_edit
 can_share_customer = customer_policy.can_share
+pool_customers_visible_to = customer_policy.pool_visible_to
+can_claim_customer = customer_policy.can_claim
 
 
 def can_transfer_customers(user: User) -> bool:

@@ -31,7 +31,9 @@ SORTS: dict[str, tuple[str, bool]] = {
     "created": ("created_at", False),
     "-created": ("created_at", True),
 }
-FILTERS = ("view", "category", "region", "industry", "level", "owner", "q", "sort")
+FILTERS = ("view", "category", "region", "industry", "level", "owner", "protection", "q", "sort")
+#: The customer list's protection filter (ADR 1002): answered in SQL from the stored facts.
+PROTECTION_FILTERS = ("protected", "lapsing", "lapsed", "pool")
 
 
 @dataclass
@@ -42,6 +44,7 @@ class CustomerFilters:
     industry: str = ""
     level: str = ""
     owner: str = ""
+    protection: str = ""
     q: str = ""
     sort: str = "name"
 
@@ -53,6 +56,8 @@ class CustomerFilters:
             filters.sort = "name"
         if filters.view not in ("all", "mine"):
             filters.view = "all"
+        if filters.protection not in PROTECTION_FILTERS:
+            filters.protection = ""
         return filters
 
     def as_query(self, **overrides: str) -> str:
@@ -76,6 +81,7 @@ class CustomerFilters:
                 self.industry,
                 self.level,
                 self.owner,
+                self.protection,
                 self.q,
                 self.view != "all",
             ]
@@ -97,6 +103,8 @@ def filter_customers(
         queryset = queryset.filter(level=filters.level)
     if (owner := parse_id(filters.owner)) is not None:
         queryset = queryset.filter(owner_id=owner)
+    if filters.protection:
+        queryset = _filter_protection(queryset, filters.protection)
     if filters.q:
         q = filters.q
         # Search-as-you-type scans the name index in list order; testing only the name (which
@@ -106,6 +114,19 @@ def filter_customers(
         else:
             queryset = queryset.filter(name__icontains=q)
     return queryset
+
+
+def _filter_protection(queryset: QuerySet[Customer], state: str) -> QuerySet[Customer]:
+    from portal.records.customers import protection
+
+    if state == "pool":
+        return queryset.filter(in_pool=True)
+    selector = {
+        "protected": protection.protected,
+        "lapsing": protection.lapsing,
+        "lapsed": protection.lapsed,
+    }[state]
+    return selector(queryset, protection.rules())
 
 
 def visible_filtered_customers(user: User, filters: CustomerFilters) -> QuerySet[Customer]:

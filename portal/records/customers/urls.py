@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal.records.customers import mail_views
+from portal.records.customers import mail_views, pool_views
 from portal.records.customers import views as customers
 
 urlpatterns = [
@@ -11,6 +11,9 @@ urlpatterns = [
     path("customers/export/", customers.customer_export, name="customer_export"),
     path("customers/bulk/", customers.customers_bulk, name="customers_bulk"),
     path("customers/bin/", customers.recycle_bin, name="recycle_bin"),
+    path("customers/pool/", pool_views.pool_list, name="customer_pool"),
+    path("customers/pool/<int:pk>/claim/", pool_views.pool_claim, name="customer_pool_claim"),
+    path("customers/ask-to-share/", pool_views.ask_to_share, name="customer_ask_to_share"),
     path("customers/import/", customers.import_start, name="import_start"),
     path("customers/import/<int:pk>/", customers.import_job, name="import_job"),
     path("customers/import/<int:pk>/progress/", customers.import_progress, name="import_progress"),

@@ -15,7 +15,7 @@ from portal.accounts.models import User
 from portal.accounts.permissions import has_module_perm, require_module_perm
 from portal.core import audit
 from portal.core.bounds import parse_id
-from portal.records.customers import actions, imports, labels, lists
+from portal.records.customers import actions, imports, labels, lists, protection
 from portal.records.customers.forms import (
     ContactForm,
     CustomerForm,
@@ -43,6 +43,7 @@ from portal.records.customers.policy import (
     can_purge,
     can_share_customer,
     can_transfer_customers,
+    customer_policy,
     customers_visible_to,
 )
 from portal.records.customers.queries import (
@@ -102,7 +103,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
     require_module_perm(request.user, "customers", "register")
     with_owner = can_transfer_customers(request.user)
     form = CustomerForm(request.POST or None, with_owner=with_owner)
-    duplicates = []
+    duplicates, refusal = [], None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         owner = data.pop("owner", None)
@@ -112,6 +113,12 @@ def customer_create(request: HttpRequest) -> HttpResponse:
             customer = actions.create_customer(
                 acting_user=request.user, owner=owner, allow_duplicate=allow_duplicate, **data
             )
+        except actions.ProtectedDuplicate as exc:
+            # Refused: the owner is named, nothing else of their customer is shown (ADR 1002).
+            refusal = {
+                "owner": exc.owner,
+                "token": actions.share_request_token(exc.customer, request.user),
+            }
         except actions.DuplicateCustomer as exc:
             duplicates = exc.duplicates
         except ValidationError as exc:
@@ -139,6 +146,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
             "form": form,
             "duplicates": duplicates,
             "visible_duplicate_ids": visible_ids,
+            "refusal": refusal,
             "creating": True,
         },
     )
@@ -160,6 +168,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .defer("batch__attachment")
             .order_by("-batch__created_at", "id")[:50],
             "entries": audit.history(customer)[:50],
+            "protection": protection.state_of(customer, protection.rules()),
+            "may_claim": customer.in_pool and customer_policy.can_claim(request.user, customer),
             "may_edit": may_edit,
             "may_share": can_share_customer(request.user, customer),
             "may_transfer": can_transfer_customers(request.user),

@@ -44,11 +44,13 @@ def connect() -> None:
     from portal.core.events import subscribe
     from portal.core.related import register_related
     from portal.records.customers.actions import customers as customer_actions
+    from portal.records.customers.protection import register_fact_source
     from portal.records.deals import (
         audit_labels,  # noqa: F401 (names of the deal audit actions)
         dashboard,  # noqa: F401 (registers the deal dashboard panels)
     )
     from portal.records.deals.actions import follow_customer_transfer
+    from portal.records.deals.protection import DEAL_EVENTS, customer_facts, deal_changed
     from portal.records.deals.views.messaging import deal_messages_panel
 
     if follow_customer_transfer not in customer_actions.TRANSFER_FOLLOWERS:
@@ -58,6 +60,9 @@ def connect() -> None:
     from portal.accounts.actions import register_leaver_work
 
     register_leaver_work("records", count=leaver_work, handover_url="records:deal_handover_all")
+
+    register_fact_source(customer_facts)
+    subscribe(*DEAL_EVENTS)(deal_changed)
     register_related("records.customer")(customer_deals_panel)
     register_related("records.deal")(deal_messages_panel)
     register_related("records.customer")(customer_activities_panel)

@@ -12,6 +12,7 @@ from .customers import (
     DEFAULT_CATEGORIES,
     TRANSFER_FOLLOWERS,
     DuplicateCustomer,
+    ProtectedDuplicate,
     create_customer,
     default_category,
     delete_customer,
@@ -42,12 +43,27 @@ from .mail import (
     send_queued_mail,
     set_fax_gateway,
 )
+from .protection import (
+    ClaimLimitReached,
+    ask_owner_to_share,
+    claim_customer,
+    held_from_pool,
+    run_protection,
+    share_request_token,
+)
 
 __all__ = [
     "CUSTOMER_FIELDS",
     "DEFAULT_CATEGORIES",
     "TRANSFER_FOLLOWERS",
     "DuplicateCustomer",
+    "ProtectedDuplicate",
+    "ClaimLimitReached",
+    "ask_owner_to_share",
+    "claim_customer",
+    "held_from_pool",
+    "run_protection",
+    "share_request_token",
     "default_category",
     "find_duplicates",
     "create_customer",

@@ -81,6 +81,24 @@ class DuplicateCustomer(ValidationError):
         )
 
 
+class ProtectedDuplicate(ValidationError):
+    """Creating would duplicate a customer protected for another rep (ADR 1002): refused even
+    when "create anyway" is asked. `customer` is the protected one; only its owner is named."""
+
+    def __init__(self, customer: Customer):
+        self.customer = customer
+        self.owner = customer.owner
+        super().__init__(
+            {
+                "name": _(
+                    "This customer is already registered and protected for %(owner)s. "
+                    "You may ask them to share it."
+                )
+                % {"owner": customer.owner}
+            }
+        )
+
+
 def default_category(key: str = "potential") -> CustomerCategory:
     for position, (cat_key, name, name_zh) in enumerate(DEFAULT_CATEGORIES):
         CustomerCategory.objects.get_or_create(
@@ -157,6 +175,16 @@ def _clean_customer(customer: Customer) -> None:
     customer.full_clean(exclude=["code", "owner", "department", "created_by", "updated_by"])
 
 
+def _refuse_protected(duplicates: list[Customer], *, owner: User) -> None:
+    """A duplicate protected for another rep is theirs: registering it again is refused."""
+    from portal.records.customers import protection
+
+    current = protection.rules()
+    for duplicate in duplicates:
+        if duplicate.owner_id != owner.pk and protection.is_protected(duplicate, current):
+            raise ProtectedDuplicate(duplicate)
+
+
 @transaction.atomic
 def create_customer(
     *, acting_user: User, owner: User | None = None, allow_duplicate: bool = False, **fields: Any
@@ -185,11 +213,13 @@ def create_customer(
     _set_fields(customer, [n for n in CUSTOMER_FIELDS if n != "category"], fields)
     customer.category = fields.get("category") or default_category()
     _clean_customer(customer)
-    if not allow_duplicate:
-        duplicates = find_duplicates(name=customer.name, phone=customer.phone, email=customer.email)
-        if duplicates:
+    duplicates = find_duplicates(name=customer.name, phone=customer.phone, email=customer.email)
+    if duplicates:
+        _refuse_protected(duplicates, owner=owner)
+        if not allow_duplicate:
             raise DuplicateCustomer(duplicates)
     customer.code = issue_number("customer")
+    customer.last_activity_on = timezone.localdate()  # protected from registration (ADR 1002)
     customer.save()
     _apply_keys(customer, actor_id=acting_user.pk)
     audit.record(
