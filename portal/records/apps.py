@@ -15,6 +15,9 @@ class RecordsConfig(AppConfig):
 
         # My tasks: importing a domain's tasks module registers its source.
         from portal.records.deals import tasks as _deal_tasks  # noqa: F401
+
+        # The customer list's "won in a period" filter (decision 1003) is the deals domain's.
+        from portal.records.deals.statistics import customers as _analysis  # noqa: F401
         from portal.records.service import subscribers as service
         from portal.records.service import tasks as _service_tasks  # noqa: F401
 
