@@ -17,7 +17,7 @@
     },
     scales: {
       x: { stacked: stacked },
-      y: { stacked: stacked, beginAtZero: true, ticks: { callback: (value) => number(value) } },
+      y: { stacked: stacked, beginAtZero: true, ticks: { precision: 0, callback: (value) => number(value) } },
     },
   });
   const draw = (id, config) => {
@@ -37,10 +37,10 @@
     options: common(data.stacked),
   });
   draw("chart-new", {
-    type: "line",
+    type: "bar",
     data: {
       labels: data.months.labels,
-      datasets: [{ label: data.text.new, data: data.months.new, borderColor: "#0d6efd", backgroundColor: "rgba(13,110,253,.2)", fill: true, tension: 0.2 }],
+      datasets: [{ label: data.text.new, data: data.months.new, backgroundColor: "rgba(13,110,253,.8)" }],
     },
     options: common(false),
   });

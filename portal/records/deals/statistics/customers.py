@@ -129,8 +129,13 @@ class Analysis:
     def shown(self, cell: Cell, name: str = "") -> dict:
         """The chosen measure of a cell as the page shows it, with its drill-down query."""
         value = cell.value(self.measure)
-        query = cell.links.get(self.measure, "") if value else ""
-        return {"value": value, "query": query, "id": f"cell-{name}"}
+        return {
+            "value": value,
+            "linked": bool(value),
+            "query": cell.links.get(self.measure, ""),
+            "money": self.measure == "amount",
+            "id": f"cell-{name}",
+        }
 
     def grid(self) -> list[dict]:
         return [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -43,6 +45,7 @@ def analysis_page(request: HttpRequest) -> HttpResponse:
             "row_label": analysis.DIMENSION_LABELS[data.rows_dim],
             "measure_label": analysis.MEASURES[data.measure],
             "chart_data": analysis.chart_data(data),
+            "period_last": data.period.end - datetime.timedelta(days=1),
         },
     )
 
