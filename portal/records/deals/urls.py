@@ -3,6 +3,7 @@
 from django.urls import path
 
 from portal.records.deals import views as deals
+from portal.records.deals.views import contracts as contract_views
 from portal.records.deals.views import customer_analysis as analysis_views
 from portal.records.deals.views import statistics as stats_views
 
@@ -15,6 +16,7 @@ urlpatterns = [
         analysis_views.analysis_export,
         name="customer_analysis_export",
     ),
+    path("contracts/", contract_views.contract_list, name="contract_list"),
     path("deals/", deals.deal_list, name="deal_list"),
     path("deals/new/", deals.deal_create, name="deal_create"),
     path("deals/new/customers/", deals.deal_customer_lookup, name="deal_customer_lookup"),
