@@ -121,7 +121,12 @@ def test_api_lists_through_the_deal_policy(api_client, people, seeded):
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [({"state": "bogus"}, "state"), ({"within": "0"}, "within"), ({"customer": "x"}, "customer")],
+    [
+        ({"state": "bogus"}, "state"),
+        ({"within": "0"}, "within"),
+        ({"within": "²"}, "within"),
+        ({"customer": "x"}, "customer"),
+    ],
 )
 def test_api_refuses_bad_filters_naming_the_field(api_client, people, seeded, query, field):
     api_client.force_authenticate(people["sales1"])

@@ -80,7 +80,9 @@ class ContractViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 }
             )
         within = params.get("within", "")
-        if within and not (within.isdigit() and 1 <= int(within) <= contracts.MAX_WINDOW):
+        if within and not (
+            within.isascii() and within.isdigit() and 1 <= int(within) <= contracts.MAX_WINDOW
+        ):
             raise serializers.ValidationError(
                 {
                     "within": [
