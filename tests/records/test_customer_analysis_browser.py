@@ -61,3 +61,33 @@ def test_manager_drills_from_region_by_category_into_the_list(
     page.wait_for_url("**/records/customers/?*")
     page.screenshot(path=str(screenshot_dir / "customer-analysis-drill-zh-375.png"), full_page=True)
     phone.close()
+
+
+def test_contract_list_on_desktop_and_phone(live_server, browser, people, screenshot_dir):
+    from tests.records.test_contracts import Seeder
+
+    s = Seeder(people)
+    for owner, ends_in in (("sales1", 10), ("sales1", 200), ("sales1", -5), ("sales2", 20)):
+        s.contract(owner, ends_in)
+    base = live_server.url
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = context.new_page()
+    sign_in(page, base, "manager")
+    page.goto(f"{base}/records/deals/")
+    page.click("#contracts-link")
+    page.wait_for_selector("#contract-table")
+    assert page.locator("#contract-table tbody tr").count() == 4
+    page.select_option("#id_state", "ending")
+    page.wait_for_url("**state=ending*")
+    assert page.locator("#contract-table tbody tr").count() == 2  # K-1 (10 days), K-4 (20)
+    page.screenshot(path=str(screenshot_dir / "contracts-en.png"), full_page=True)
+    context.close()
+    phone = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+    page = phone.new_page()
+    sign_in(page, base, "sales1")
+    page.goto(f"{base}/records/contracts/")
+    assert page.locator("#contract-table tbody tr").count() == 3
+    page.screenshot(path=str(screenshot_dir / "contracts-zh-375.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, width
+    phone.close()
