@@ -164,3 +164,45 @@ def test_constant_queries(client_for, api_client, people, seeded, django_assert_
 
 PAGE_QUERIES = 9  # session, user, perms ×2, groups, keys, count, page, owners
 API_QUERIES = 2  # count, page (the forced user keeps its permissions cached)
+
+
+def test_renew_opens_a_linked_follow_up_deal_once(client_for, people, seeded):
+    _s, made = seeded
+    contract = made["soon"]
+    client = client_for(people["sales1"])
+    response = client.post(reverse("records:contract_renew", args=[contract.pk]))
+    renewal = Deal.objects.get(renews=contract.deal)
+    assert response.status_code == 302 and response["Location"] == renewal.get_absolute_url()
+    assert renewal.customer_id == contract.deal.customer_id
+    assert renewal.owner == people["sales1"] and renewal.state == "tracking"
+    assert renewal.amount == contract.amount
+    assert renewal.name == f"Renewal: {contract.deal.name}"
+    # Shown as renewed in the list; a second renewal is refused, nothing added.
+    rows = {c.number: c.renewed for c, _state in client.get(LIST).context["rows"]}
+    assert rows["K-1"] is True and rows["K-2"] is False
+    response = client.post(reverse("records:contract_renew", args=[contract.pk]), follow=True)
+    assert "already has a renewal deal" in response.content.decode()
+    assert Deal.objects.filter(renews=contract.deal).count() == 1
+
+
+def test_renew_refused_to_those_who_may_not_see_or_edit(client_for, people, seeded):
+    _s, made = seeded
+    contract = made["soon"]
+    before = Deal.objects.count()
+    assert (
+        client_for(people["sales2"])
+        .post(reverse("records:contract_renew", args=[contract.pk]))
+        .status_code
+        == 404
+    )
+    assert client_for(people["newhire"]).post(
+        reverse("records:contract_renew", args=[contract.pk])
+    ).status_code in (403, 404)
+    assert (
+        client_for(people["sales1"])
+        .get(reverse("records:contract_renew", args=[contract.pk]))
+        .status_code
+        == 405
+    )
+    assert Deal.objects.count() == before
+    assert not Deal.objects.filter(renews__isnull=False).exists()

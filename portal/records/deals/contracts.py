@@ -7,12 +7,12 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.bounds import parse_id
-from portal.records.deals.models import Contract
+from portal.records.deals.models import Contract, Deal
 from portal.records.deals.policy import deals_visible_to
 
 if TYPE_CHECKING:
@@ -97,6 +97,7 @@ def visible_filtered_contracts(user: User, filters: ContractFilters) -> QuerySet
     return (
         filter_contracts(contracts_visible_to(user), filters)
         .select_related("deal", "deal__customer", "deal__owner")
+        .annotate(renewed=Exists(Deal.objects.filter(renews=OuterRef("deal_id"))))
         .order_by(F("ends_on").asc(nulls_last=True), "pk")
     )
 

@@ -17,6 +17,7 @@ urlpatterns = [
         name="customer_analysis_export",
     ),
     path("contracts/", contract_views.contract_list, name="contract_list"),
+    path("contracts/<int:pk>/renew/", contract_views.contract_renew, name="contract_renew"),
     path("deals/", deals.deal_list, name="deal_list"),
     path("deals/new/", deals.deal_create, name="deal_create"),
     path("deals/new/customers/", deals.deal_customer_lookup, name="deal_customer_lookup"),

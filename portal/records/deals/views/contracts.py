@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from portal.core.bounds import page_number
 from portal.records.deals import contracts
@@ -34,3 +38,27 @@ def contract_list(request: HttpRequest) -> HttpResponse:
             "owners": _reps(),
         },
     )
+
+
+@login_required
+@require_POST
+def contract_renew(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open the renewal deal of a contract the reader may see (and whose deal they may edit)."""
+    from portal.records.deals.actions.renewal import renew_contract
+
+    _require_view(request.user)
+    try:
+        contract = contracts.contracts_visible_to(request.user).select_related("deal").get(pk=pk)
+    except contracts.Contract.DoesNotExist:
+        raise Http404("No such contract.") from None
+    try:
+        deal = renew_contract(contract, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("records:contract_list")
+    messages.success(
+        request,
+        _("Renewal deal %(number)s opened for contract %(contract)s.")
+        % {"number": deal.number, "contract": contract.number},
+    )
+    return redirect(deal.get_absolute_url())
