@@ -177,6 +177,8 @@ def test_renew_opens_a_linked_follow_up_deal_once(client_for, people, seeded):
     assert renewal.owner == people["sales1"] and renewal.state == "tracking"
     assert renewal.amount == contract.amount
     assert renewal.name == f"Renewal: {contract.deal.name}"
+    page = client.get(renewal.get_absolute_url()).content.decode()
+    assert f'href="{contract.deal.get_absolute_url()}" id="deal-renews"' in page
     # Shown as renewed in the list; a second renewal is refused, nothing added.
     rows = {c.number: c.renewed for c, _state in client.get(LIST).context["rows"]}
     assert rows["K-1"] is True and rows["K-2"] is False
