@@ -63,6 +63,20 @@ def format_date(value) -> str:
     return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
+def format_month(value) -> str:
+    """A month as a heading: "November 2026" / "2026年11月" (the language's YEAR_MONTH_FORMAT)."""
+    if not value:
+        return ""
+    return formats.date_format(value, "YEAR_MONTH_FORMAT")
+
+
+def format_weekday(value) -> str:
+    """A day's short weekday name: "Mon" / "周一"."""
+    if not value:
+        return ""
+    return formats.date_format(value, "D")
+
+
 def format_datetime(value) -> str:
     """A moment in local time: date and hour:minute."""
     if not value:

@@ -3,6 +3,7 @@
 from portal.records.customers import api as customer_api
 from portal.records.customers import pool_api
 from portal.records.deals import api as deal_api
+from portal.records.deals import contracts_api
 from portal.records.service import api as service_api
 
 
@@ -10,4 +11,5 @@ def register(router) -> None:
     customer_api.register(router)
     pool_api.register(router)
     deal_api.register(router)
+    contracts_api.register(router)
     service_api.register(router)

@@ -16,6 +16,9 @@ class RecordsConfig(AppConfig):
         from portal.records.customers import tasks as _customer_tasks  # noqa: F401
         from portal.records.deals import subscribers as deals
         from portal.records.deals import tasks as _deal_tasks  # noqa: F401
+
+        # The customer list's "won in a period" filter (decision 1003) is the deals domain's.
+        from portal.records.deals.statistics import customers as _analysis  # noqa: F401
         from portal.records.service import subscribers as service
         from portal.records.service import tasks as _service_tasks  # noqa: F401
 

@@ -26,6 +26,18 @@ def short_date(value):
 
 
 @register.filter
+def month_heading(value):
+    """`{{ day|month_heading }}` → November 2026 / 2026年11月."""
+    return formatting.format_month(value)
+
+
+@register.filter
+def weekday(value):
+    """`{{ day|weekday }}` → Mon / 周一."""
+    return formatting.format_weekday(value)
+
+
+@register.filter
 def short_datetime(value):
     """`{{ activity.due_at|short_datetime }}` → 2026-11-30 14:00 (local time)."""
     return formatting.format_datetime(value)

@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -63,7 +63,14 @@ def _first_contact(customer: Customer):
 
 
 def address_rows(customers: list[Customer]) -> tuple[list[str], list[list[str]], list[float]]:
-    header = [_("Customer"), _("Code"), _("Addressee"), _("Address"), _("Postcode"), _("Phone")]
+    header = [
+        _("Customer"),
+        pgettext("record number", "Code"),
+        _("Addressee"),
+        _("Address"),
+        _("Postcode"),
+        _("Phone"),
+    ]
     rows = []
     for customer in customers:
         contact = _first_contact(customer)

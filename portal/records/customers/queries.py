@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
+from django.utils import timezone
 
 from portal.core import pagination
 from portal.core.bounds import parse_id
@@ -31,7 +34,57 @@ SORTS: dict[str, tuple[str, bool]] = {
     "created": ("created_at", False),
     "-created": ("created_at", True),
 }
-FILTERS = ("view", "category", "region", "industry", "level", "owner", "protection", "q", "sort")
+FILTERS = (
+    "view",
+    "category",
+    "region",
+    "industry",
+    "level",
+    "owner",
+    "department",
+    "team",
+    "created",
+    "won",
+    "protection",
+    "q",
+    "sort",
+)
+# The drill-down filters of the customer analysis (decision 1003): not in the filter form, shown
+# above the list with a way to clear them.
+DRILL_FILTERS = ("department", "team", "created", "won")
+# A dimension's empty value ("no region", "no department") in a filter: an empty string means
+# "any", so the analysis links its "(none)" cells with this.
+NONE = "-"
+PERIOD_KEY = re.compile(
+    r"^(?P<year>20\d\d|2100)(?:-(?:Q(?P<quarter>[1-4])|(?P<month>0[1-9]|1[0-2])))?$"
+)
+# Filters a later domain contributes (a domain imports only those before it, decision 0600):
+# name → function(queryset, value, user). Deals registers "won" (a won deal in a period).
+EXTRA_FILTERS: dict[str, Callable[[QuerySet, str, User], QuerySet]] = {}
+
+
+def period_bounds(key: str) -> tuple[datetime.date, datetime.date] | None:
+    """[start, end) of "2026", "2026-Q3" or "2026-07"; None for anything else."""
+    match = PERIOD_KEY.match(key or "")
+    if not match:
+        return None
+    year = int(match["year"])
+    if match["quarter"]:
+        first = (int(match["quarter"]) - 1) * 3 + 1
+        start, months = datetime.date(year, first, 1), 3
+    elif match["month"]:
+        start, months = datetime.date(year, int(match["month"]), 1), 1
+    else:
+        start, months = datetime.date(year, 1, 1), 12
+    index = start.month - 1 + months
+    end = datetime.date(year + index // 12, index % 12 + 1, 1)
+    return start, end
+
+
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 #: The customer list's protection filter (ADR 1002): answered in SQL from the stored facts.
 PROTECTION_FILTERS = ("protected", "lapsing", "lapsed", "pool")
 
@@ -45,6 +98,10 @@ class CustomerFilters:
     level: str = ""
     owner: str = ""
     protection: str = ""
+    department: str = ""
+    team: str = ""
+    created: str = ""
+    won: str = ""
     q: str = ""
     sort: str = "name"
 
@@ -83,9 +140,22 @@ class CustomerFilters:
                 self.owner,
                 self.protection,
                 self.q,
+                self.drilled,
                 self.view != "all",
             ]
         )
+
+    @property
+    def drilled(self) -> bool:
+        """Narrowed by a drill-down filter the form does not show."""
+        return any(getattr(self, name) for name in DRILL_FILTERS)
+
+    def without_drill(self) -> str:
+        return self.as_query(**dict.fromkeys(DRILL_FILTERS, ""))
+
+
+def _choice(queryset: QuerySet[Customer], field: str, value: str) -> QuerySet[Customer]:
+    return queryset.filter(**{field: "" if value == NONE else value})
 
 
 def filter_customers(
@@ -96,15 +166,30 @@ def filter_customers(
     if filters.category:
         queryset = queryset.filter(category__key=filters.category)
     if filters.region:
-        queryset = queryset.filter(region=filters.region)
+        queryset = _choice(queryset, "region", filters.region)
     if filters.industry:
-        queryset = queryset.filter(industry=filters.industry)
+        queryset = _choice(queryset, "industry", filters.industry)
     if filters.level:
         queryset = queryset.filter(level=filters.level)
     if (owner := parse_id(filters.owner)) is not None:
         queryset = queryset.filter(owner_id=owner)
     if filters.protection:
         queryset = _filter_protection(queryset, filters.protection)
+    if filters.department == NONE:
+        queryset = queryset.filter(department__isnull=True)
+    elif (department := parse_id(filters.department)) is not None:
+        queryset = queryset.filter(department_id=department)
+    if (team := parse_id(filters.team)) is not None:
+        from portal.accounts.models import Department
+
+        paths = Department.objects.filter(pk=team).values("path")[:1]
+        queryset = queryset.filter(department__in=Department.objects.filter(path__startswith=paths))
+    if bounds := period_bounds(filters.created):
+        queryset = queryset.filter(
+            created_at__gte=local_midnight(bounds[0]), created_at__lt=local_midnight(bounds[1])
+        )
+    if filters.won and "won" in EXTRA_FILTERS:
+        queryset = EXTRA_FILTERS["won"](queryset, filters.won, user)
     if filters.q:
         q = filters.q
         # Search-as-you-type scans the name index in list order; testing only the name (which
@@ -127,6 +212,36 @@ def _filter_protection(queryset: QuerySet[Customer], state: str) -> QuerySet[Cus
         "lapsed": protection.lapsed,
     }[state]
     return selector(queryset, protection.rules())
+
+
+def drill_context(filters: CustomerFilters) -> dict:
+    """The drill-down filters as hidden inputs and plain-words badges (one query for the
+    department names when a department or team is among them, none otherwise)."""
+    from django.utils.translation import gettext as _
+
+    drill = [(name, getattr(filters, name)) for name in DRILL_FILTERS if getattr(filters, name)]
+    if not drill:
+        return {"drill": [], "drill_labels": []}
+    ids = [parse_id(filters.department), parse_id(filters.team)]
+    names = {}
+    if any(pk is not None for pk in ids):
+        from portal.accounts.models import Department
+
+        names = dict(
+            Department.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "name")
+        )
+    labels = []
+    if filters.department == NONE:
+        labels.append(_("No department"))
+    elif ids[0] is not None:
+        labels.append(_("Department: %(name)s") % {"name": names.get(ids[0], "?")})
+    if ids[1] is not None:
+        labels.append(_("Team: %(name)s") % {"name": names.get(ids[1], "?")})
+    if period_bounds(filters.created):
+        labels.append(_("Registered in %(period)s") % {"period": filters.created})
+    if period_bounds(filters.won):
+        labels.append(_("With a deal won in %(period)s") % {"period": filters.won})
+    return {"drill": drill, "drill_labels": labels}
 
 
 def visible_filtered_customers(user: User, filters: CustomerFilters) -> QuerySet[Customer]:

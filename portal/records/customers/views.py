@@ -48,6 +48,7 @@ from portal.records.customers.policy import (
 )
 from portal.records.customers.queries import (
     CustomerFilters,
+    drill_context,
     keyset_page,
     visible_filtered_customers,
 )
@@ -82,6 +83,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filters": filters,
         "query": filters.as_query(),
+        **drill_context(filters),
         "categories": CustomerCategory.objects.all(),
         "regions": Customer.Region.choices,
         "industries": Customer.Industry.choices,

@@ -4,7 +4,9 @@ from django.urls import path
 
 from portal.records.deals import views as deals
 from portal.records.deals.views import calendar as calendar_views
+from portal.records.deals.views import contracts as contract_views
 from portal.records.deals.views import customer_activities
+from portal.records.deals.views import customer_analysis as analysis_views
 from portal.records.deals.views import statistics as stats_views
 
 urlpatterns = [
@@ -33,6 +35,14 @@ urlpatterns = [
     ),
     path("statistics/", stats_views.statistics_page, name="statistics"),
     path("statistics/export/", stats_views.statistics_export, name="statistics_export"),
+    path("statistics/customers/", analysis_views.analysis_page, name="customer_analysis"),
+    path(
+        "statistics/customers/export/",
+        analysis_views.analysis_export,
+        name="customer_analysis_export",
+    ),
+    path("contracts/", contract_views.contract_list, name="contract_list"),
+    path("contracts/<int:pk>/renew/", contract_views.contract_renew, name="contract_renew"),
     path("deals/", deals.deal_list, name="deal_list"),
     path("deals/new/", deals.deal_create, name="deal_create"),
     path("deals/new/customers/", deals.deal_customer_lookup, name="deal_customer_lookup"),

@@ -151,6 +151,16 @@ class Deal(TimeStampedModel):
     )
     # Date it was won, lost or abandoned (cycle length = closed_on - opened_on).
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    # The deal whose contract this one renews (decision 1003).
+    renews = models.ForeignKey(
+        "self",
+        verbose_name=_("renews"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="renewals",
+        editable=False,
+    )
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     close_reason = models.TextField(_("reason"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
