@@ -16,7 +16,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from portal.records.customers.models import Customer, CustomerCategory
 from portal.records.customers.queries import (
@@ -51,7 +51,7 @@ DIMENSION_LABELS = {
     "region": gettext_lazy("Region"),
     "industry": gettext_lazy("Industry"),
     "level": gettext_lazy("Level"),
-    "owner": gettext_lazy("Owner"),
+    "owner": pgettext_lazy("record owner", "Owner"),
     "department": gettext_lazy("Department"),
 }
 MEASURES = {

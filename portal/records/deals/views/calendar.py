@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.accounts.permissions import has_module_perm
+from portal.core import formatting
 from portal.records.deals import actions
 from portal.records.deals.calendar import calendar_items, feed_items, team_ids
 from portal.records.deals.models import CalendarFeed
@@ -108,7 +109,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
                 "mine": link(scope="mine"),
                 "team": link(scope="team"),
             },
-            "weekdays": [days[i].strftime("%a") for i in range(7)],
+            "weekdays": [formatting.format_weekday(days[i]) for i in range(7)],
         },
     )
 
