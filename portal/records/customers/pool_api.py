@@ -11,7 +11,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -79,8 +79,11 @@ _CONFLICT = OpenApiResponse(
         ]
     ),
 )
-class CustomerPoolViewSet(viewsets.ReadOnlyModelViewSet):
-    """Customers whose protection lapsed, newest arrivals first; any rep may claim one."""
+class CustomerPoolViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Customers whose protection lapsed, newest arrivals first; any rep may claim one. No
+    detail read: a customer is read at /api/v1/customers/<id>/ (through the customer policy);
+    here, only the list and the claim (the authorization matrix found a pool "detail" that
+    answered 404 for the owner of a customer outside the pool)."""
 
     serializer_class = PoolCustomerSerializer
     # For the schema (the path id's type); the rows always come from get_queryset/get_object.
