@@ -84,3 +84,27 @@ def keyset_page(
         if (backwards and has_more) or (not backwards and cursor is not None):
             page.previous_cursor = encode_cursor(getattr(first, column), first.pk)
     return page
+
+
+def sorted_page(
+    queryset: QuerySet,
+    sorts: dict[str, tuple[str, bool]],
+    sort: str,
+    *,
+    default: str,
+    after: str = "",
+    before: str = "",
+    size: int,
+    max_size: int,
+) -> KeysetPage:
+    """One page of a list in one of its named sort orders (`sorts`: name → (column,
+    descending); an unknown name sorts as `default`), 1 to `max_size` rows."""
+    column, descending = sorts.get(sort, sorts[default])
+    return keyset_page(
+        queryset,
+        column,
+        descending=descending,
+        after=after,
+        before=before,
+        size=max(1, min(size, max_size)),
+    )

@@ -12,6 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.core.forms import form_errors
+
 from . import actions, queries
 from .forms import DeliverySettingsForm, FollowLevelForm, KeywordInterestForm
 from .models import Kind, Level
@@ -89,8 +91,7 @@ def interests(request: HttpRequest) -> HttpResponse:
                     acting_user=request.user,
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    keyword_form.add_error(field if field in keyword_form.fields else None, errors)
+                form_errors(keyword_form, exc)
             else:
                 messages.success(
                     request,

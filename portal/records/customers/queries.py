@@ -261,12 +261,7 @@ def keyset_page(
     size: int = PAGE_SIZE,
 ) -> KeysetPage:
     """One page of customers in a sort order, after/before a cursor (no OFFSET, no COUNT)."""
-    column, descending = SORTS.get(sort, SORTS["name"])
-    return pagination.keyset_page(
-        queryset,
-        column,
-        descending=descending,
-        after=after,
-        before=before,
-        size=max(1, min(size, MAX_PAGE_SIZE)),
-    )
+    return pagination.sorted_page(
+        queryset, SORTS, sort, default="name", after=after, before=before, size=size,
+        max_size=MAX_PAGE_SIZE,
+    )  # fmt: skip

@@ -135,15 +135,10 @@ def deal_page(
     size: int = PAGE_SIZE,
 ) -> DealPage:
     """One page of deals in a sort order, after/before a cursor (no OFFSET, no COUNT)."""
-    column, descending = SORTS.get(sort, SORTS["-updated"])
-    return pagination.keyset_page(
-        queryset,
-        column,
-        descending=descending,
-        after=after,
-        before=before,
-        size=max(1, min(size, MAX_PAGE_SIZE)),
-    )
+    return pagination.sorted_page(
+        queryset, SORTS, sort, default="-updated", after=after, before=before, size=size,
+        max_size=MAX_PAGE_SIZE,
+    )  # fmt: skip
 
 
 def open_urges_visible_to(user: User) -> QuerySet[DealUrge]:

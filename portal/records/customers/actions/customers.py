@@ -390,29 +390,48 @@ def unshare_customer(share: CustomerShare, *, acting_user: User) -> None:
     )
 
 
-def _transfer_one(customer: Customer, to_user: User, acting_user: User) -> bool:
+def change_owner(
+    customer: Customer,
+    to_user: User,
+    *,
+    acting_user: User,
+    action: str,
+    event: str,
+    also_saved: tuple[str, ...] = (),
+    **payload: Any,
+) -> None:
+    """Make `to_user` the owner (and their department the customer's), saving the fields
+    named in `also_saved` with it; what follows a customer (TRANSFER_FOLLOWERS) follows, the
+    keys are re-applied, the owner change is audited as `action` and `event` published with
+    `payload`. Transfers and claims from the public pool both go through here."""
     from_user = customer.owner
-    if from_user.pk == to_user.pk and customer.department_id == to_user.department_id:
-        return False
     customer.owner = to_user
     customer.department_id = to_user.department_id
     customer.updated_by = acting_user
-    customer.save(update_fields=["owner", "department", "updated_by", "updated_at"])
+    customer.save(update_fields=["owner", "department", *also_saved, "updated_by", "updated_at"])
     for follower in TRANSFER_FOLLOWERS:
         follower(customer, from_user=from_user, to_user=to_user, acting_user=acting_user)
     _apply_keys(customer, actor_id=acting_user.pk)
-    audit.record(
-        acting_user,
-        "customer.transferred",
-        customer,
-        changes={"owner": [str(from_user), str(to_user)]},
-    )
+    audit.record(acting_user, action, customer, changes={"owner": [str(from_user), str(to_user)]})
     events.publish(
-        "records.customer_transferred",
+        event,
         customer_id=customer.pk,
         actor_id=acting_user.pk,
-        to_user_id=to_user.pk,
+        **payload,
         from_user_id=from_user.pk,
+    )
+
+
+def _transfer_one(customer: Customer, to_user: User, acting_user: User) -> bool:
+    if customer.owner_id == to_user.pk and customer.department_id == to_user.department_id:
+        return False
+    change_owner(
+        customer,
+        to_user,
+        acting_user=acting_user,
+        action="customer.transferred",
+        event="records.customer_transferred",
+        to_user_id=to_user.pk,
     )
     return True
 

@@ -12,13 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.core.forms import form_errors
 from portal.records.customers.policy import access_customer
 from portal.records.deals import actions
 from portal.records.deals.activity_forms import CustomerActivityForm
 from portal.records.deals.models import Activity
 from portal.records.deals.policy import activity_policy, deals_visible_to
-
-from .common import _form_errors
 
 #: Activities listed on the customer page (the latest; planned ones first).
 CUSTOMER_ACTIVITY_ROWS = 10
@@ -54,7 +53,7 @@ def customer_activity_add(request: HttpRequest, pk: int) -> HttpResponse:
                 },
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("The activity was saved."))
             return redirect(customer.get_absolute_url() + "#activities")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts.permissions import has_module_perm
 from portal.core.bounds import parse_id
+from portal.core.forms import form_errors
 from portal.records.customers.policy import access_customer
 from portal.records.deals import actions
 from portal.records.deals.forms import (
@@ -35,7 +36,7 @@ from portal.records.deals.queries import (
     visible_filtered_deals,
 )
 
-from .common import _detail_context, _form_errors, _handle, _reps, _require_view
+from .common import _detail_context, _handle, _reps, _require_view
 
 
 @login_required
@@ -95,7 +96,7 @@ def deal_create(request: HttpRequest) -> HttpResponse:
                 **form.action_data(),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -126,7 +127,7 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.action_data(),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("The deal was saved."))
             return redirect(deal)
