@@ -128,10 +128,8 @@ def find_duplicates(
 
 def _apply_keys(customer: Customer, *, actor_id: int | None) -> bool:
     """Set the customer's visibility keys; publish access_changed when they changed."""
-    wanted = customer_keys(customer)
-    if visibility.object_keys(customer) == wanted:
+    if not visibility.update_object_keys(customer, customer_keys(customer)):
         return False
-    visibility.set_object_keys(customer, wanted)
     events.publish("records.customer_access_changed", customer_id=customer.pk, actor_id=actor_id)
     return True
 

@@ -101,10 +101,8 @@ def _check_co_owners(deal_owner: User, co_owners: Iterable[User]) -> list[User]:
 
 def apply_deal_keys(deal: Deal, *, actor_id: int | None) -> bool:
     """Set the deal's visibility keys; publish access_changed (forum, search) when they moved."""
-    wanted = deal_keys(deal)
-    if visibility.object_keys(deal) == wanted:
+    if not visibility.update_object_keys(deal, deal_keys(deal)):
         return False
-    visibility.set_object_keys(deal, wanted)
     events.publish("records.deal_access_changed", deal_id=deal.pk, actor_id=actor_id)
     return True
 

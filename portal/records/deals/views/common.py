@@ -20,7 +20,7 @@ from portal.accounts import roles
 from portal.accounts.models import User
 from portal.accounts.permissions import has_module_perm
 from portal.core import audit
-from portal.core.forms import form_errors
+from portal.core.forms import form_errors, run_action
 from portal.records.deals import actions, allocation
 from portal.records.deals.forms import (
     ActivityForm,
@@ -163,10 +163,7 @@ def _item_post(
     a refusal shown as a message, and back to the deal page at `anchor`."""
     deal = access_deal(request.user, pk)
     item = get_object_or_404(getattr(deal, relation), pk=item_pk)
-    try:
-        act(item, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    run_action(request, lambda: act(item, acting_user=request.user))
     return redirect(f"{deal.get_absolute_url()}#{anchor}")
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts.permissions import has_module_perm
 from portal.core.bounds import parse_id
-from portal.core.forms import form_errors
+from portal.core.forms import form_errors, run_action
 from portal.records.customers.policy import access_customer
 from portal.records.deals import actions
 from portal.records.deals.forms import (
@@ -182,12 +182,11 @@ def deal_stage(request: HttpRequest, pk: int) -> HttpResponse:
     if stage is None:
         messages.error(request, _("Choose a stage."))
         return redirect(deal)
-    try:
-        actions.update_deal(deal, acting_user=request.user, stage=stage)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The deal moved to the stage %(stage)s.") % {"stage": stage})
+    run_action(
+        request,
+        lambda: actions.update_deal(deal, acting_user=request.user, stage=stage),
+        _("The deal moved to the stage %(stage)s.") % {"stage": stage},
+    )
     return redirect(deal)
 
 
@@ -195,12 +194,11 @@ def deal_stage(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def deal_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     deal = access_deal(request.user, pk)
-    try:
-        actions.reopen_deal(deal, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The deal is being tracked again."))
+    run_action(
+        request,
+        lambda: actions.reopen_deal(deal, acting_user=request.user),
+        _("The deal is being tracked again."),
+    )
     return redirect(deal)
 
 
@@ -208,10 +206,9 @@ def deal_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def deal_complete(request: HttpRequest, pk: int) -> HttpResponse:
     deal = access_deal(request.user, pk)
-    try:
-        actions.complete_deal(deal, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The deal is completed."))
+    run_action(
+        request,
+        lambda: actions.complete_deal(deal, acting_user=request.user),
+        _("The deal is completed."),
+    )
     return redirect(deal)
