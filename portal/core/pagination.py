@@ -86,25 +86,32 @@ def keyset_page(
     return page
 
 
-def sorted_page(
-    queryset: QuerySet,
-    sorts: dict[str, tuple[str, bool]],
-    sort: str,
-    *,
-    default: str,
-    after: str = "",
-    before: str = "",
-    size: int,
-    max_size: int,
-) -> KeysetPage:
-    """One page of a list in one of its named sort orders (`sorts`: name → (column,
-    descending); an unknown name sorts as `default`), 1 to `max_size` rows."""
-    column, descending = sorts.get(sort, sorts[default])
-    return keyset_page(
-        queryset,
-        column,
-        descending=descending,
-        after=after,
-        before=before,
-        size=max(1, min(size, max_size)),
-    )
+@dataclass(frozen=True)
+class SortedList:
+    """A big list's named sort orders (name → (column, descending); an unknown name sorts as
+    `default`) and page sizes: `page()` is one keyset page of it."""
+
+    sorts: dict[str, tuple[str, bool]]
+    default: str
+    page_size: int
+    max_size: int
+
+    def page(
+        self,
+        queryset: QuerySet,
+        sort: str,
+        *,
+        after: str = "",
+        before: str = "",
+        size: int | None = None,
+    ) -> KeysetPage:
+        """One page in the sort order (no OFFSET, no COUNT), 1 to max_size rows."""
+        column, descending = self.sorts.get(sort, self.sorts[self.default])
+        return keyset_page(
+            queryset,
+            column,
+            descending=descending,
+            after=after,
+            before=before,
+            size=max(1, min(self.page_size if size is None else size, self.max_size)),
+        )

@@ -103,6 +103,21 @@ class TopicDetailSerializer(TopicSerializer):
         return PostSerializer(post).data if post else None
 
 
+class ForumViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Topics and posts alike: signed in, listed, read, created and edited (PATCH), never
+    deleted through the API."""
+
+    permission_classes = [IsAuthenticated]
+    pagination_class = StandardPagination
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -113,19 +128,10 @@ class TopicDetailSerializer(TopicSerializer):
         ]
     )
 )
-class TopicViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class TopicViewSet(ForumViewSet):
     """Topics the caller may read. Create needs title, body and category."""
 
-    permission_classes = [IsAuthenticated]
-    pagination_class = StandardPagination
     serializer_class = TopicSerializer
-    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_serializer_class(self):
         return TopicDetailSerializer if self.action == "retrieve" else TopicSerializer
@@ -225,19 +231,10 @@ class PostSerializer(serializers.ModelSerializer):
 @extend_schema_view(
     list=extend_schema(parameters=[id_parameter("topic", "Posts of this topic, in order.")])
 )
-class PostViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class PostViewSet(ForumViewSet):
     """Posts of topics the caller may read (?topic=<id> for one topic, in order)."""
 
-    permission_classes = [IsAuthenticated]
-    pagination_class = StandardPagination
     serializer_class = PostSerializer
-    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         queryset = posts_visible_to(self.request.user).select_related("topic", "author")

@@ -301,16 +301,12 @@ def reply(request, index: ForumIndexPage, topic_id: int):
         else:
             _warn_unseeing_mentions(request, topic, form.cleaned_data["body"])
             return HttpResponseRedirect(post.get_absolute_url())
-    return render(
-        request,
-        "forum/reply_form.html",
-        {
-            "page": index,
-            "index": index,
-            "topic": topic,
-            "form": form,
-        },
-    )
+    return _reply_page(request, index, topic, form)
+
+
+def _reply_page(request, index, topic: Topic, form: ReplyForm, quoted: Post | None = None):
+    context = {"page": index, "index": index, "topic": topic, "form": form, "quoted": quoted}
+    return render(request, "forum/reply_form.html", context)
 
 
 def _warn_unseeing_mentions(request, topic: Topic, body: str) -> None:
@@ -332,18 +328,7 @@ def _reply_with_quote(request, index, topic):
     initial = {}
     if post is not None:
         initial = {"body": quote_markdown(post.author.username, post.body), "reply_to": post.pk}
-    form = ReplyForm(initial=initial)
-    return render(
-        request,
-        "forum/reply_form.html",
-        {
-            "page": index,
-            "index": index,
-            "topic": topic,
-            "form": form,
-            "quoted": post,
-        },
-    )
+    return _reply_page(request, index, topic, ReplyForm(initial=initial), quoted=post)
 
 
 # --- /forum-tools/ ---------------------------------------------------------------------------

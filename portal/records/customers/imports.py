@@ -38,6 +38,12 @@ CHOICE_FIELDS = {
     "level": Customer.Level,
     "preferred_channel": Contact.Channel,
 }
+# The fields a row gives as they are (the rest are looked up or parsed below).
+_PARSED = {*CHOICE_FIELDS, "category", "do_not_email", "birthday"}
+TEXT_FIELDS = {
+    "customers": [name for name in CUSTOMER_FIELDS if name not in _PARSED],
+    "contacts": [name for name in CONTACT_FIELDS if name not in _PARSED],
+}
 # Headers people type in Chinese spreadsheets, beyond the translated field labels.
 EXTRA_ALIASES = {
     "customers": {
@@ -214,25 +220,7 @@ def row_to_fields(
     errors: dict[str, str] = {}
     fields: dict[str, Any] = {}
     extra: dict[str, Any] = {}
-    names = (
-        (
-            "name",
-            "short_name",
-            "province",
-            "city",
-            "address",
-            "postcode",
-            "phone",
-            "fax",
-            "email",
-            "website",
-            "tags",
-            "notes",
-        )
-        if kind == "customers"
-        else ("name", "department", "title", "phone", "mobile", "email", "notes")
-    )
-    for name in names:
+    for name in TEXT_FIELDS["customers" if kind == "customers" else "contacts"]:
         if name in row:
             fields[name] = row[name].strip()
     for name, choices in CHOICE_FIELDS.items():

@@ -250,18 +250,5 @@ def visible_filtered_customers(user: User, filters: CustomerFilters) -> QuerySet
 
 
 KeysetPage = pagination.KeysetPage
-
-
-def keyset_page(
-    queryset: QuerySet[Customer],
-    sort: str,
-    *,
-    after: str = "",
-    before: str = "",
-    size: int = PAGE_SIZE,
-) -> KeysetPage:
-    """One page of customers in a sort order, after/before a cursor (no OFFSET, no COUNT)."""
-    return pagination.sorted_page(
-        queryset, SORTS, sort, default="name", after=after, before=before, size=size,
-        max_size=MAX_PAGE_SIZE,
-    )  # fmt: skip
+#: One page of customers in a sort order, after/before a cursor (no OFFSET, no COUNT).
+keyset_page = pagination.SortedList(SORTS, "name", PAGE_SIZE, MAX_PAGE_SIZE).page

@@ -124,21 +124,8 @@ def visible_filtered_deals(user: User, filters: DealFilters) -> QuerySet[Deal]:
 
 
 DealPage = pagination.KeysetPage
-
-
-def deal_page(
-    queryset: QuerySet[Deal],
-    sort: str,
-    *,
-    after: str = "",
-    before: str = "",
-    size: int = PAGE_SIZE,
-) -> DealPage:
-    """One page of deals in a sort order, after/before a cursor (no OFFSET, no COUNT)."""
-    return pagination.sorted_page(
-        queryset, SORTS, sort, default="-updated", after=after, before=before, size=size,
-        max_size=MAX_PAGE_SIZE,
-    )  # fmt: skip
+#: One page of deals in a sort order, after/before a cursor (no OFFSET, no COUNT).
+deal_page = pagination.SortedList(SORTS, "-updated", PAGE_SIZE, MAX_PAGE_SIZE).page
 
 
 def open_urges_visible_to(user: User) -> QuerySet[DealUrge]:

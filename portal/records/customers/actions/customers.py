@@ -151,19 +151,19 @@ def _check_owner(owner: User) -> None:
         )
 
 
-def _set_fields(obj: Any, names: Iterable[str], values: dict[str, Any]) -> None:
+def set_fields(obj: Any, names: Iterable[str], values: dict[str, Any]) -> None:
+    """Copy the named fields an action was given onto a record (of any domain), text stripped;
+    None for a field that may not be null is its default, or "" (forms and the API send None
+    for an empty text field)."""
     for name in names:
         if name not in values:
             continue
         value = values[name]
         if isinstance(value, str):
             value = value.strip()
-        if (
-            value is None
-            and not obj._meta.get_field(name).null
-            and not obj._meta.get_field(name).is_relation
-        ):
-            value = ""  # forms and the API send None for an empty text field
+        field = obj._meta.get_field(name)
+        if value is None and not field.null and not field.is_relation:
+            value = field.get_default() if field.has_default() else ""
         setattr(obj, name, value)
 
 
@@ -208,7 +208,7 @@ def create_customer(
         created_by=acting_user,
         updated_by=acting_user,
     )
-    _set_fields(customer, [n for n in CUSTOMER_FIELDS if n != "category"], fields)
+    set_fields(customer, [n for n in CUSTOMER_FIELDS if n != "category"], fields)
     customer.category = fields.get("category") or default_category()
     _clean_customer(customer)
     duplicates = find_duplicates(name=customer.name, phone=customer.phone, email=customer.email)
@@ -241,7 +241,7 @@ def update_customer(customer: Customer, *, acting_user: User, **fields: Any) -> 
         )
     names = [name for name in CUSTOMER_FIELDS if name in fields]
     before = audit.snapshot(customer, names)
-    _set_fields(customer, names, fields)
+    set_fields(customer, names, fields)
     _clean_customer(customer)
     changes = audit.diff(before, audit.snapshot(customer, names))
     if not changes:

@@ -67,19 +67,6 @@ def _check_deal_owner(user: User, field: str = "owner") -> None:
         )
 
 
-def _set_fields(obj: Any, names: Iterable[str], values: dict[str, Any]) -> None:
-    for name in names:
-        if name not in values:
-            continue
-        value = values[name]
-        if isinstance(value, str):
-            value = value.strip()
-        field = obj._meta.get_field(name)
-        if value is None and not field.null and not field.is_relation:
-            value = field.get_default() if field.has_default() else ""
-        setattr(obj, name, value)
-
-
 CONTACTS_OF_CUSTOMER = gettext_lazy("Choose contacts of the deal's customer.")
 
 
