@@ -6,10 +6,12 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 
 
 @dataclass
@@ -115,3 +117,17 @@ class SortedList:
             before=before,
             size=max(1, min(self.page_size if size is None else size, self.max_size)),
         )
+
+
+def filters_query(
+    filters: Any, names: Iterable[str], defaults: dict[str, str] | None = None, **overrides: str
+) -> str:
+    """A list's filters as a query string for its links: each value that is set and not its
+    default (`overrides` replace values of `filters`)."""
+    defaults = defaults or {}
+    data = QueryDict(mutable=True)
+    for name in names:
+        value = overrides.get(name, getattr(filters, name))
+        if value and value != defaults.get(name):
+            data[name] = value
+    return data.urlencode()

@@ -168,17 +168,21 @@ def change_follows(request: HttpRequest) -> HttpResponse:
         form = FollowLevelForm(request.POST, prefix=f"f{follow.pk}")
         if not form.is_valid() or form.cleaned_data["level"] == follow.level:
             continue
-        actions.set_follow_level(
-            target_kind=follow.target_kind,
-            target_key=follow.target_key,
-            label=follow.label,
-            level=form.cleaned_data["level"],
-            acting_user=request.user,
-        )
+        _set_level(follow, form.cleaned_data["level"], request.user)
         changed += 1
     if changed:
         messages.success(request, _("What you follow was saved."))
     return redirect("notifications:interests")
+
+
+def _set_level(follow, level, user) -> None:
+    actions.set_follow_level(
+        target_kind=follow.target_kind,
+        target_key=follow.target_key,
+        label=follow.label,
+        level=level,
+        acting_user=user,
+    )
 
 
 @login_required
@@ -193,13 +197,7 @@ def change_follow(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("notifications:interests")
     form = FollowLevelForm(request.POST, prefix=f"f{follow.pk}")
     if form.is_valid():
-        actions.set_follow_level(
-            target_kind=follow.target_kind,
-            target_key=follow.target_key,
-            label=follow.label,
-            level=form.cleaned_data["level"],
-            acting_user=request.user,
-        )
+        _set_level(follow, form.cleaned_data["level"], request.user)
         messages.success(request, _("Level changed for %(name)s.") % {"name": follow})
     return redirect("notifications:interests")
 

@@ -118,16 +118,7 @@ class CustomerFilters:
         return filters
 
     def as_query(self, **overrides: str) -> str:
-        data = QueryDict(mutable=True)
-        for name in FILTERS:
-            value = overrides.get(name, getattr(self, name))
-            if (
-                value
-                and not (name == "view" and value == "all")
-                and not (name == "sort" and value == "name")
-            ):
-                data[name] = value
-        return data.urlencode()
+        return pagination.filters_query(self, FILTERS, {"view": "all", "sort": "name"}, **overrides)
 
     @property
     def active(self) -> bool:

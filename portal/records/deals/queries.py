@@ -60,16 +60,8 @@ class DealFilters:
         return filters
 
     def as_query(self, **overrides: str) -> str:
-        data = QueryDict(mutable=True)
-        for name in FILTERS:
-            value = overrides.get(name, getattr(self, name))
-            if (
-                value
-                and not (name == "view" and value == "all")
-                and not (name == "sort" and value == "-updated")
-            ):
-                data[name] = value
-        return data.urlencode()
+        defaults = {"view": "all", "sort": "-updated"}
+        return pagination.filters_query(self, FILTERS, defaults, **overrides)
 
     @property
     def active(self) -> bool:

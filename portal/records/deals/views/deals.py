@@ -3,6 +3,7 @@ the deal's state (close, stage, reopen, complete)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.accounts.permissions import has_module_perm
@@ -190,25 +192,19 @@ def deal_stage(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(deal)
 
 
-@login_required
-@require_POST
-def deal_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    deal = access_deal(request.user, pk)
-    run_action(
-        request,
-        lambda: actions.reopen_deal(deal, acting_user=request.user),
-        _("The deal is being tracked again."),
-    )
-    return redirect(deal)
+def _deal_button(act: Callable[..., Any], success: str) -> Callable[..., HttpResponse]:
+    """A POST button on the deal page that runs one action on the deal and comes back
+    (`success` a lazy translation, read in the language of the request)."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        deal = access_deal(request.user, pk)
+        run_action(request, lambda: act(deal, acting_user=request.user), str(success))
+        return redirect(deal)
+
+    return view
 
 
-@login_required
-@require_POST
-def deal_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    deal = access_deal(request.user, pk)
-    run_action(
-        request,
-        lambda: actions.complete_deal(deal, acting_user=request.user),
-        _("The deal is completed."),
-    )
-    return redirect(deal)
+deal_reopen = _deal_button(actions.reopen_deal, gettext_lazy("The deal is being tracked again."))
+deal_complete = _deal_button(actions.complete_deal, gettext_lazy("The deal is completed."))
