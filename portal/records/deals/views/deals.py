@@ -90,12 +90,7 @@ def deal_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             deal = actions.create_deal(
-                acting_user=request.user,
-                customer=form.customer,
-                contacts=form.cleaned_data["contacts"],
-                co_owners=form.cleaned_data["co_owners"],
-                products=form.cleaned_data["products"],
-                **form.action_data(),
+                acting_user=request.user, customer=form.customer, **_deal_arguments(form)
             )
         except ValidationError as exc:
             form_errors(form, exc)
@@ -110,6 +105,16 @@ def deal_create(request: HttpRequest) -> HttpResponse:
     return render(request, "records/deal_form.html", _form_context(form), status=status)
 
 
+def _deal_arguments(form: DealForm) -> dict[str, Any]:
+    """What the deal form gives the create and update actions."""
+    return {
+        "contacts": form.cleaned_data["contacts"],
+        "co_owners": form.cleaned_data["co_owners"],
+        "products": form.cleaned_data["products"],
+        **form.action_data(),
+    }
+
+
 @login_required
 def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     deal = access_deal(request.user, pk)
@@ -121,12 +126,7 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_deal(
-                access_deal(request.user, pk),
-                acting_user=request.user,
-                contacts=form.cleaned_data["contacts"],
-                co_owners=form.cleaned_data["co_owners"],
-                products=form.cleaned_data["products"],
-                **form.action_data(),
+                access_deal(request.user, pk), acting_user=request.user, **_deal_arguments(form)
             )
         except ValidationError as exc:
             form_errors(form, exc)
