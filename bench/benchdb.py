@@ -10,6 +10,8 @@ first, `--drop` drops it at the end), so every benchmark stays one command:
 from __future__ import annotations
 
 import os
+import statistics
+import time
 from urllib.parse import urlparse
 
 DROP_SQL = "DROP DATABASE IF EXISTS {} WITH (FORCE)"
@@ -90,3 +92,27 @@ def disk_size() -> str:
 def load() -> str:
     """The machine's 1-minute load average, printed beside every latency figure."""
     return f"{os.getloadavg()[0]:.2f}"
+
+
+def get_pages(client, urls: list[str], requests: int, choose=None) -> tuple[list[float], list[int]]:
+    """GET `requests` pages through a test client — the urls in turn, or `choose(urls)` each
+    time — each answering 200: the milliseconds per request (sorted) and the queries of each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    timings, queries = [], []
+    for i in range(requests):
+        url = choose(urls) if choose else urls[i % len(urls)]
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+        queries.append(len(captured.captured_queries))
+    timings.sort()
+    return timings, queries
+
+
+def p50_p95(timings: list[float]) -> tuple[float, float]:
+    """Median and 95th percentile of sorted timings."""
+    return statistics.median(timings), timings[max(0, int(len(timings) * 0.95) - 1)]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -168,24 +167,12 @@ def build(pages: int):
 
 
 def measure(label: str, client, urls: list[str], requests: int) -> None:
-    from django.db import connection, reset_queries
-    from django.test.utils import CaptureQueriesContext
+    import benchdb
 
-    timings = []
-    queries = []
-    for _ in range(requests):
-        url = random.choice(urls)
-        reset_queries()
-        with CaptureQueriesContext(connection) as context:
-            started = time.perf_counter()
-            response = client.get(url)
-            timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-        queries.append(len(context.captured_queries))
-    timings.sort()
-    p95 = timings[int(len(timings) * 0.95) - 1]
+    timings, queries = benchdb.get_pages(client, urls, requests, choose=random.choice)
+    p50, p95 = benchdb.p50_p95(timings)
     print(
-        f"{label:<28} n={requests:<5} p50={statistics.median(timings):6.1f} ms  "
+        f"{label:<28} n={requests:<5} p50={p50:6.1f} ms  "
         f"p95={p95:6.1f} ms  max={timings[-1]:6.1f} ms  queries={min(queries)}–{max(queries)}"
     )
 

@@ -18,7 +18,6 @@ import datetime
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -122,40 +121,6 @@ def make_people(n: int) -> tuple[list[str], str]:
     return cookies, token.key
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_daphne(port: int, env: dict[str, str]) -> subprocess.Popen:
-    process = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "portal.asgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(VAR / f"daphne-{port}.log", "w"),  # noqa: SIM115
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise SystemExit(f"daphne on port {port} did not start")
-
-
 class Client:
     def __init__(self) -> None:
         self.received: list[tuple[float, dict]] = []
@@ -248,9 +213,15 @@ def pct(values: list[float], p: float) -> float:
 async def run(
     args: argparse.Namespace, env: dict[str, str], cookies: list[str], token: str
 ) -> None:
+    from portal.core.testing import free_port, start_daphne
+
     n_processes = 2 if args.redis else 1
     ports = [args.base_port + i if args.base_port else free_port() for i in range(n_processes)]
-    processes = [start_daphne(port, env) for port in ports]
+    # Each daphne's errors go to its own log (an unanswered port raises with its number).
+    processes = [
+        start_daphne(port, env, stderr=open(VAR / f"daphne-{port}.log", "w"))  # noqa: SIM115
+        for port in ports
+    ]
     try:
         t = time.monotonic()
         clients = await connect_all(ports, cookies)

@@ -15,9 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 BASE = Path(__file__).resolve().parent.parent
@@ -69,25 +67,13 @@ def urls(users) -> list[str]:
 
 def measure(user, pages: list[str], requests: int) -> None:
     import benchdb
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client = Client()
     client.force_login(user)
     client.get(pages[0])  # warm caches (content types, templates)
-    timings, queries = [], []
-    for i in range(requests):
-        url = pages[i % len(pages)]
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = client.get(url)
-            timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-        queries.append(len(captured.captured_queries))
-    timings.sort()
-    p50 = statistics.median(timings)
-    p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
+    timings, queries = benchdb.get_pages(client, pages, requests)
+    p50, p95 = benchdb.p50_p95(timings)
     print(
         f"{user.username:>8}: p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  max {timings[-1]:6.1f} ms"
         f"  queries/page {min(queries)}–{max(queries)}  ({requests} requests,"

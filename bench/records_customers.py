@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -68,9 +67,7 @@ def setup(count: int):
 
 
 def measure(user, requests: int, breakdown: bool = False) -> None:
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from portal.records.customers.queries import (
         CustomerFilters,
@@ -102,21 +99,11 @@ def measure(user, requests: int, breakdown: bool = False) -> None:
         "/records/customers/?level=A&region=east",
         *[f"/records/customers/?after={c}" for c in cursors],
     ]
-    client.get(urls[0])  # warm caches (content types, templates)
-    timings, queries = [], []
-    for i in range(requests):
-        url = urls[i % len(urls)]
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = client.get(url)
-            timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-        queries.append(len(captured.captured_queries))
-    timings.sort()
-    p50 = statistics.median(timings)
-    p95 = timings[int(len(timings) * 0.95) - 1]
     import benchdb
 
+    client.get(urls[0])  # warm caches (content types, templates)
+    timings, queries = benchdb.get_pages(client, urls, requests)
+    p50, p95 = benchdb.p50_p95(timings)
     print(
         f"{user.username:>8}: p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  max {timings[-1]:6.1f} ms"
         f"  queries/page {min(queries)}–{max(queries)}  ({requests} requests,"

@@ -17,7 +17,6 @@ import argparse
 import datetime
 import os
 import random
-import statistics
 import sys
 import time
 from decimal import Decimal
@@ -203,27 +202,17 @@ def seed_deals(count: int) -> None:
 
 
 def measure(label: str, user, urls: list[str], requests: int) -> tuple[float, float, int, int]:
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client = Client()
     client.force_login(user)
     for url in urls:  # warm caches (content types, templates) and check every page works
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
-    timings, queries = [], []
-    for i in range(requests):
-        url = urls[i % len(urls)]
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = client.get(url)
-            timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-        queries.append(len(captured.captured_queries))
-    timings.sort()
-    p50 = statistics.median(timings)
-    p95 = timings[max(int(len(timings) * 0.95) - 1, 0)]
+    import benchdb
+
+    timings, queries = benchdb.get_pages(client, urls, requests)
+    p50, p95 = benchdb.p50_p95(timings)
     print(
         f"{label:<34} {user.username:>8}: p50 {p50:6.1f} ms  p95 {p95:6.1f} ms"
         f"  max {timings[-1]:6.1f} ms  queries {min(queries)}–{max(queries)}"

@@ -19,13 +19,9 @@ class NumberSequenceAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor", "action", "content_type", "object_repr"]
-    list_filter = ["action", "content_type"]
-    search_fields = ["object_repr", "message"]
-    list_select_related = ["actor", "content_type"]
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows only their actions write: the admin lists and shows them, never adds, edits or
+    deletes."""
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -35,3 +31,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "actor", "action", "content_type", "object_repr"]
+    list_filter = ["action", "content_type"]
+    search_fields = ["object_repr", "message"]
+    list_select_related = ["actor", "content_type"]
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]

@@ -6,10 +6,12 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 
 
 @dataclass
@@ -84,3 +86,48 @@ def keyset_page(
         if (backwards and has_more) or (not backwards and cursor is not None):
             page.previous_cursor = encode_cursor(getattr(first, column), first.pk)
     return page
+
+
+@dataclass(frozen=True)
+class SortedList:
+    """A big list's named sort orders (name → (column, descending); an unknown name sorts as
+    `default`) and page sizes: `page()` is one keyset page of it."""
+
+    sorts: dict[str, tuple[str, bool]]
+    default: str
+    page_size: int
+    max_size: int
+
+    def page(
+        self,
+        queryset: QuerySet,
+        sort: str,
+        *,
+        after: str = "",
+        before: str = "",
+        size: int | None = None,
+    ) -> KeysetPage:
+        """One page in the sort order (no OFFSET, no COUNT), 1 to max_size rows."""
+        column, descending = self.sorts.get(sort, self.sorts[self.default])
+        return keyset_page(
+            queryset,
+            column,
+            descending=descending,
+            after=after,
+            before=before,
+            size=max(1, min(self.page_size if size is None else size, self.max_size)),
+        )
+
+
+def filters_query(
+    filters: Any, names: Iterable[str], defaults: dict[str, str] | None = None, **overrides: str
+) -> str:
+    """A list's filters as a query string for its links: each value that is set and not its
+    default (`overrides` replace values of `filters`)."""
+    defaults = defaults or {}
+    data = QueryDict(mutable=True)
+    for name in names:
+        value = overrides.get(name, getattr(filters, name))
+        if value and value != defaults.get(name):
+            data[name] = value
+    return data.urlencode()

@@ -149,6 +149,16 @@ def object_keys(obj: models.Model) -> set[str]:
     )
 
 
+def update_object_keys(obj: models.Model, wanted: Iterable[str]) -> bool:
+    """Give `obj` exactly the keys `wanted`; True when they changed (the caller then says that
+    its access changed)."""
+    wanted = set(wanted)
+    if object_keys(obj) == wanted:
+        return False
+    set_object_keys(obj, wanted)
+    return True
+
+
 def keys_by_object(model: type[models.Model], ids: Iterable[int]) -> dict[int, set[str]]:
     """Keys of many objects in one query (for bulk indexing)."""
     content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)

@@ -3,7 +3,6 @@ same visibility rule and the same actions as the pages."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
@@ -104,6 +103,21 @@ class TopicDetailSerializer(TopicSerializer):
         return PostSerializer(post).data if post else None
 
 
+class ForumViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Topics and posts alike: signed in, listed, read, created and edited (PATCH), never
+    deleted through the API."""
+
+    permission_classes = [IsAuthenticated]
+    pagination_class = StandardPagination
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -114,19 +128,10 @@ class TopicDetailSerializer(TopicSerializer):
         ]
     )
 )
-class TopicViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class TopicViewSet(ForumViewSet):
     """Topics the caller may read. Create needs title, body and category."""
 
-    permission_classes = [IsAuthenticated]
-    pagination_class = StandardPagination
     serializer_class = TopicSerializer
-    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_serializer_class(self):
         return TopicDetailSerializer if self.action == "retrieve" else TopicSerializer
@@ -156,53 +161,43 @@ class TopicViewSet(
         category = ForumCategoryPage.objects.live().filter(pk=data["category_id"]).first()
         if category is None or not can_read_category(self.request.user, category):
             raise serializers.ValidationError({"category": _("Choose a category you may read.")})
-        try:
-            topic = actions.create_topic(
-                category=category,
-                title=data["title"],
-                body=data["body"],
-                tags=data.get("tags", []),
-                refs=_parse_refs(data.get("references")),
-                acting_user=self.request.user,
-            )
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(
-                exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-            ) from exc
+        topic = actions.create_topic(
+            category=category,
+            title=data["title"],
+            body=data["body"],
+            tags=data.get("tags", []),
+            refs=_parse_refs(data.get("references")),
+            acting_user=self.request.user,
+        )
         serializer.instance = self.get_queryset().get(pk=topic.pk)
 
     def perform_update(self, serializer):
         topic = serializer.instance
         data = serializer.validated_data
         user = self.request.user
-        try:
-            if "title" in data or "body" in data:
-                first = topic.posts.get(number=1)
-                actions.edit_post(
-                    first,
-                    body=data.get("body", first.body),
-                    title=data.get("title", topic.title),
-                    acting_user=user,
+        if "title" in data or "body" in data:
+            first = topic.posts.get(number=1)
+            actions.edit_post(
+                first,
+                body=data.get("body", first.body),
+                title=data.get("title", topic.title),
+                acting_user=user,
+            )
+        if "tags" in data:
+            actions.set_tags(topic, data["tags"], acting_user=user)
+        if "references" in data:
+            actions.set_references(topic, _parse_refs(data["references"]), acting_user=user)
+        if "pinned" in data:
+            actions.pin_topic(topic, data["pinned"], acting_user=user)
+        if "locked" in data:
+            actions.lock_topic(topic, data["locked"], acting_user=user)
+        if "category_id" in data and data["category_id"] != topic.category_id:
+            category = ForumCategoryPage.objects.live().filter(pk=data["category_id"]).first()
+            if category is None or not is_moderator(user):
+                raise serializers.ValidationError(
+                    {"category": _("You may not move this topic there.")}
                 )
-            if "tags" in data:
-                actions.set_tags(topic, data["tags"], acting_user=user)
-            if "references" in data:
-                actions.set_references(topic, _parse_refs(data["references"]), acting_user=user)
-            if "pinned" in data:
-                actions.pin_topic(topic, data["pinned"], acting_user=user)
-            if "locked" in data:
-                actions.lock_topic(topic, data["locked"], acting_user=user)
-            if "category_id" in data and data["category_id"] != topic.category_id:
-                category = ForumCategoryPage.objects.live().filter(pk=data["category_id"]).first()
-                if category is None or not is_moderator(user):
-                    raise serializers.ValidationError(
-                        {"category": _("You may not move this topic there.")}
-                    )
-                actions.move_topic(topic, category, acting_user=user)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(
-                exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-            ) from exc
+            actions.move_topic(topic, category, acting_user=user)
         serializer.instance = self.get_queryset().get(pk=topic.pk)
 
 
@@ -236,19 +231,10 @@ class PostSerializer(serializers.ModelSerializer):
 @extend_schema_view(
     list=extend_schema(parameters=[id_parameter("topic", "Posts of this topic, in order.")])
 )
-class PostViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class PostViewSet(ForumViewSet):
     """Posts of topics the caller may read (?topic=<id> for one topic, in order)."""
 
-    permission_classes = [IsAuthenticated]
-    pagination_class = StandardPagination
     serializer_class = PostSerializer
-    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         queryset = posts_visible_to(self.request.user).select_related("topic", "author")
@@ -280,14 +266,9 @@ class PostViewSet(
             _("%(name)s cannot see this topic and was not told.") % {"name": person}
             for person in actions.mentioned_who_cannot_see(topic, data["body"], self.request.user)
         ]
-        try:
-            post = actions.reply(
-                topic, body=data["body"], reply_to=reply_to, acting_user=self.request.user
-            )
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(
-                exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-            ) from exc
+        post = actions.reply(
+            topic, body=data["body"], reply_to=reply_to, acting_user=self.request.user
+        )
         serializer.instance = post
 
     def create(self, request, *args, **kwargs):
@@ -303,16 +284,11 @@ class PostViewSet(
             and serializer.validated_data["topic_id"] != post.topic_id
         ):
             raise serializers.ValidationError({"topic": _("A post cannot change topic.")})
-        try:
-            actions.edit_post(
-                post,
-                body=serializer.validated_data.get("body", post.body),
-                acting_user=self.request.user,
-            )
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(
-                exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-            ) from exc
+        actions.edit_post(
+            post,
+            body=serializer.validated_data.get("body", post.body),
+            acting_user=self.request.user,
+        )
         post.refresh_from_db()
         serializer.instance = post
 

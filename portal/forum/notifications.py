@@ -3,6 +3,8 @@ mentions and accepted answers, handed to notifications' one delivery API."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext as _
 from wagtail.models import Page
@@ -102,6 +104,23 @@ def topic_created(event: events.Event) -> None:
     )
 
 
+def _deliver_post(post: Post, actor_id: int, **notice: Any) -> None:
+    """A notice of a reply or a mention: who wrote, the topic, an excerpt, the post's link. One
+    key per post for both, so whichever reason comes first is the one notice."""
+    deliver(
+        params={
+            "name": person_name(actor_id),
+            "title": post.topic.title,
+            "excerpt": markdown_excerpt(post.body),
+        },
+        url=post.get_absolute_url(),
+        dedupe_key=_post_key(post),
+        item=post.topic,
+        actor_id=actor_id,
+        **notice,
+    )
+
+
 @events.subscribe("forum.post_created")
 def post_created(event: events.Event) -> None:
     post = (
@@ -116,18 +135,11 @@ def post_created(event: events.Event) -> None:
     direct = {topic.author_id}
     if post.reply_to is not None:
         direct.add(post.reply_to.author_id)
-    deliver(
+    _deliver_post(
+        post,
+        actor_id,
         kind=Kind.REPLY,
         message="forum.replied",
-        params={
-            "name": person_name(actor_id),
-            "title": topic.title,
-            "excerpt": markdown_excerpt(post.body),
-        },
-        url=post.get_absolute_url(),
-        dedupe_key=_post_key(post),
-        item=topic,
-        actor_id=actor_id,
         recipients=direct,
         targets=topic_targets(topic),
         match_text=post.body,
@@ -139,23 +151,13 @@ def mentioned(event: events.Event) -> None:
     post = Post.objects.select_related("topic").filter(pk=event["post_id"]).first()
     if post is None:
         return
-    topic = post.topic
-    actor_id = event["actor_id"] or post.author_id
-    deliver(
+    _deliver_post(
+        post,
+        event["actor_id"] or post.author_id,
         kind=Kind.MENTION,
         message="forum.mentioned",
-        params={
-            "name": person_name(actor_id),
-            "title": topic.title,
-            "excerpt": markdown_excerpt(post.body),
-        },
-        url=post.get_absolute_url(),
-        # the same key as the post's own notice: one per post, whichever reason comes first
-        dedupe_key=_post_key(post),
-        item=topic,
-        actor_id=actor_id,
         recipients=event["user_ids"],
-        targets=[target_of(topic)],
+        targets=[target_of(post.topic)],
     )
 
 

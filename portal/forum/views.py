@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.core import audit, bounds
+from portal.core.forms import form_errors
 
 from . import actions, queries, references
 from .forms import EditPostForm, ReplyForm, ReportForm, TopicForm, parse_refs
@@ -45,14 +46,6 @@ def _signed_in(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def reader_html(posts, user) -> dict[int, str]:
@@ -154,7 +147,7 @@ def new_topic(request, index: ForumIndexPage, category: ForumCategoryPage | None
                 acting_user=request.user,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Your topic was posted."))
             return HttpResponseRedirect(topic.get_absolute_url())
@@ -304,20 +297,16 @@ def reply(request, index: ForumIndexPage, topic_id: int):
                 acting_user=request.user,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_errors(form, exc)
         else:
             _warn_unseeing_mentions(request, topic, form.cleaned_data["body"])
             return HttpResponseRedirect(post.get_absolute_url())
-    return render(
-        request,
-        "forum/reply_form.html",
-        {
-            "page": index,
-            "index": index,
-            "topic": topic,
-            "form": form,
-        },
-    )
+    return _reply_page(request, index, topic, form)
+
+
+def _reply_page(request, index, topic: Topic, form: ReplyForm, quoted: Post | None = None):
+    context = {"page": index, "index": index, "topic": topic, "form": form, "quoted": quoted}
+    return render(request, "forum/reply_form.html", context)
 
 
 def _warn_unseeing_mentions(request, topic: Topic, body: str) -> None:
@@ -339,18 +328,7 @@ def _reply_with_quote(request, index, topic):
     initial = {}
     if post is not None:
         initial = {"body": quote_markdown(post.author.username, post.body), "reply_to": post.pk}
-    form = ReplyForm(initial=initial)
-    return render(
-        request,
-        "forum/reply_form.html",
-        {
-            "page": index,
-            "index": index,
-            "topic": topic,
-            "form": form,
-            "quoted": post,
-        },
-    )
+    return _reply_page(request, index, topic, ReplyForm(initial=initial), quoted=post)
 
 
 # --- /forum-tools/ ---------------------------------------------------------------------------
@@ -475,7 +453,7 @@ def edit_post(request, post_id: int):
                 acting_user=request.user,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Your changes were saved."))
             return HttpResponseRedirect(post.get_absolute_url())

@@ -48,10 +48,8 @@ def kind_of(page: Page) -> str:
 def apply_page_keys(page: Page) -> bool:
     """Give a knowledge page the keys its current state calls for; True when they changed."""
     base = page.page_ptr if hasattr(page, "page_ptr") else page
-    wanted = page_keys(page)
-    if visibility.object_keys(base) == wanted:
+    if not visibility.update_object_keys(base, page_keys(page)):
         return False
-    visibility.set_object_keys(base, wanted)
     events.publish("knowledge.page_access_changed", page_id=page.pk, actor_id=None)
     return True
 

@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.core.forms import form_errors
+
 from . import actions, queries
 from .forms import AssignPathForm
 from .models import KnowledgeHome, OnboardingAssignment
@@ -112,8 +114,7 @@ def onboarding_assign(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as exc:
             form.add_error("user", str(exc))
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form_errors(form, exc)
         else:
             messages.success(
                 request,

@@ -12,6 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.core.forms import form_errors
+
 from . import actions, queries
 from .forms import DeliverySettingsForm, FollowLevelForm, KeywordInterestForm
 from .models import Kind, Level
@@ -89,8 +91,7 @@ def interests(request: HttpRequest) -> HttpResponse:
                     acting_user=request.user,
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    keyword_form.add_error(field if field in keyword_form.fields else None, errors)
+                form_errors(keyword_form, exc)
             else:
                 messages.success(
                     request,
@@ -167,17 +168,21 @@ def change_follows(request: HttpRequest) -> HttpResponse:
         form = FollowLevelForm(request.POST, prefix=f"f{follow.pk}")
         if not form.is_valid() or form.cleaned_data["level"] == follow.level:
             continue
-        actions.set_follow_level(
-            target_kind=follow.target_kind,
-            target_key=follow.target_key,
-            label=follow.label,
-            level=form.cleaned_data["level"],
-            acting_user=request.user,
-        )
+        _set_level(follow, form.cleaned_data["level"], request.user)
         changed += 1
     if changed:
         messages.success(request, _("What you follow was saved."))
     return redirect("notifications:interests")
+
+
+def _set_level(follow, level, user) -> None:
+    actions.set_follow_level(
+        target_kind=follow.target_kind,
+        target_key=follow.target_key,
+        label=follow.label,
+        level=level,
+        acting_user=user,
+    )
 
 
 @login_required
@@ -192,13 +197,7 @@ def change_follow(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("notifications:interests")
     form = FollowLevelForm(request.POST, prefix=f"f{follow.pk}")
     if form.is_valid():
-        actions.set_follow_level(
-            target_kind=follow.target_kind,
-            target_key=follow.target_key,
-            label=follow.label,
-            level=form.cleaned_data["level"],
-            acting_user=request.user,
-        )
+        _set_level(follow, form.cleaned_data["level"], request.user)
         messages.success(request, _("Level changed for %(name)s.") % {"name": follow})
     return redirect("notifications:interests")
 

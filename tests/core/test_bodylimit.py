@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,6 +13,7 @@ import pytest
 from django.conf import settings
 
 from portal.core.bodylimit import BodyLimitMiddleware, body_limit_for
+from portal.core.testing import free_port, start_daphne
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -104,16 +103,10 @@ def test_a_malformed_content_length_is_a_400(settings):
     assert sent[0]["status"] == 400
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def daphne_server(tmp_path):
     """A real daphne serving the portal (its own SQLite file), small limits for speed."""
-    port = _free_port()
+    port = free_port()
     env = {
         "PATH": "/usr/bin:/bin",
         "PYTHONPATH": str(ROOT),
@@ -121,32 +114,7 @@ def daphne_server(tmp_path):
         "AGORA_VAR_DIR": str(tmp_path),
         "REQUEST_BODY_MAX_BYTES": "100000",
     }
-    process = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "portal.asgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("daphne did not start")
+    process = start_daphne(port, env)
     yield port
     process.terminate()
     process.wait(timeout=20)

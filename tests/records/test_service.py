@@ -7,7 +7,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from wagtail.models import Locale, Page, Site
 
 from portal.core import visibility
 from portal.core.models import AuditEntry
@@ -20,6 +19,7 @@ from portal.records.customers import actions as customer_actions
 from portal.records.models import ServiceCase, ServiceCaseStep, SupportQuestion
 from portal.records.service import actions
 from portal.records.service.policy import access_case, cases_visible_to
+from tests.knowledge.conftest import site_root
 
 QA_ENTRIES = [
     (
@@ -32,16 +32,6 @@ QA_ENTRIES = [
     ("How long is the warranty?", "<p>Three years for terminals.</p>", "warranty"),
     ("会员积分如何导出", "<p>后台 › 会员 › 导出积分表。</p>", "会员 积分 导出"),
 ]
-
-
-def site_root():
-    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
-    if site:
-        return site.root_page
-    Locale.objects.get_or_create(language_code="en")
-    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
-    Site.objects.create(hostname="localhost", root_page=root, is_default_site=True)
-    return root
 
 
 def build_knowledge(admin) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -25,6 +26,14 @@ from portal.records.customers.policy import (
     customers_visible_to,
 )
 from portal.records.customers.queries import CustomerFilters, visible_filtered_customers
+
+
+def customer_named(user: User, customer_id) -> Customer:
+    """A customer named in a request body: unknown and invisible are the same field error."""
+    try:
+        return access_customer(user, customer_id)
+    except Http404:
+        raise exceptions.ValidationError({"customer": [_("No such customer.")]}) from None
 
 
 class CustomerSerializer(serializers.ModelSerializer):
@@ -195,10 +204,7 @@ class ContactViewSet(viewsets.ModelViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        try:
-            customer = access_customer(request.user, data.pop("customer_id"))
-        except Http404:
-            raise exceptions.ValidationError({"customer": ["No such customer."]}) from None
+        customer = customer_named(request.user, data.pop("customer_id"))
         if not can_edit_customer(request.user, customer):
             raise exceptions.PermissionDenied()
         contact = actions.create_contact(customer, acting_user=request.user, **data)

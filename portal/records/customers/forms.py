@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts import roles
@@ -11,15 +10,6 @@ from portal.accounts.models import Department, User
 from portal.records.customers.actions import CONTACT_FIELDS, CUSTOMER_FIELDS
 from portal.records.customers.labels import SHEETS
 from portal.records.customers.models import Contact, Customer, ImportJob
-
-
-def form_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put an action's ValidationError on the form: under its field, or above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _bootstrap(form: forms.Form) -> None:

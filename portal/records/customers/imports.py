@@ -15,6 +15,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
+from portal.records.customers.actions.contacts import CONTACT_FIELDS
+from portal.records.customers.actions.customers import CUSTOMER_FIELDS
 from portal.records.customers.models import Contact, Customer, CustomerCategory, ImportJob
 from portal.records.customers.policy import can_edit_customer, customers_visible_to
 
@@ -24,43 +26,10 @@ if TYPE_CHECKING:
 MAX_ROWS = 50_000
 CHUNK_ROWS = 250  # rows checked per progress poll
 
-CUSTOMER_COLUMNS = [
-    "code",
-    "name",
-    "short_name",
-    "category",
-    "industry",
-    "region",
-    "province",
-    "city",
-    "address",
-    "postcode",
-    "phone",
-    "fax",
-    "email",
-    "website",
-    "size",
-    "source",
-    "level",
-    "owner",
-    "tags",
-    "notes",
-]
-CONTACT_COLUMNS = [
-    "customer_code",
-    "customer",
-    "code",
-    "name",
-    "department",
-    "title",
-    "phone",
-    "mobile",
-    "email",
-    "preferred_channel",
-    "do_not_email",
-    "birthday",
-    "notes",
-]
+# The columns of an import or export: the actions' fields in their order, with the code first
+# (and the customer's owner before its tags and notes).
+CUSTOMER_COLUMNS = ["code", *CUSTOMER_FIELDS[:-2], "owner", *CUSTOMER_FIELDS[-2:]]
+CONTACT_COLUMNS = ["customer_code", "customer", "code", *CONTACT_FIELDS]
 CHOICE_FIELDS = {
     "industry": Customer.Industry,
     "region": Customer.Region,
@@ -68,6 +37,12 @@ CHOICE_FIELDS = {
     "source": Customer.Source,
     "level": Customer.Level,
     "preferred_channel": Contact.Channel,
+}
+# The fields a row gives as they are (the rest are looked up or parsed below).
+_PARSED = {*CHOICE_FIELDS, "category", "do_not_email", "birthday"}
+TEXT_FIELDS = {
+    "customers": [name for name in CUSTOMER_FIELDS if name not in _PARSED],
+    "contacts": [name for name in CONTACT_FIELDS if name not in _PARSED],
 }
 # Headers people type in Chinese spreadsheets, beyond the translated field labels.
 EXTRA_ALIASES = {
@@ -245,25 +220,7 @@ def row_to_fields(
     errors: dict[str, str] = {}
     fields: dict[str, Any] = {}
     extra: dict[str, Any] = {}
-    names = (
-        (
-            "name",
-            "short_name",
-            "province",
-            "city",
-            "address",
-            "postcode",
-            "phone",
-            "fax",
-            "email",
-            "website",
-            "tags",
-            "notes",
-        )
-        if kind == "customers"
-        else ("name", "department", "title", "phone", "mobile", "email", "notes")
-    )
-    for name in names:
+    for name in TEXT_FIELDS["customers" if kind == "customers" else "contacts"]:
         if name in row:
             fields[name] = row[name].strip()
     for name, choices in CHOICE_FIELDS.items():

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.core.bounds import parse_id
+from portal.core.forms import form_errors
 from portal.records.customers import actions
-from portal.records.customers.forms import FaxForm, MailForm, form_errors
+from portal.records.customers.forms import FaxForm, MailForm
 from portal.records.customers.models import Channel, MailBatch
 from portal.records.customers.policy import contacts_visible_to, customers_visible_to
 

@@ -38,11 +38,7 @@ class PoolFilters:
         return filters
 
     def as_query(self) -> str:
-        data = QueryDict(mutable=True)
-        for name in FILTERS:
-            if getattr(self, name):
-                data[name] = getattr(self, name)
-        return data.urlencode()
+        return pagination.filters_query(self, FILTERS)
 
     @property
     def active(self) -> bool:

@@ -118,16 +118,7 @@ class CustomerFilters:
         return filters
 
     def as_query(self, **overrides: str) -> str:
-        data = QueryDict(mutable=True)
-        for name in FILTERS:
-            value = overrides.get(name, getattr(self, name))
-            if (
-                value
-                and not (name == "view" and value == "all")
-                and not (name == "sort" and value == "name")
-            ):
-                data[name] = value
-        return data.urlencode()
+        return pagination.filters_query(self, FILTERS, {"view": "all", "sort": "name"}, **overrides)
 
     @property
     def active(self) -> bool:
@@ -250,23 +241,5 @@ def visible_filtered_customers(user: User, filters: CustomerFilters) -> QuerySet
 
 
 KeysetPage = pagination.KeysetPage
-
-
-def keyset_page(
-    queryset: QuerySet[Customer],
-    sort: str,
-    *,
-    after: str = "",
-    before: str = "",
-    size: int = PAGE_SIZE,
-) -> KeysetPage:
-    """One page of customers in a sort order, after/before a cursor (no OFFSET, no COUNT)."""
-    column, descending = SORTS.get(sort, SORTS["name"])
-    return pagination.keyset_page(
-        queryset,
-        column,
-        descending=descending,
-        after=after,
-        before=before,
-        size=max(1, min(size, MAX_PAGE_SIZE)),
-    )
+#: One page of customers in a sort order, after/before a cursor (no OFFSET, no COUNT).
+keyset_page = pagination.SortedList(SORTS, "name", PAGE_SIZE, MAX_PAGE_SIZE).page

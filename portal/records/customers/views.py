@@ -15,6 +15,7 @@ from portal.accounts.models import User
 from portal.accounts.permissions import has_module_perm, require_module_perm
 from portal.core import audit
 from portal.core.bounds import parse_id
+from portal.core.forms import form_errors
 from portal.records.customers import actions, imports, labels, lists, protection
 from portal.records.customers.forms import (
     ContactForm,
@@ -24,7 +25,6 @@ from portal.records.customers.forms import (
     PurgeForm,
     ShareForm,
     TransferForm,
-    form_errors,
     reps,
 )
 from portal.records.customers.mail_views import fax_compose_for, mail_compose_for
@@ -52,8 +52,6 @@ from portal.records.customers.queries import (
     keyset_page,
     visible_filtered_customers,
 )
-
-_form_errors = form_errors
 
 
 def _require_view(user: User) -> None:
@@ -124,7 +122,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
         except actions.DuplicateCustomer as exc:
             duplicates = exc.duplicates
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -197,7 +195,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 access_customer(request.user, pk), acting_user=request.user, **data
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("The customer was saved."))
             return redirect(customer)
@@ -234,7 +232,7 @@ def customer_purge(request: HttpRequest, pk: int) -> HttpResponse:
                 customer, acting_user=request.user, confirm=form.cleaned_data["confirm"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("%(name)s was deleted for good.") % {"name": customer})
             return redirect("records:recycle_bin")
@@ -443,7 +441,7 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.create_contact(customer, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("The contact was added."))
             return redirect(customer)
@@ -460,7 +458,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 access_contact(request.user, pk), acting_user=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("The contact was saved."))
             return redirect(contact.customer)
@@ -493,7 +491,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
                 kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"], user=request.user
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             return redirect("records:import_job", pk=job.pk)
     return render(request, "records/import_start.html", {"form": form})

@@ -19,7 +19,8 @@ from portal.core.bounds import (
     id_parameter,
     moment_serializer_field,
 )
-from portal.records.customers.policy import access_customer, contact_policy
+from portal.records.customers.api import customer_named
+from portal.records.customers.policy import contact_policy
 from portal.records.deals import actions
 from portal.records.deals.actions.common import CONTACTS_OF_CUSTOMER
 from portal.records.deals.models import Activity, Deal, DealReminder, DealStage
@@ -160,10 +161,7 @@ class DealViewSet(viewsets.ModelViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        try:
-            customer = access_customer(request.user, data.pop("customer_id"))
-        except Http404:
-            raise exceptions.ValidationError({"customer": ["No such customer."]}) from None
+        customer = customer_named(request.user, data.pop("customer_id"))
         deal = actions.create_deal(
             acting_user=request.user,
             customer=customer,
@@ -292,14 +290,6 @@ class ActivitySerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "owner", "done_at", "created_at"]
 
 
-def _customer_for(user, customer_id):
-    """A customer named in a request body: unknown and invisible are the same field error."""
-    try:
-        return access_customer(user, customer_id)
-    except Http404:
-        raise exceptions.ValidationError({"customer": [_("No such customer.")]}) from None
-
-
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -361,7 +351,7 @@ class ActivityViewSet(
                 {"customer": [_("Name the customer (or the deal) the activity is about.")]}
             )
         deal = _deal_for(request.user, deal_id) if deal_id is not None else None
-        customer = _customer_for(request.user, customer_id) if customer_id is not None else None
+        customer = customer_named(request.user, customer_id) if customer_id is not None else None
         status_value = data.pop("status", Activity.Status.PLANNED)
         activity = actions.create_activity(
             deal, customer=customer, acting_user=request.user, status=status_value, **data

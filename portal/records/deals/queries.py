@@ -60,16 +60,8 @@ class DealFilters:
         return filters
 
     def as_query(self, **overrides: str) -> str:
-        data = QueryDict(mutable=True)
-        for name in FILTERS:
-            value = overrides.get(name, getattr(self, name))
-            if (
-                value
-                and not (name == "view" and value == "all")
-                and not (name == "sort" and value == "-updated")
-            ):
-                data[name] = value
-        return data.urlencode()
+        defaults = {"view": "all", "sort": "-updated"}
+        return pagination.filters_query(self, FILTERS, defaults, **overrides)
 
     @property
     def active(self) -> bool:
@@ -124,26 +116,8 @@ def visible_filtered_deals(user: User, filters: DealFilters) -> QuerySet[Deal]:
 
 
 DealPage = pagination.KeysetPage
-
-
-def deal_page(
-    queryset: QuerySet[Deal],
-    sort: str,
-    *,
-    after: str = "",
-    before: str = "",
-    size: int = PAGE_SIZE,
-) -> DealPage:
-    """One page of deals in a sort order, after/before a cursor (no OFFSET, no COUNT)."""
-    column, descending = SORTS.get(sort, SORTS["-updated"])
-    return pagination.keyset_page(
-        queryset,
-        column,
-        descending=descending,
-        after=after,
-        before=before,
-        size=max(1, min(size, MAX_PAGE_SIZE)),
-    )
+#: One page of deals in a sort order, after/before a cursor (no OFFSET, no COUNT).
+deal_page = pagination.SortedList(SORTS, "-updated", PAGE_SIZE, MAX_PAGE_SIZE).page
 
 
 def open_urges_visible_to(user: User) -> QuerySet[DealUrge]:

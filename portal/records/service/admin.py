@@ -3,6 +3,7 @@
 
 from django.contrib import admin
 
+from portal.core.admin import ReadOnlyAdmin
 from portal.records.service.models import (
     ServiceCase,
     ServiceCaseStep,
@@ -16,17 +17,6 @@ from portal.records.service.models import (
 class ServiceCategoryAdmin(admin.ModelAdmin):
     list_display = ["key", "name", "name_zh", "approval_for_severe", "position"]
     list_editable = ["approval_for_severe", "position"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class StepInline(admin.TabularInline):

@@ -3,8 +3,6 @@ go through the same actions (and checks) as the pages."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -96,12 +94,6 @@ STEP_CONFLICT = {
 }
 
 
-def _field_errors(exc: DjangoValidationError) -> exceptions.ValidationError:
-    if hasattr(exc, "error_dict"):
-        return exceptions.ValidationError(exc.message_dict)
-    return exceptions.ValidationError({"detail": exc.messages})
-
-
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -154,12 +146,10 @@ class ServiceCaseViewSet(viewsets.ModelViewSet):
             if product is None:
                 raise exceptions.ValidationError({"product": ["No such product."]})
             references["product"] = product
-        try:
-            case = actions.register_complaint(
-                acting_user=request.user, customer=customer, **references, **data
-            )
-        except DjangoValidationError as exc:
-            raise _field_errors(exc) from exc
+        # An action's ValidationError answers 400 through core.api.exception_handler.
+        case = actions.register_complaint(
+            acting_user=request.user, customer=customer, **references, **data
+        )
         return Response(self.get_serializer(case).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["GET"], request=None, responses={200: StepSerializer(many=True)})
@@ -194,10 +184,6 @@ class ServiceCaseViewSet(viewsets.ModelViewSet):
                 {"detail": " ".join(exc.messages), **getattr(exc, "message_dict", {})},
                 status=status.HTTP_409_CONFLICT,
             )
-        except DjangoValidationError as exc:
-            raise _field_errors(exc) from exc
-        except Http404:
-            raise
         case.refresh_from_db()
         return Response(self.get_serializer(case).data)
 

@@ -3,6 +3,9 @@ statistics, and the panels on customer and deal pages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +22,7 @@ from portal.accounts.models import Department, User
 from portal.core import audit
 from portal.core.bounds import parse_id
 from portal.core.dashboard import Panel
+from portal.core.forms import form_errors
 from portal.knowledge.permissions import is_knowledge_editor
 from portal.records.customers.models import Contact, Customer
 from portal.records.customers.policy import contacts_visible_to, customers_visible_to
@@ -69,12 +73,17 @@ def _require_service(user: User) -> None:
         raise PermissionDenied(_("You do not have access to customer service."))
 
 
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+def _run(request: HttpRequest, act: Callable[[], Any], success: str = "") -> None:
+    """Run one action for a POST button: its refusal (PermissionDenied, ValidationError) shown
+    as messages, else `success`."""
+    try:
+        act()
+    except (PermissionDenied, ValidationError) as exc:
+        for message in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, message)
     else:
-        form.add_error(None, exc.messages)
+        if success:
+            messages.success(request, success)
 
 
 # --- complaints -----------------------------------------------------------------------------
@@ -137,7 +146,7 @@ def service_case_create(request: HttpRequest) -> HttpResponse:
                 acting_user=request.user, customer=customer, contact=contact, **data
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(
                 request, _("Complaint %(number)s was registered.") % {"number": case.number}
@@ -238,13 +247,8 @@ def service_case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 def service_case_attach(request: HttpRequest, pk: int) -> HttpResponse:
     _require_service(request.user)
     case = access_case(request.user, pk)
-    try:
-        actions.add_attachments(
-            case, request.FILES.getlist("attachments"), acting_user=request.user
-        )
-    except (PermissionDenied, ValidationError) as exc:
-        for message in getattr(exc, "messages", [str(exc)]):
-            messages.error(request, message)
+    files = request.FILES.getlist("attachments")
+    _run(request, lambda: actions.add_attachments(case, files, acting_user=request.user))
     return redirect(case)
 
 
@@ -374,7 +378,7 @@ def support_question_create(request: HttpRequest) -> HttpResponse:
                     make_qa_draft=data.get("make_qa_draft", False),
                 )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("The question was recorded."))
             return redirect(entry)
@@ -410,19 +414,17 @@ def support_question_answer(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Write the answer first."))
         return redirect(entry)
-    try:
-        actions.answer_support_question(
+    _run(
+        request,
+        lambda: actions.answer_support_question(
             entry,
             acting_user=request.user,
             answer=form.cleaned_data["answer"],
             qa_entry_id=form.cleaned_data.get("qa_entry"),
             make_qa_draft=form.cleaned_data.get("make_qa_draft", False),
-        )
-    except (PermissionDenied, ValidationError) as exc:
-        for message in getattr(exc, "messages", [str(exc)]):
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The answer was recorded."))
+        ),
+        _("The answer was recorded."),
+    )
     return redirect(entry)
 
 
@@ -435,18 +437,16 @@ def support_question_escalate(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose the technical person."))
         return redirect(entry)
-    try:
-        actions.escalate_support_question(
+    _run(
+        request,
+        lambda: actions.escalate_support_question(
             entry,
             acting_user=request.user,
             to_user=form.cleaned_data["to_user"],
             note=form.cleaned_data.get("note", ""),
-        )
-    except (PermissionDenied, ValidationError) as exc:
-        for message in getattr(exc, "messages", [str(exc)]):
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The question was escalated."))
+        ),
+        _("The question was escalated."),
+    )
     return redirect(entry)
 
 
@@ -504,7 +504,7 @@ def service_record_create(request: HttpRequest) -> HttpResponse:
         try:
             record = actions.create_service_record(acting_user=request.user, **data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("The service record was saved."))
             return redirect(record)

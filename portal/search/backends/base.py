@@ -108,9 +108,34 @@ class SearchBackend:
         sort: str = "relevance",
         facets: bool = True,
     ) -> SearchResults:
+        """A page of results (from 1); a reader with no keys, or an empty query, finds nothing
+        without asking the engine."""
+        page = max(1, page)
+        if keys is not None and not keys or parsed.is_empty:
+            return SearchResults(count=0, hits=[], facets={}, page=page, per_page=per_page)
+        return self._search(
+            parsed, keys=keys, page=page, per_page=per_page, sort=sort, facets=facets
+        )
+
+    def _search(
+        self,
+        parsed: ParsedQuery,
+        *,
+        keys: frozenset[str] | None,
+        page: int,
+        per_page: int,
+        sort: str,
+        facets: bool,
+    ) -> SearchResults:
+        """The engine's own search, for a query with something to find and a reader with keys."""
         raise NotImplementedError
 
     def count(self, parsed: ParsedQuery, *, keys: frozenset[str] | None) -> int:
+        if keys is not None and not keys or parsed.is_empty:
+            return 0
+        return self._count(parsed, keys=keys)
+
+    def _count(self, parsed: ParsedQuery, *, keys: frozenset[str] | None) -> int:
         raise NotImplementedError
 
     def autocomplete(self, text: str, *, keys: frozenset[str] | None, limit: int = 8) -> list[Hit]:

@@ -460,20 +460,17 @@ class ElasticsearchBackend(SearchBackend):
         logger.warning("Elasticsearch: %s answered 404 (%s); treated as empty", what, error)
         self._ready = False
 
-    def search(
+    def _search(
         self,
         parsed: ParsedQuery,
         *,
         keys: frozenset[str] | None,
-        page: int = 1,
-        per_page: int = 20,
-        sort: str = "relevance",
-        facets: bool = True,
+        page: int,
+        per_page: int,
+        sort: str,
+        facets: bool,
     ) -> SearchResults:
-        page = max(1, page)
         empty = SearchResults(count=0, hits=[], facets={}, page=page, per_page=per_page)
-        if keys is not None and not keys or parsed.is_empty:
-            return empty
         search = self.build_search(
             parsed, keys=keys, page=page, per_page=per_page, sort=sort, facets=facets
         )
@@ -502,9 +499,7 @@ class ElasticsearchBackend(SearchBackend):
             per_page=per_page,
         )  # fmt: skip
 
-    def count(self, parsed: ParsedQuery, *, keys: frozenset[str] | None) -> int:
-        if keys is not None and not keys or parsed.is_empty:
-            return 0
+    def _count(self, parsed: ParsedQuery, *, keys: frozenset[str] | None) -> int:
         query = text_query(parsed)
         visible = visibility_filter(keys)
         if visible is not None:

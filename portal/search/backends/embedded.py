@@ -193,19 +193,16 @@ class EmbeddedBackend(SearchBackend):
     def _contains(self, column: str) -> str:
         raise NotImplementedError
 
-    def search(
+    def _search(
         self,
         parsed: ParsedQuery,
         *,
         keys: frozenset[str] | None,
-        page: int = 1,
-        per_page: int = 20,
-        sort: str = "relevance",
-        facets: bool = True,
+        page: int,
+        per_page: int,
+        sort: str,
+        facets: bool,
     ) -> SearchResults:
-        page = max(1, page)
-        if keys is not None and not keys or parsed.is_empty:
-            return SearchResults(count=0, hits=[], facets={}, page=page, per_page=per_page)
         join, where, params, score = self._where(parsed, keys)
         by_score = [f"{score} DESC"] if score != "0" else []
         boost, order_params = self._boost(parsed)
@@ -299,9 +296,7 @@ class EmbeddedBackend(SearchBackend):
         marks = ", ".join(["%s"] * len(parsed.boost_kinds))
         return [f"CASE WHEN e.kind IN ({marks}) THEN 0 ELSE 1 END"], list(parsed.boost_kinds)
 
-    def count(self, parsed: ParsedQuery, *, keys: frozenset[str] | None) -> int:
-        if keys is not None and not keys or parsed.is_empty:
-            return 0
+    def _count(self, parsed: ParsedQuery, *, keys: frozenset[str] | None) -> int:
         join, where, params, _ = self._where(parsed, keys)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM {join} WHERE {where}", params)

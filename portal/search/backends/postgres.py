@@ -112,15 +112,15 @@ class PostgresBackend(EmbeddedBackend):
             params.append(sorted(keys))
         return join, " AND ".join(clauses), params, score
 
-    def search(
+    def _search(
         self,
         parsed: ParsedQuery,
         *,
         keys: frozenset[str] | None,
-        page: int = 1,
-        per_page: int = 20,
-        sort: str = "relevance",
-        facets: bool = True,
+        page: int,
+        per_page: int,
+        sort: str,
+        facets: bool,
     ) -> SearchResults:
         """One round trip (ADR 0422): the GIN index (tsv, keys_arr) finds the readable matches
         once; from those narrow rows come the exact kind counts and the best candidates; only
@@ -132,9 +132,6 @@ class PostgresBackend(EmbeddedBackend):
         cut by the same order with the rank itself, so whenever every match is a candidate the
         order is exactly 0412's, and a boosted kind's pages are never left out of the
         candidates (nor out of the capped match: its matches are read first)."""
-        page = max(1, page)
-        if keys is not None and not keys or parsed.is_empty:
-            return SearchResults(count=0, hits=[], facets={}, page=page, per_page=per_page)
         offset = (page - 1) * per_page
         if offset + per_page > MAX_RESULT_WINDOW:
             offset = MAX_RESULT_WINDOW  # past the last page: counts and facets, no hits

@@ -14,7 +14,7 @@ from portal.core import audit, events
 from portal.core.numbering import issue_number
 from portal.records.customers.models import Contact, Customer
 
-from .customers import _require_edit, _set_fields
+from .customers import _require_edit, set_fields
 
 CONTACT_FIELDS = (
     "name",
@@ -41,7 +41,7 @@ def create_contact(customer: Customer, *, acting_user: User, **fields: Any) -> C
     if customer.deleted_at:
         raise ValidationError(_("Restore the customer before adding contacts."))
     contact = Contact(customer=customer, created_by=acting_user)
-    _set_fields(contact, CONTACT_FIELDS, fields)
+    set_fields(contact, CONTACT_FIELDS, fields)
     if contact.birthday == "":
         contact.birthday = None
     _clean_contact(contact)
@@ -67,7 +67,7 @@ def update_contact(contact: Contact, *, acting_user: User, **fields: Any) -> Con
     _require_edit(acting_user, contact.customer)
     names = [name for name in CONTACT_FIELDS if name in fields]
     before = audit.snapshot(contact, names)
-    _set_fields(contact, names, fields)
+    set_fields(contact, names, fields)
     if contact.birthday == "":
         contact.birthday = None
     _clean_contact(contact)

@@ -128,10 +128,8 @@ def find_duplicates(
 
 def _apply_keys(customer: Customer, *, actor_id: int | None) -> bool:
     """Set the customer's visibility keys; publish access_changed when they changed."""
-    wanted = customer_keys(customer)
-    if visibility.object_keys(customer) == wanted:
+    if not visibility.update_object_keys(customer, customer_keys(customer)):
         return False
-    visibility.set_object_keys(customer, wanted)
     events.publish("records.customer_access_changed", customer_id=customer.pk, actor_id=actor_id)
     return True
 
@@ -153,19 +151,19 @@ def _check_owner(owner: User) -> None:
         )
 
 
-def _set_fields(obj: Any, names: Iterable[str], values: dict[str, Any]) -> None:
+def set_fields(obj: Any, names: Iterable[str], values: dict[str, Any]) -> None:
+    """Copy the named fields an action was given onto a record (of any domain), text stripped;
+    None for a field that may not be null is its default, or "" (forms and the API send None
+    for an empty text field)."""
     for name in names:
         if name not in values:
             continue
         value = values[name]
         if isinstance(value, str):
             value = value.strip()
-        if (
-            value is None
-            and not obj._meta.get_field(name).null
-            and not obj._meta.get_field(name).is_relation
-        ):
-            value = ""  # forms and the API send None for an empty text field
+        field = obj._meta.get_field(name)
+        if value is None and not field.null and not field.is_relation:
+            value = field.get_default() if field.has_default() else ""
         setattr(obj, name, value)
 
 
@@ -210,7 +208,7 @@ def create_customer(
         created_by=acting_user,
         updated_by=acting_user,
     )
-    _set_fields(customer, [n for n in CUSTOMER_FIELDS if n != "category"], fields)
+    set_fields(customer, [n for n in CUSTOMER_FIELDS if n != "category"], fields)
     customer.category = fields.get("category") or default_category()
     _clean_customer(customer)
     duplicates = find_duplicates(name=customer.name, phone=customer.phone, email=customer.email)
@@ -243,7 +241,7 @@ def update_customer(customer: Customer, *, acting_user: User, **fields: Any) -> 
         )
     names = [name for name in CUSTOMER_FIELDS if name in fields]
     before = audit.snapshot(customer, names)
-    _set_fields(customer, names, fields)
+    set_fields(customer, names, fields)
     _clean_customer(customer)
     changes = audit.diff(before, audit.snapshot(customer, names))
     if not changes:
@@ -390,29 +388,48 @@ def unshare_customer(share: CustomerShare, *, acting_user: User) -> None:
     )
 
 
-def _transfer_one(customer: Customer, to_user: User, acting_user: User) -> bool:
+def change_owner(
+    customer: Customer,
+    to_user: User,
+    *,
+    acting_user: User,
+    action: str,
+    event: str,
+    also_saved: tuple[str, ...] = (),
+    **payload: Any,
+) -> None:
+    """Make `to_user` the owner (and their department the customer's), saving the fields
+    named in `also_saved` with it; what follows a customer (TRANSFER_FOLLOWERS) follows, the
+    keys are re-applied, the owner change is audited as `action` and `event` published with
+    `payload`. Transfers and claims from the public pool both go through here."""
     from_user = customer.owner
-    if from_user.pk == to_user.pk and customer.department_id == to_user.department_id:
-        return False
     customer.owner = to_user
     customer.department_id = to_user.department_id
     customer.updated_by = acting_user
-    customer.save(update_fields=["owner", "department", "updated_by", "updated_at"])
+    customer.save(update_fields=["owner", "department", *also_saved, "updated_by", "updated_at"])
     for follower in TRANSFER_FOLLOWERS:
         follower(customer, from_user=from_user, to_user=to_user, acting_user=acting_user)
     _apply_keys(customer, actor_id=acting_user.pk)
-    audit.record(
-        acting_user,
-        "customer.transferred",
-        customer,
-        changes={"owner": [str(from_user), str(to_user)]},
-    )
+    audit.record(acting_user, action, customer, changes={"owner": [str(from_user), str(to_user)]})
     events.publish(
-        "records.customer_transferred",
+        event,
         customer_id=customer.pk,
         actor_id=acting_user.pk,
-        to_user_id=to_user.pk,
+        **payload,
         from_user_id=from_user.pk,
+    )
+
+
+def _transfer_one(customer: Customer, to_user: User, acting_user: User) -> bool:
+    if customer.owner_id == to_user.pk and customer.department_id == to_user.department_id:
+        return False
+    change_owner(
+        customer,
+        to_user,
+        acting_user=acting_user,
+        action="customer.transferred",
+        event="records.customer_transferred",
+        to_user_id=to_user.pk,
     )
     return True
 

@@ -18,7 +18,7 @@ from portal.records.customers import protection
 from portal.records.customers.models import Customer
 from portal.records.customers.policy import customer_policy
 
-from .customers import TRANSFER_FOLLOWERS, _apply_keys, _check_owner
+from .customers import _check_owner, change_owner
 
 #: The worker handles at most this many customers per run (the next run takes the rest).
 BATCH = 500
@@ -138,43 +138,19 @@ def claim_customer(customer: Customer, *, acting_user: User) -> Customer:
             )
             % {"count": limit}
         )
-    from_user = customer.owner
     now = timezone.now()
-    customer.owner = acting_user
-    customer.department_id = acting_user.department_id
     customer.in_pool = False
     customer.pooled_at = None
     customer.claimed_at = now
     customer.last_activity_on = timezone.localdate(now)
     customer.lapse_warned_for = None
-    customer.updated_by = acting_user
-    customer.save(
-        update_fields=[
-            "owner",
-            "department",
-            "in_pool",
-            "pooled_at",
-            "claimed_at",
-            "last_activity_on",
-            "lapse_warned_for",
-            "updated_by",
-            "updated_at",
-        ]
-    )
-    for follower in TRANSFER_FOLLOWERS:
-        follower(customer, from_user=from_user, to_user=acting_user, acting_user=acting_user)
-    _apply_keys(customer, actor_id=acting_user.pk)
-    audit.record(
-        acting_user,
-        "customer.claimed",
+    change_owner(
         customer,
-        changes={"owner": [str(from_user), str(acting_user)]},
-    )
-    events.publish(
-        "records.customer_claimed",
-        customer_id=customer.pk,
-        actor_id=acting_user.pk,
-        from_user_id=from_user.pk,
+        acting_user,
+        acting_user=acting_user,
+        action="customer.claimed",
+        event="records.customer_claimed",
+        also_saved=("in_pool", "pooled_at", "claimed_at", "last_activity_on", "lapse_warned_for"),
     )
     return customer
 

@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.core import audit, events
+from portal.records.customers.actions.customers import set_fields
 from portal.records.customers.models import Contact, Customer
 from portal.records.deals.models import Activity, Deal
 
-from .common import _check_contacts, _check_deal_owner, _publish, _set_fields, _when
+from .common import _check_contacts, _check_deal_owner, _publish, _when
 
 ACTIVITY_FIELDS = ("kind", "due_at", "subject", "participants", "outcome", "next_step")
 APPOINTMENT_FIELDS = ("ends_at", "place", "remind_minutes")
@@ -158,7 +159,7 @@ def create_activity(
         follows=follows,
         created_by=acting_user,
     )
-    _set_fields(activity, (*ACTIVITY_FIELDS, *APPOINTMENT_FIELDS), fields)
+    set_fields(activity, (*ACTIVITY_FIELDS, *APPOINTMENT_FIELDS), fields)
     if status == Activity.Status.DONE:
         activity.done_at = timezone.now()
         if activity.due_at is None:

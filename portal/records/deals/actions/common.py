@@ -67,19 +67,6 @@ def _check_deal_owner(user: User, field: str = "owner") -> None:
         )
 
 
-def _set_fields(obj: Any, names: Iterable[str], values: dict[str, Any]) -> None:
-    for name in names:
-        if name not in values:
-            continue
-        value = values[name]
-        if isinstance(value, str):
-            value = value.strip()
-        field = obj._meta.get_field(name)
-        if value is None and not field.null and not field.is_relation:
-            value = field.get_default() if field.has_default() else ""
-        setattr(obj, name, value)
-
-
 CONTACTS_OF_CUSTOMER = gettext_lazy("Choose contacts of the deal's customer.")
 
 
@@ -101,10 +88,8 @@ def _check_co_owners(deal_owner: User, co_owners: Iterable[User]) -> list[User]:
 
 def apply_deal_keys(deal: Deal, *, actor_id: int | None) -> bool:
     """Set the deal's visibility keys; publish access_changed (forum, search) when they moved."""
-    wanted = deal_keys(deal)
-    if visibility.object_keys(deal) == wanted:
+    if not visibility.update_object_keys(deal, deal_keys(deal)):
         return False
-    visibility.set_object_keys(deal, wanted)
     events.publish("records.deal_access_changed", deal_id=deal.pk, actor_id=actor_id)
     return True
 

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.core import audit
+from portal.records.customers.actions.customers import set_fields
 from portal.records.deals.models import Deal, DealCompetitor
 
-from .common import _publish, _require_edit, _set_fields
+from .common import _publish, _require_edit
 
 COMPETITOR_FIELDS = (
     "competitor",
@@ -44,7 +45,7 @@ def add_competitor(deal: Deal, *, acting_user: User, **fields: Any) -> DealCompe
             _("Unknown competitor fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
         )
     entry = DealCompetitor(deal=deal, created_by=acting_user)
-    _set_fields(entry, COMPETITOR_FIELDS, fields)
+    set_fields(entry, COMPETITOR_FIELDS, fields)
     _clean_competitor(entry)
     entry.save()
     audit.record(
@@ -62,7 +63,7 @@ def update_competitor(entry: DealCompetitor, *, acting_user: User, **fields: Any
     _require_edit(acting_user, entry.deal)
     names = [name for name in COMPETITOR_FIELDS if name in fields]
     before = audit.snapshot(entry, names)
-    _set_fields(entry, names, fields)
+    set_fields(entry, names, fields)
     _clean_competitor(entry)
     changes = audit.diff(before, audit.snapshot(entry, names))
     if changes:

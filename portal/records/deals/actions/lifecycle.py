@@ -16,6 +16,7 @@ from portal.accounts.permissions import has_module_perm, require_module_perm
 from portal.accounts.tree import manages_person
 from portal.core import audit, visibility
 from portal.core.numbering import issue_number
+from portal.records.customers.actions.customers import set_fields
 from portal.records.customers.models import Contact, Customer
 from portal.records.deals.models import Deal, DealStage
 
@@ -28,7 +29,6 @@ from .common import (
     _publish,
     _require_edit,
     _require_state,
-    _set_fields,
     apply_deal_keys,
 )
 
@@ -96,7 +96,7 @@ def create_deal(
         created_by=acting_user,
         updated_by=acting_user,
     )
-    _set_fields(deal, DEAL_FIELDS, fields)
+    set_fields(deal, DEAL_FIELDS, fields)
     if deal.stage_id is None:
         stages = ensure_default_stages()
         deal.stage = stages[0] if stages else None
@@ -139,7 +139,7 @@ def update_deal(
     names = [name for name in DEAL_FIELDS if name in fields]
     before = audit.snapshot(deal, names)
     old_stage_id = deal.stage_id
-    _set_fields(deal, names, fields)
+    set_fields(deal, names, fields)
     if deal.stage_id != old_stage_id and not deal.is_open:
         raise ValidationError({"stage": _("The stage can only change while the deal is tracked.")})
     _clean_deal(deal)

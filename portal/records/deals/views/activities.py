@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,11 +18,8 @@ from portal.records.deals.forms import (
     ReminderForm,
 )
 from portal.records.deals.models import Deal
-from portal.records.deals.policy import (
-    access_deal,
-)
 
-from .common import _handle
+from .common import _handle, _item_post
 
 
 @login_required
@@ -63,13 +58,7 @@ def activity_complete(request: HttpRequest, pk: int, activity_pk: int) -> HttpRe
 @login_required
 @require_POST
 def activity_cancel(request: HttpRequest, pk: int, activity_pk: int) -> HttpResponse:
-    deal = access_deal(request.user, pk)
-    activity = get_object_or_404(deal.activities, pk=activity_pk)
-    try:
-        actions.cancel_activity(activity, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect(deal.get_absolute_url() + "#activities")
+    return _item_post(request, pk, "activities", activity_pk, actions.cancel_activity, "activities")
 
 
 @login_required
@@ -93,10 +82,9 @@ def reminder_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def reminder_delete(request: HttpRequest, pk: int, reminder_pk: int) -> HttpResponse:
-    deal = access_deal(request.user, pk)
-    reminder = get_object_or_404(deal.reminders, pk=reminder_pk)
-    actions.delete_deal_reminder(reminder, acting_user=request.user)
-    return redirect(deal.get_absolute_url() + "#reminders")
+    return _item_post(
+        request, pk, "reminders", reminder_pk, actions.delete_deal_reminder, "reminders"
+    )
 
 
 @login_required
@@ -114,7 +102,6 @@ def competitor_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def competitor_remove(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
-    deal = access_deal(request.user, pk)
-    entry = get_object_or_404(deal.competitors, pk=entry_pk)
-    actions.remove_competitor(entry, acting_user=request.user)
-    return redirect(deal.get_absolute_url() + "#competitors")
+    return _item_post(
+        request, pk, "competitors", entry_pk, actions.remove_competitor, "competitors"
+    )

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from portal.accounts import roles
 from portal.accounts.models import User
 from portal.accounts.permissions import has_module_perm
 from portal.core import audit
+from portal.core.forms import form_errors, run_action
 from portal.records.deals import actions, allocation
 from portal.records.deals.forms import (
     ActivityForm,
@@ -53,14 +54,6 @@ from portal.records.deals.queries import (
 def _require_view(user: User) -> None:
     if not has_module_perm(user, "deals", "view"):
         raise PermissionDenied(_("You do not have access to deal tracking."))
-
-
-def _form_errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _reps():
@@ -157,6 +150,23 @@ def _detail_context(request: HttpRequest, deal: Deal) -> dict[str, Any]:
     }
 
 
+def _item_post(
+    request: HttpRequest,
+    pk: int,
+    relation: str,
+    item_pk: int,
+    act: Callable[..., Any],
+    anchor: str,
+) -> HttpResponse:
+    """A POST button on one item of a deal (an order line, a delivery, an activity …): the item
+    looked up within a deal the user may see (404 otherwise), `act(item, acting_user=…)` run,
+    a refusal shown as a message, and back to the deal page at `anchor`."""
+    deal = access_deal(request.user, pk)
+    item = get_object_or_404(getattr(deal, relation), pk=item_pk)
+    run_action(request, lambda: act(item, acting_user=request.user))
+    return redirect(f"{deal.get_absolute_url()}#{anchor}")
+
+
 def _handle(
     request: HttpRequest,
     pk: int,
@@ -176,7 +186,7 @@ def _handle(
         try:
             run(deal, form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, success)
             return redirect(deal.get_absolute_url() + (f"#{anchor}" if anchor else ""))

@@ -12,13 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.core.forms import form_errors, run_action
 from portal.records.customers.policy import access_customer
 from portal.records.deals import actions
 from portal.records.deals.activity_forms import CustomerActivityForm
 from portal.records.deals.models import Activity
 from portal.records.deals.policy import activity_policy, deals_visible_to
-
-from .common import _form_errors
 
 #: Activities listed on the customer page (the latest; planned ones first).
 CUSTOMER_ACTIVITY_ROWS = 10
@@ -54,7 +53,7 @@ def customer_activity_add(request: HttpRequest, pk: int) -> HttpResponse:
                 },
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("The activity was saved."))
             return redirect(customer.get_absolute_url() + "#activities")
@@ -84,14 +83,12 @@ def _customer_activity(request: HttpRequest, pk: int, activity_pk: int) -> Activ
 @require_POST
 def customer_activity_done(request: HttpRequest, pk: int, activity_pk: int) -> HttpResponse:
     activity = _customer_activity(request, pk, activity_pk)
-    try:
-        actions.complete_activity(
-            activity, acting_user=request.user, outcome=request.POST.get("outcome", "")[:5000]
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The activity is done."))
+    outcome = request.POST.get("outcome", "")[:5000]
+    run_action(
+        request,
+        lambda: actions.complete_activity(activity, acting_user=request.user, outcome=outcome),
+        _("The activity is done."),
+    )
     return redirect(activity.customer.get_absolute_url() + "#activities")
 
 
@@ -99,10 +96,9 @@ def customer_activity_done(request: HttpRequest, pk: int, activity_pk: int) -> H
 @require_POST
 def customer_activity_cancel(request: HttpRequest, pk: int, activity_pk: int) -> HttpResponse:
     activity = _customer_activity(request, pk, activity_pk)
-    try:
-        actions.cancel_activity(activity, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The activity was cancelled."))
+    run_action(
+        request,
+        lambda: actions.cancel_activity(activity, acting_user=request.user),
+        _("The activity was cancelled."),
+    )
     return redirect(activity.customer.get_absolute_url() + "#activities")

@@ -3,6 +3,7 @@ the deal's state (close, stage, reopen, complete)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -12,10 +13,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.accounts.permissions import has_module_perm
 from portal.core.bounds import parse_id
+from portal.core.forms import form_errors, run_action
 from portal.records.customers.policy import access_customer
 from portal.records.deals import actions
 from portal.records.deals.forms import (
@@ -35,7 +38,7 @@ from portal.records.deals.queries import (
     visible_filtered_deals,
 )
 
-from .common import _detail_context, _form_errors, _handle, _reps, _require_view
+from .common import _detail_context, _handle, _reps, _require_view
 
 
 @login_required
@@ -87,15 +90,10 @@ def deal_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             deal = actions.create_deal(
-                acting_user=request.user,
-                customer=form.customer,
-                contacts=form.cleaned_data["contacts"],
-                co_owners=form.cleaned_data["co_owners"],
-                products=form.cleaned_data["products"],
-                **form.action_data(),
+                acting_user=request.user, customer=form.customer, **_deal_arguments(form)
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -105,6 +103,16 @@ def deal_create(request: HttpRequest) -> HttpResponse:
             return redirect(deal)
     status = 400 if request.method == "POST" else 200
     return render(request, "records/deal_form.html", _form_context(form), status=status)
+
+
+def _deal_arguments(form: DealForm) -> dict[str, Any]:
+    """What the deal form gives the create and update actions."""
+    return {
+        "contacts": form.cleaned_data["contacts"],
+        "co_owners": form.cleaned_data["co_owners"],
+        "products": form.cleaned_data["products"],
+        **form.action_data(),
+    }
 
 
 @login_required
@@ -118,15 +126,10 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_deal(
-                access_deal(request.user, pk),
-                acting_user=request.user,
-                contacts=form.cleaned_data["contacts"],
-                co_owners=form.cleaned_data["co_owners"],
-                products=form.cleaned_data["products"],
-                **form.action_data(),
+                access_deal(request.user, pk), acting_user=request.user, **_deal_arguments(form)
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("The deal was saved."))
             return redirect(deal)
@@ -181,36 +184,27 @@ def deal_stage(request: HttpRequest, pk: int) -> HttpResponse:
     if stage is None:
         messages.error(request, _("Choose a stage."))
         return redirect(deal)
-    try:
-        actions.update_deal(deal, acting_user=request.user, stage=stage)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The deal moved to the stage %(stage)s.") % {"stage": stage})
+    run_action(
+        request,
+        lambda: actions.update_deal(deal, acting_user=request.user, stage=stage),
+        _("The deal moved to the stage %(stage)s.") % {"stage": stage},
+    )
     return redirect(deal)
 
 
-@login_required
-@require_POST
-def deal_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    deal = access_deal(request.user, pk)
-    try:
-        actions.reopen_deal(deal, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The deal is being tracked again."))
-    return redirect(deal)
+def _deal_button(act: Callable[..., Any], success: str) -> Callable[..., HttpResponse]:
+    """A POST button on the deal page that runs one action on the deal and comes back
+    (`success` a lazy translation, read in the language of the request)."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        deal = access_deal(request.user, pk)
+        run_action(request, lambda: act(deal, acting_user=request.user), str(success))
+        return redirect(deal)
+
+    return view
 
 
-@login_required
-@require_POST
-def deal_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    deal = access_deal(request.user, pk)
-    try:
-        actions.complete_deal(deal, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The deal is completed."))
-    return redirect(deal)
+deal_reopen = _deal_button(actions.reopen_deal, gettext_lazy("The deal is being tracked again."))
+deal_complete = _deal_button(actions.complete_deal, gettext_lazy("The deal is completed."))

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,11 +18,8 @@ from portal.records.deals.forms import (
     PaymentForm,
 )
 from portal.records.deals.models import Deal
-from portal.records.deals.policy import (
-    access_deal,
-)
 
-from .common import _handle
+from .common import _handle, _item_post
 
 
 @login_required
@@ -43,13 +37,7 @@ def order_line_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def order_line_remove(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
-    deal = access_deal(request.user, pk)
-    line = get_object_or_404(deal.order_lines, pk=line_pk)
-    try:
-        actions.remove_order_line(line, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect(deal.get_absolute_url() + "#order")
+    return _item_post(request, pk, "order_lines", line_pk, actions.remove_order_line, "order")
 
 
 @login_required
@@ -79,13 +67,7 @@ def delivery_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def delivery_done(request: HttpRequest, pk: int, delivery_pk: int) -> HttpResponse:
-    deal = access_deal(request.user, pk)
-    delivery = get_object_or_404(deal.deliveries, pk=delivery_pk)
-    try:
-        actions.mark_delivered(delivery, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect(deal.get_absolute_url() + "#deliveries")
+    return _item_post(request, pk, "deliveries", delivery_pk, actions.mark_delivered, "deliveries")
 
 
 @login_required

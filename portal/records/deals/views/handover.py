@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts.models import User
 from portal.accounts.permissions import has_module_perm
+from portal.core.forms import form_errors
 from portal.records.deals import actions
 from portal.records.deals.forms import (
     AnswerForm,
@@ -32,7 +33,7 @@ from portal.records.deals.queries import (
     open_urges_visible_to,
 )
 
-from .common import _detail_context, _form_errors, _handle
+from .common import _detail_context, _handle
 
 
 @login_required
@@ -46,7 +47,7 @@ def deal_handover(request: HttpRequest, pk: int) -> HttpResponse:
                 deal, to_user=form.cleaned_data["to_user"], acting_user=request.user
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -96,7 +97,7 @@ def handover_all(request: HttpRequest) -> HttpResponse:
                 include_closed=data["include_closed"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(
                 request,

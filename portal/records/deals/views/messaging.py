@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from portal.core import uploads
 from portal.core.dashboard import Panel
+from portal.core.forms import form_errors
 from portal.records.customers import actions as customer_actions
-from portal.records.customers.forms import form_errors
 from portal.records.customers.models import Channel, MailBatch, MailRecipient
 from portal.records.customers.policy import contacts_visible_to, customers_visible_to
 from portal.records.deals.actions.documents import DOCUMENT_EXTENSIONS

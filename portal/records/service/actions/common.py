@@ -90,10 +90,8 @@ def _text(value: Any, field: str, *, required: bool = False, limit: int = 20000)
 
 
 def _apply_case_keys(case: ServiceCase, *, actor_id: int | None, customer_key_set=None) -> bool:
-    wanted = case_keys(case, customer_key_set)
-    if visibility.object_keys(case) == wanted:
+    if not visibility.update_object_keys(case, case_keys(case, customer_key_set)):
         return False
-    visibility.set_object_keys(case, wanted)
     events.publish("records.service_case_access_changed", case_id=case.pk, actor_id=actor_id)
     return True
 
