@@ -30,11 +30,17 @@ PAGES = [
     "/knowledge-tools/",
     "/forum-tools/",
     "/notifications/",
+    "/tasks/",
+    "/records/calendar/",
+    "/records/contracts/",
+    "/records/customers/pool/",
+    "/records/statistics/customers/",
     "/search/?q=soak",
     "/api/v1/customers/",
     "/api/v1/deals/",
     "/api/v1/search/?q=soak",
     "/api/v1/notifications/",
+    "/api/v1/tasks/",
 ]
 
 
