@@ -161,9 +161,14 @@ def quiet_until(prefs: DeliverySettings | None, now: datetime.datetime) -> datet
 def _allocate_numbers(user_ids: list[int]) -> dict[int, int]:
     """Next number per user. The UPDATE keeps each counter row locked until commit, so one
     user's notifications commit in number order and a resume cursor never skips one."""
-    UserSequence.objects.bulk_create(
-        [UserSequence(user_id=uid) for uid in user_ids], ignore_conflicts=True
-    )
+    # Counters are made on a user's first notification; a fan-out to people who already have
+    # one (nearly always) reads a column instead of building and inserting a row for each.
+    have = set(UserSequence.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True))
+    if len(have) < len(user_ids):
+        UserSequence.objects.bulk_create(
+            [UserSequence(user_id=uid) for uid in user_ids if uid not in have],
+            ignore_conflicts=True,
+        )
     # Lock in a fixed order first so that two fan-outs over overlapping users cannot deadlock.
     # (SQLite has no row locks: its IMMEDIATE transactions already hold the one write lock.)
     if connection.features.has_select_for_update:
