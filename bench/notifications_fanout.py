@@ -195,14 +195,15 @@ async def wait_for(clients: list[Client], count: int, timeout: float = 120) -> N
         await asyncio.sleep(0.01)
 
 
-def cpu_seconds(processes: list[subprocess.Popen]) -> float:
-    """User + system CPU time of the daphne processes so far: on a shared machine the wall
+def cpu_seconds(processes: list[subprocess.Popen]) -> list[float]:
+    """User + system CPU time of each daphne process so far: on a shared machine the wall
     clock depends on the neighbours, the CPU a fan-out costs does not (much)."""
-    total = 0
+    seconds = []
     for process in processes:
         fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
-    return total / os.sysconf("SC_CLK_TCK")
+        ticks = int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+        seconds.append(ticks / os.sysconf("SC_CLK_TCK"))
+    return seconds
 
 
 def pct(values: list[float], p: float) -> float:
@@ -230,10 +231,14 @@ async def run(
             f"in {time.monotonic() - t:.1f}s"
         )
         listeners = [asyncio.ensure_future(listen(c)) for c in clients]
+        # A process imports its URLs and views on its first request: not the fan-out's cost.
+        for port in ports:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=60).close()  # noqa: S310
         await asyncio.sleep(2)
         loop = asyncio.get_running_loop()
         # one notification fanned out to everyone, several rounds
         cpu_before = cpu_seconds(processes)
+        client_cpu_before = time.process_time()
         last_frame, per_frame = [], []
         expected = 0
         for r in range(args.rounds):
@@ -267,10 +272,30 @@ async def run(
             f"  sustained: {delivered} deliveries in {end - start:.2f}s = "
             f"{delivered / (end - start):,.0f} deliveries/s"
         )
-        cpu = cpu_seconds(processes) - cpu_before
+        per_process = [a - b for a, b in zip(cpu_seconds(processes), cpu_before, strict=True)]
+        cpu = sum(per_process)
+        client_cpu = time.process_time() - client_cpu_before
+        deliveries = expected * len(clients)
         print(
-            f"  daphne CPU for all {expected * len(clients)} deliveries: {cpu:.1f}s "
-            f"= {cpu * 1e6 / (expected * len(clients)):.0f} µs per delivery (all processes)"
+            f"  daphne CPU for all {deliveries} deliveries: {cpu:.1f}s "
+            f"= {cpu * 1e6 / deliveries:.0f} µs per delivery (all processes)"
+        )
+        if len(processes) > 1:
+            # The first process also serves the announcements (the writes); the others only
+            # deliver to their own share of the sockets.
+            shares = [len(range(i, len(clients), len(processes))) for i in range(len(processes))]
+            print(
+                "  per process: "
+                + ", ".join(
+                    f"{seconds:.1f}s = {seconds * 1e6 / (expected * share):.0f} µs per delivery"
+                    for seconds, share in zip(per_process, shares, strict=True)
+                )
+                + " (the first also handles the announcements)"
+            )
+        # The clients share the machine's cores with the servers: their CPU counts too.
+        print(
+            f"  benchmark clients' CPU: {client_cpu:.1f}s "
+            f"= {client_cpu * 1e6 / deliveries:.0f} µs per delivery"
         )
         ordered = all(
             [f["id"] for _, f in c.received] == list(range(1, expected + 1)) for c in clients

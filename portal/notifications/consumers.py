@@ -48,7 +48,13 @@ UNREAD_DELAY_SECONDS = 0.05
 # close_old_connections in the one sync thread before *every* handler; for a fan-out that is a
 # thousand hops queued behind the request that made the notification (ADR 0502).
 PURE_MESSAGES = frozenset(
-    {"notification.created", "notification.start", "notification.catchup", "unread.changed"}
+    {
+        "notification.created",
+        "notification.live",
+        "notification.start",
+        "notification.catchup",
+        "unread.changed",
+    }
 )
 
 
@@ -171,6 +177,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     registered = False
     began_at = 0  # the store's latest number when this socket opened
     busy = 0  # handlers of this socket in flight: the bus then queues instead of sending
+    queued = 0  # bus messages waiting in this socket's queue: later ones queue behind them
 
     async def __call__(self, scope, receive, send) -> None:
         # Whatever ends the consumer — the client leaving, an exception in a handler, or the
@@ -380,13 +387,15 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         """The bus's direct hand-over, for a socket with nothing of its own in flight and the
         next number in hand: sent now, without a trip through the socket's queue. False lets
         the queue and its ordinary handler decide (a held start, a gap, a duplicate)."""
-        if self.busy or not self.started or not self.registered:
+        if self.busy or self.queued or not self.started or not self.registered:
             return False
         if message["type"] == "unread.changed":
-            self._unread_soon(message["unread"])
+            self._unread_with_frames(message["unread"])
             return True
+        if message["type"] != "notification.created":
+            return False
         frame = message["frame"]
-        if message["type"] != "notification.created" or frame["id"] != self.last_sent + 1:
+        if frame["id"] != self.last_sent + 1:
             return False
         self.last_sent = frame["id"]
         self.busy += 1
@@ -394,8 +403,28 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(frame)
         finally:
             self.busy -= 1
-        self._unread_soon(message["unread"])
+        self._unread_with_frames(message["unread"])
         return True
+
+    def _unread_with_frames(self, count: int) -> None:
+        """The bus hand-over sends this count (`send_unread`) right after the frames it wrote
+        in the same turn of the loop: the server then writes both to the kernel at once."""
+        self.pending_unread = count
+        self.pending_version += 1
+
+    def queue_live(self, message: dict) -> None:
+        """The bus's other hand-over: through this socket's queue, handled in order by its own
+        task. Counted until handled, so no later message overtakes it by `take_live` (the
+        queue alone is not enough: a message taken off it is not yet handled)."""
+        self.channel_layer.deliver(
+            self.channel_name, {"type": "notification.live", "message": message}
+        )
+        self.queued += 1
+
+    async def notification_live(self, event: dict) -> None:
+        self.queued -= 1  # `busy` covers it from here until it is handled
+        message = event["message"]
+        await getattr(self, get_handler_name(message))(message)
 
 
 # Live unread counts go out from one task per event loop, not a timer per socket: a fan-out

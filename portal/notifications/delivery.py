@@ -31,6 +31,10 @@ class LocalSocket(Protocol):
 
     async def take_live(self, message: dict) -> bool: ...
 
+    def queue_live(self, message: dict) -> None: ...
+
+    async def send_unread(self) -> None: ...
+
 
 # This process's open sockets by user id (MessageBus's per-process registry).
 _LOCAL: dict[int, dict[str, LocalSocket]] = {}
@@ -89,20 +93,28 @@ def _bus():
 async def deliver_here(messages: list) -> None:
     """In the event loop: hand each (user id, message) to that user's sockets served by this
     loop — directly when the socket is idle, else through its queue. One user's messages
-    keep their order either way: the direct path is taken only while the queue is empty."""
-    layer = get_channel_layer(LOCAL_LAYER)
+    keep their order either way: the socket takes a message directly only while none of its
+    earlier ones is queued or being handled.
+
+    The unread counts of the sockets that took messages go out after every frame, in the same
+    turn of the loop: daphne (Twisted) writes to a socket when the loop next polls, so each
+    socket's frame and count reach the kernel in one write, and no frame waits for a count."""
     loop = asyncio.get_running_loop()
+    took: dict[LocalSocket, None] = {}
     for user_id, message in messages:
         for socket in list(_LOCAL.get(user_id, {}).values()):
             if socket.socket_loop is not loop:
                 continue  # another loop (tests run one per test) has its own hand-over
-            if not layer.channels.get(socket.channel_name) and await socket.take_live(message):
+            if await socket.take_live(message):
+                took[socket] = None
                 continue
             try:
-                layer.deliver(socket.channel_name, message)
+                socket.queue_live(message)
             except ChannelFull:
                 # A socket this far behind gets the rest from the store on its next catch-up.
                 logger.warning("Notification socket %s is full", socket.channel_name)
+    for socket in took:
+        await socket.send_unread()
 
 
 def catch_up_all() -> None:

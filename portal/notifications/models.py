@@ -137,10 +137,13 @@ class Notification(models.Model):
     def shown_body(self) -> str:
         return self._in_active_language()[1]
 
-    def frame(self, language: str | None = None) -> dict[str, object]:
+    def frame(
+        self, language: str | None = None, *, text: tuple[str, str] | None = None
+    ) -> dict[str, object]:
         """The WebSocket frame `{"type": "notification", ...}` in `language` (by default the
-        recipient's own); `id` is the per-user number."""
-        title, body = self.render(language or self.user.language or settings.LANGUAGE_CODE)
+        recipient's own), or with `text` (title, body) already rendered; `id` is the per-user
+        number."""
+        title, body = text or self.render(language or self.user.language or settings.LANGUAGE_CODE)
         return {
             "type": "notification",
             "id": self.seq,

@@ -442,3 +442,61 @@ async def test_deactivating_a_person_closes_their_open_sockets(people):
     # ...and nobody else's
     assert await other.receive_nothing(timeout=0.3)
     await other.disconnect()
+
+
+async def test_an_idle_socket_takes_live_frames_directly_not_through_its_queue(people, monkeypatch):
+    """The bus hands a frame to an idle socket in the same call (ADR 0712): a socket always
+    has an (empty) queue while it waits, and an empty asyncio.Queue is truthy, so a check on
+    the queue's presence once sent every frame through it."""
+    from portal.notifications.consumers import NotificationConsumer
+
+    queued = []
+    original = NotificationConsumer.queue_live
+
+    def spy(self, message):
+        queued.append(message["type"])
+        original(self, message)
+
+    monkeypatch.setattr(NotificationConsumer, "queue_live", spy)
+    sales2 = people["sales2"]
+    communicator, _, _ = await _connect(sales2)
+    await communicator.receive_json_from()
+    await communicator.send_json_to({"type": "resume", "after": 0})
+    assert await _notifications(communicator, timeout=0.2) == []  # the resume is handled
+    for n in range(1, 4):
+        await notify([sales2.pk], Kind.ANNOUNCEMENT, f"N{n}", dedupe_key=f"n{n}")
+    assert [f["id"] for f in await _notifications(communicator)] == [1, 2, 3]
+    assert queued == []
+    await communicator.disconnect()
+
+
+async def test_a_socket_busy_with_its_own_handler_gets_bus_frames_through_its_queue(
+    people, monkeypatch
+):
+    """While a socket's own handler is in flight the bus queues its frames (counted until
+    handled), and once idle it takes them directly again: every one arrives once, in order."""
+    from portal.notifications.consumers import NotificationConsumer
+
+    queued = []
+    original = NotificationConsumer.queue_live
+
+    def spy(self, message):
+        queued.append(message["frame"]["title"])
+        original(self, message)
+
+    monkeypatch.setattr(NotificationConsumer, "queue_live", spy)
+    sales2 = people["sales2"]
+    communicator, _, _ = await _connect(sales2)
+    await communicator.receive_json_from()
+    await communicator.send_json_to({"type": "resume", "after": 0})
+    assert await _notifications(communicator, timeout=0.2) == []
+    (socket,) = _local_sockets()
+    socket.busy += 1  # a handler of its own is in flight
+    await notify([sales2.pk], Kind.ANNOUNCEMENT, "Queued", dedupe_key="q")
+    assert [f["title"] for f in await _notifications(communicator)] == ["Queued"]
+    socket.busy -= 1
+    assert socket.queued == 0
+    await notify([sales2.pk], Kind.ANNOUNCEMENT, "Direct", dedupe_key="d")
+    assert [f["id"] for f in await _notifications(communicator)] == [2]
+    assert queued == ["Queued"]
+    await communicator.disconnect()
