@@ -3,7 +3,8 @@
 Every figure starts from the customer list's own read — `visible_filtered_customers`, the
 customer policy's `visible_to` narrowed by the list's filters — so a cell's drill-down link
 (the same filters plus the cell's two values) lists exactly the customers the cell counts.
-Won deals come from the deal policy's `visible_to`. Three queries (two GROUP BYs and one aggregate), whatever the size.
+Won deals come from the deal policy's `visible_to`. Three queries (two GROUP BYs and one
+aggregate), whatever the size.
 """
 
 from __future__ import annotations
