@@ -146,6 +146,29 @@ def deal_page(
     )
 
 
+def with_renewal_links(queryset: QuerySet[Deal], user: User) -> QuerySet[Deal]:
+    """Annotate each deal with the deal it renews (`renews_visible`) and the deal renewing it
+    (`renewed_by_visible`), each an id only when the deal policy lets `user` see that deal,
+    else None: two correlated subqueries, no query per row (decision 1003)."""
+    from django.db.models import OuterRef, Subquery
+
+    visible = deals_visible_to(user)
+    return queryset.annotate(
+        renews_visible=Subquery(visible.filter(pk=OuterRef("renews_id")).values("pk")[:1]),
+        renewed_by_visible=Subquery(
+            visible.filter(renews_id=OuterRef("pk")).order_by("pk").values("pk")[:1]
+        ),
+    )
+
+
+def renewal_links(deal: Deal, user: User) -> tuple[Deal | None, Deal | None]:
+    """The deal `deal` renews and the one renewing it, each only if `user` may see it."""
+    visible = deals_visible_to(user).only("pk", "number", "name")
+    renews = visible.filter(pk=deal.renews_id).first() if deal.renews_id else None
+    renewed_by = visible.filter(renews_id=deal.pk).order_by("pk").first()
+    return renews, renewed_by
+
+
 def open_urges_visible_to(user: User) -> QuerySet[DealUrge]:
     """Unanswered urges on deals the user may see, oldest answer date first (the report)."""
     return (
