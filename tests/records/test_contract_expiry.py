@@ -190,3 +190,13 @@ def test_two_workers_deliver_the_expiry_reminder_exactly_once(deal, people):
     assert sum(results) == 2
     assert Notification.objects.filter(user=people["sales1"]).count() == 1
     assert Notification.objects.filter(user=people["sales2"]).count() == 1
+
+
+def test_a_handed_over_deal_reminds_its_new_owner(deal, people, make_user):
+    sales4 = make_user("sales4")
+    _contract(deal, people["sales1"], 100)
+    with capture_events():
+        deal_actions.handover_deal(deal, to_user=sales4, acting_user=people["manager"])
+    reminder = DealReminder.objects.get(deal=deal, kind="contract")
+    assert {p.username for p in reminder.people.all()} == {"sales4", "sales2"}
+    assert {r.user.username for r in _pending(deal)} == {"sales4", "sales2"}

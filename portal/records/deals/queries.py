@@ -163,9 +163,16 @@ def with_renewal_links(queryset: QuerySet[Deal], user: User) -> QuerySet[Deal]:
 
 def renewal_links(deal: Deal, user: User) -> tuple[Deal | None, Deal | None]:
     """The deal `deal` renews and the one renewing it, each only if `user` may see it."""
-    visible = deals_visible_to(user).only("pk", "number", "name")
-    renews = visible.filter(pk=deal.renews_id).first() if deal.renews_id else None
-    renewed_by = visible.filter(renews_id=deal.pk).order_by("pk").first()
+    linked = Q(renews_id=deal.pk)
+    if deal.renews_id:
+        linked |= Q(pk=deal.renews_id)
+    rows = deals_visible_to(user).filter(linked).only("pk", "number", "name", "renews_id")
+    renews = renewed_by = None
+    for row in rows.order_by("pk")[:2]:  # one query for both (at most one renewal per deal)
+        if row.pk == deal.renews_id:
+            renews = row
+        elif renewed_by is None:
+            renewed_by = row
     return renews, renewed_by
 
 
