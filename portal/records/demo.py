@@ -1,11 +1,24 @@
-"""Demo data of records: customers first, then deals in every state, then service cases (which
-name deals), then sales targets and commission rules."""
+"""Demo data of records: customers first, then deals in every state, the sales workbench (pool,
+calendar, a contract ending soon, a fax), then service cases (which name deals), then sales
+targets and commission rules."""
 
 from portal.records.customers.demo import seed as seed_customers
 from portal.records.deals.demo import seed as seed_deals
 from portal.records.deals.demo_targets import seed as seed_targets
+from portal.records.deals.demo_workbench import seed as seed_workbench
 from portal.records.service.demo import seed as seed_service
 
 
 def seed() -> str:
-    return "; ".join(filter(None, [seed_customers(), seed_deals(), seed_service(), seed_targets()]))
+    return "; ".join(
+        filter(
+            None,
+            [
+                seed_customers(),
+                seed_deals(),
+                seed_workbench(),
+                seed_service(),
+                seed_targets(),
+            ],
+        )
+    )

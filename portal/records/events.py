@@ -245,6 +245,13 @@ class DealContractSaved(_DealEvent):
     pass
 
 
+@declare("records.deal_contract_renewed")
+class DealContractRenewed(_DealEvent):
+    """A renewal deal (`renewal_id`) was opened for this deal's contract."""
+
+    renewal_id: int
+
+
 @declare("records.deal_delivery_changed")
 class DealDeliveryChanged(_DealEvent):
     pass

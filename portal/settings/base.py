@@ -336,6 +336,8 @@ SPECTACULAR_SETTINGS = {
 
 # --- Agora --------------------------------------------------------------------------------
 DEMO_DATA_ALLOWED = True
+# Days before a contract ends that its deal's owner and co-owners are reminded (#18).
+CONTRACT_EXPIRY_REMINDER_DAYS = int(os.environ.get("CONTRACT_EXPIRY_REMINDER_DAYS", 30))
 # Subscribers that fail after commit are logged; tests set this to re-raise.
 EVENTS_RAISE_ERRORS = False
 # An event its app's catalogue does not declare: "raise" or "log"; empty means raise when DEBUG

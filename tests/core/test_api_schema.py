@@ -47,6 +47,10 @@ def test_nullable_fields_are_declared_nullable(schema):
     assert topic["solved_post"].get("nullable") is True
     person = schema["components"]["schemas"]["Person"]["properties"]
     assert person["department"].get("nullable") is True
+    deal = schema["components"]["schemas"]["Deal"]["properties"]
+    for field in ("renews", "renewed_by"):  # a deal id, or null (none the caller may see)
+        assert deal[field]["type"] == "integer" and deal[field].get("nullable") is True
+        assert deal[field].get("readOnly") is True
     body = schema["components"]["schemas"]["Topic"]["properties"]["category"]
     assert body["maximum"] == MAX_ID
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from portal.core import visibility
 from portal.records.customers import actions
 from portal.records.deals.models import Contract, Deal
-from portal.records.deals.policy import deal_keys
+from portal.records.deals.policy import deal_keys, deal_policy
 
 LIST = reverse("records:contract_list")
 API = "/api/v1/contracts/"
@@ -208,3 +208,43 @@ def test_renew_refused_to_those_who_may_not_see_or_edit(client_for, people, seed
     )
     assert Deal.objects.count() == before
     assert not Deal.objects.filter(renews__isnull=False).exists()
+
+
+def test_renewal_links_on_the_deal_page_and_api_for_those_who_may_see(
+    client_for, api_client, people, seeded
+):
+    # given K-1's deal renewed by sales1, and sales2 co-owning the renewal only
+    from portal.records.deals import actions as deal_actions
+    from portal.records.deals.actions.renewal import renew_contract
+
+    _s, made = seeded
+    old = made["soon"].deal
+    renewal = renew_contract(made["soon"], acting_user=people["sales1"])
+    deal_actions.update_deal(renewal, acting_user=people["sales1"], co_owners=[people["sales2"]])
+    # then the owner reads both links, each naming the other deal's number
+    client = client_for(people["sales1"])
+    page = client.get(renewal.get_absolute_url()).content.decode()
+    assert f'href="{old.get_absolute_url()}" id="deal-renews">Renews deal {old.number}<' in page
+    page = client.get(old.get_absolute_url()).content.decode()
+    assert (
+        f'href="{renewal.get_absolute_url()}" id="deal-renewed-by">Renewed by deal '
+        f"{renewal.number}<" in page
+    )
+    api_client.force_authenticate(people["sales1"])
+    assert api_client.get(f"/api/v1/deals/{renewal.pk}/").json()["renews"] == old.pk
+    body = api_client.get(f"/api/v1/deals/{old.pk}/").json()
+    assert body["renewed_by"] == renewal.pk and body["renews"] is None
+    listed = {row["id"]: row for row in api_client.get("/api/v1/deals/").json()["results"]}
+    assert listed[renewal.pk]["renews"] == old.pk
+    assert listed[old.pk]["renewed_by"] == renewal.pk
+    # and the co-owner of the renewal, who may not see the old deal, sees no link, no number
+    assert not deal_policy.is_visible(people["sales2"], old)
+    page = client_for(people["sales2"]).get(renewal.get_absolute_url())
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "deal-renews" not in text and old.number not in text
+    api_client.force_authenticate(people["sales2"])
+    assert api_client.get(f"/api/v1/deals/{renewal.pk}/").json()["renews"] is None
+    listed = {row["id"]: row for row in api_client.get("/api/v1/deals/").json()["results"]}
+    assert listed[renewal.pk]["renews"] is None and old.pk not in listed
+    assert old.number not in api_client.get("/api/v1/deals/").content.decode()

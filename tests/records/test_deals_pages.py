@@ -346,8 +346,9 @@ def _fill(deal, user, rounds: int) -> None:
         )
 
 
-# 39, and 3 for the "Mail and fax" panel: the documents to choose, the gateway, the batches.
-DEAL_PAGE_QUERIES = 42
+# 39, and 3 for the "Mail and fax" panel: the documents to choose, the gateway, the batches;
+# 1 for the renewal links (the deal it renews and the one renewing it, through the policy).
+DEAL_PAGE_QUERIES = 43
 
 
 def test_detail_page_queries_do_not_grow_with_its_content(

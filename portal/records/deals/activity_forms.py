@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from portal.accounts.models import User
 from portal.core.bounds import BoundedModelChoiceField, BoundedModelMultipleChoiceField
+from portal.core.widgets import SearchableSelectMultiple
 from portal.records.customers.forms import _bootstrap
 from portal.records.deals.models import Activity, Deal
 
@@ -36,7 +37,7 @@ class CustomerActivityForm(forms.ModelForm):
         queryset=User.objects.none(),
         label=_("colleagues invited"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=SearchableSelectMultiple(attrs={"size": 4}),
     )
     remind = forms.TypedChoiceField(
         label=_("reminder"),
@@ -65,7 +66,7 @@ class CustomerActivityForm(forms.ModelForm):
             "due_at": forms.DateTimeInput(attrs=DATETIME, format=DATETIME_FORMAT),
             "ends_at": forms.DateTimeInput(attrs=DATETIME, format=DATETIME_FORMAT),
             "outcome": forms.Textarea(attrs={"rows": 2}),
-            "contacts": forms.SelectMultiple(attrs={"size": 3}),
+            "contacts": SearchableSelectMultiple(attrs={"size": 3}),
         }
 
     def __init__(self, *args, customer, deals, **kwargs):

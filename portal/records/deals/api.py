@@ -30,7 +30,12 @@ from portal.records.deals.policy import (
     activities_visible_to,
     reminders_visible_to,
 )
-from portal.records.deals.queries import DealFilters, visible_filtered_deals
+from portal.records.deals.queries import (
+    DealFilters,
+    renewal_links,
+    visible_filtered_deals,
+    with_renewal_links,
+)
 
 ACTIVE_USERS = User.objects.filter(is_active=True)
 
@@ -61,6 +66,26 @@ class VisibleContactField(serializers.PrimaryKeyRelatedField):
         return contact_policy.visible_to(self.context["request"].user)
 
 
+class RenewalLinkField(serializers.IntegerField):
+    """A deal linked by renewal, as an id only if the caller may see it (else null, as if
+    there were none): read from the list's annotation, or asked of the deal policy for a
+    single deal."""
+
+    def __init__(self, which: str, **kwargs) -> None:
+        self.which = which
+        super().__init__(read_only=True, allow_null=True, min_value=1, **kwargs)
+
+    def get_attribute(self, deal: Deal):
+        if not hasattr(deal, "renewed_by_visible"):  # one deal: asked once for both fields
+            renews, renewed_by = renewal_links(deal, self.context["request"].user)
+            deal.renews_visible = renews.pk if renews is not None else None
+            deal.renewed_by_visible = renewed_by.pk if renewed_by is not None else None
+        return getattr(deal, f"{self.which}_visible")
+
+    def to_representation(self, value):
+        return None if value is None else int(value)
+
+
 class DealSerializer(serializers.ModelSerializer):
     # Plain ids: a lookup against all customers would tell who exists beyond one's view.
     customer = IdSerializerField(source="customer_id")
@@ -77,6 +102,12 @@ class DealSerializer(serializers.ModelSerializer):
     )
     probability = serializers.IntegerField(read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
+    renews = RenewalLinkField(
+        "renews", help_text="The deal whose contract this deal renews (null if none you see)."
+    )
+    renewed_by = RenewalLinkField(
+        "renewed_by", help_text="The deal renewing this deal's contract (null if none you see)."
+    )
 
     class Meta:
         model = Deal
@@ -101,6 +132,8 @@ class DealSerializer(serializers.ModelSerializer):
             "completed_on",
             "close_reason",
             "notes",
+            "renews",
+            "renewed_by",
             "url",
             "created_at",
             "updated_at",
@@ -147,11 +180,12 @@ class DealViewSet(viewsets.ModelViewSet):
         filters = DealFilters.from_query(self.request.query_params)
         column, descending = SORTS[filters.sort]
         order = [f"-{column}", "-pk"] if descending else [column, "pk"]
-        return (
+        return with_renewal_links(
             visible_filtered_deals(self.request.user, filters)
             .select_related("owner", "stage")
             .prefetch_related("contacts", "co_owners", "products")
-            .order_by(*order)
+            .order_by(*order),
+            self.request.user,
         )
 
     def get_object(self):

@@ -145,7 +145,8 @@ def _reminders(reader: User, people: list[int], start, end) -> list[CalendarItem
     rows = (
         reminders_visible_to(reader)
         .filter(pk__in=reminded, due_at__gte=low, due_at__lt=high)
-        .exclude(kind=DealReminder.Kind.PAYMENT)  # the payment rows below say it
+        # the payment rows and contract expiries below say it
+        .exclude(kind__in=[DealReminder.Kind.PAYMENT, DealReminder.Kind.CONTRACT])
         .select_related("deal", "deal__customer")
         .order_by("due_at", "pk")[:KIND_LIMIT]
     )

@@ -13,6 +13,7 @@ from portal.core.bounds import (
     amount_form_field,
     parse_id,
 )
+from portal.core.widgets import SearchableSelectMultiple
 from portal.records.customers.forms import _bootstrap
 from portal.records.customers.models import Contact
 from portal.records.customers.policy import customers_visible_to
@@ -117,8 +118,8 @@ class DealForm(forms.ModelForm):
             "expected_close_date": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
             "opened_on": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
             "contacts": forms.CheckboxSelectMultiple,
-            "co_owners": forms.SelectMultiple(attrs={"size": 4}),
-            "products": forms.SelectMultiple(attrs={"size": 5}),
+            "co_owners": SearchableSelectMultiple(attrs={"size": 4}),
+            "products": SearchableSelectMultiple(attrs={"size": 5}),
         }
 
     def __init__(self, *args, user: User, customer=None, **kwargs):
@@ -257,7 +258,7 @@ class ReminderForm(forms.Form):
         label=_("people to remind"),
         required=False,
         help_text=_("Nobody chosen: only you."),
-        widget=forms.SelectMultiple(attrs={"size": 3}),
+        widget=SearchableSelectMultiple(attrs={"size": 3}),
     )
 
     def __init__(self, *args, **kwargs):

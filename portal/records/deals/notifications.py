@@ -44,6 +44,23 @@ def _urge_answered(p) -> tuple[str, str]:
     )
 
 
+@message("records.contract_expiring")
+def _contract_expiring(p) -> tuple[str, str]:
+    """A scheduled reminder (contract_expiry): the date is formatted for the reader."""
+    import datetime
+
+    from portal.core.formatting import format_date
+
+    ends_on = datetime.date.fromisoformat(p["ends_on"])
+    title = _("Contract %(number)s with %(customer)s ends on %(date)s") % {
+        "number": p["number"],
+        "customer": p["customer"],
+        "date": format_date(ends_on),
+    }
+    body = _("Deal %(deal)s: renew it from the contracts list or let it end.") % {"deal": p["deal"]}
+    return title, body
+
+
 # --- who ----------------------------------------------------------------------------------
 
 # The event, and who besides the watchers is told directly (a payload field naming them).

@@ -120,6 +120,36 @@ DealPage = pagination.KeysetPage
 deal_page = pagination.SortedList(SORTS, "-updated", PAGE_SIZE, MAX_PAGE_SIZE).page
 
 
+def with_renewal_links(queryset: QuerySet[Deal], user: User) -> QuerySet[Deal]:
+    """Annotate each deal with the deal it renews (`renews_visible`) and the deal renewing it
+    (`renewed_by_visible`), each an id only when the deal policy lets `user` see that deal,
+    else None: two correlated subqueries, no query per row (decision 1003)."""
+    from django.db.models import OuterRef, Subquery
+
+    visible = deals_visible_to(user)
+    return queryset.annotate(
+        renews_visible=Subquery(visible.filter(pk=OuterRef("renews_id")).values("pk")[:1]),
+        renewed_by_visible=Subquery(
+            visible.filter(renews_id=OuterRef("pk")).order_by("pk").values("pk")[:1]
+        ),
+    )
+
+
+def renewal_links(deal: Deal, user: User) -> tuple[Deal | None, Deal | None]:
+    """The deal `deal` renews and the one renewing it, each only if `user` may see it."""
+    linked = Q(renews_id=deal.pk)
+    if deal.renews_id:
+        linked |= Q(pk=deal.renews_id)
+    rows = deals_visible_to(user).filter(linked).only("pk", "number", "name", "renews_id")
+    renews = renewed_by = None
+    for row in rows.order_by("pk")[:2]:  # one query for both (at most one renewal per deal)
+        if row.pk == deal.renews_id:
+            renews = row
+        elif renewed_by is None:
+            renewed_by = row
+    return renews, renewed_by
+
+
 def open_urges_visible_to(user: User) -> QuerySet[DealUrge]:
     """Unanswered urges on deals the user may see, oldest answer date first (the report)."""
     return (

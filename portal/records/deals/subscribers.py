@@ -22,6 +22,23 @@ def customer_access_changed(event: Event) -> None:
         rekey_deals_of_customer(customer_id, actor_id=event.get("actor_id"))
 
 
+def customer_binned(event: Event) -> None:
+    """A binned customer's deals are out of reach: their contract expiry reminders are
+    withdrawn; restored, they are scheduled again (the end dates still ahead)."""
+    from portal.records.deals.actions import cancel_contract_expiry, schedule_contract_expiry
+    from portal.records.deals.models import Contract, Deal
+
+    customer_id = event.get("customer_id")
+    if not isinstance(customer_id, int):
+        return
+    if event.name == "records.customer_deleted":
+        cancel_contract_expiry(Deal.objects.filter(customer_id=customer_id))
+        return
+    contracts = Contract.objects.filter(deal__customer_id=customer_id, ends_on__isnull=False)
+    for contract in contracts.select_related("deal", "deal__customer", "deal__owner"):
+        schedule_contract_expiry(contract, acting_user=None)
+
+
 def person_moved(event: Event) -> None:
     from portal.records.deals.actions import rekey_deals_owned_by
 
@@ -57,6 +74,7 @@ def connect() -> None:
         customer_actions.TRANSFER_FOLLOWERS.append(follow_customer_transfer)
     subscribe("records.customer_access_changed")(customer_access_changed)
     subscribe("accounts.person_moved")(person_moved)
+    subscribe("records.customer_deleted", "records.customer_restored")(customer_binned)
     from portal.accounts.actions import register_leaver_work
 
     register_leaver_work("records", count=leaver_work, handover_url="records:deal_handover_all")

@@ -103,7 +103,7 @@ def reminders_due(user: User) -> list[Task]:
     reminders = (
         reminders_visible_to(user)
         .filter(people=user, due_at__gte=now - REMINDER_LOOKBACK, due_at__lt=_end_of_today())
-        .exclude(kind=DealReminder.Kind.PAYMENT)
+        .exclude(kind__in=[DealReminder.Kind.PAYMENT, DealReminder.Kind.CONTRACT])
         .select_related("deal")
         .order_by("due_at", "pk")
     )

@@ -20,6 +20,7 @@ from .competitors import (
     remove_competitor,
     update_competitor,
 )
+from .contract_expiry import cancel_contract_expiry, schedule_contract_expiry
 from .documents import (
     DOCUMENT_EXTENSIONS,
     check_upload,
@@ -109,6 +110,8 @@ __all__ = [
     "add_delivery",
     "mark_delivered",
     "payment_reminder_time",
+    "cancel_contract_expiry",
+    "schedule_contract_expiry",
     "add_installment",
     "record_payment",
     "follow_customer_transfer",

@@ -202,6 +202,9 @@ def save_contract(
             for value in changes["total"]
         ]
     audit.record(acting_user, "deal.contract_saved", deal, changes=changes)
+    from .contract_expiry import schedule_contract_expiry
+
+    schedule_contract_expiry(contract, acting_user=acting_user)
     _publish("records.deal_contract_saved", deal, acting_user)
     return contract
 

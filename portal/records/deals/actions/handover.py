@@ -44,6 +44,7 @@ def _hand_over(deal: Deal, to_user: User, acting_user: User) -> bool:
         retarget_reminders(
             sources=activity_sources, from_user_id=from_user.pk, to_user_id=to_user.pk
         )
+    _move_contract_expiry(deal, from_user, to_user)
     apply_deal_keys(deal, actor_id=acting_user.pk)
     audit.record(
         acting_user, "deal.handed_over", deal, changes={"owner": [str(from_user), str(to_user)]}
@@ -56,6 +57,26 @@ def _hand_over(deal: Deal, to_user: User, acting_user: User) -> bool:
         from_user_id=from_user.pk,
     )
     return True
+
+
+def _move_contract_expiry(deal: Deal, from_user: User, to_user: User) -> None:
+    """The contract's pending expiry reminder tells the new owner instead (decision 1005)."""
+    from portal.notifications.actions import retarget_reminders
+
+    reminders = list(
+        deal.reminders.filter(
+            kind=DealReminder.Kind.CONTRACT, people=from_user, due_at__gte=timezone.now()
+        )
+    )
+    for reminder in reminders:
+        reminder.people.remove(from_user)
+        reminder.people.add(to_user)
+    if reminders:
+        retarget_reminders(
+            sources=[reminder.source for reminder in reminders],
+            from_user_id=from_user.pk,
+            to_user_id=to_user.pk,
+        )
 
 
 def _check_handover_target(to_user: User) -> None:

@@ -18,7 +18,18 @@ from portal.records.deals.models import Deal, DealReminder
 from .common import _publish, _require_edit, _when
 
 
-def _schedule(reminder: DealReminder, people: list[User], acting_user: User | None) -> None:
+def _schedule(
+    reminder: DealReminder,
+    people: list[User],
+    acting_user: User | None,
+    *,
+    message: str = "",
+    params: dict | None = None,
+    url: str = "",
+) -> None:
+    """Hand the reminder to notifications' worker (one `Reminder` per person). With a
+    registered `message` and its `params` the notice is shown in the reader's language."""
+    from portal.notifications import messages
     from portal.notifications.actions import create_reminder
 
     deal = reminder.deal
@@ -27,8 +38,10 @@ def _schedule(reminder: DealReminder, people: list[User], acting_user: User | No
         due_at=reminder.due_at,
         subject=reminder.subject,
         body=_("Deal %(deal)s · %(customer)s") % {"deal": deal, "customer": deal.customer.name},
-        url=deal.get_absolute_url(),
+        url=url or deal.get_absolute_url(),
         source=reminder.source,
+        message=message or messages.TEXT,
+        params=params,
         acting_user=acting_user,
     )
 
@@ -53,7 +66,8 @@ def create_deal_reminder(
         raise ValidationError({"due_at": _("Give the date and time.")})
     if timezone.is_naive(due_at):
         due_at = timezone.make_aware(due_at)
-    if kind not in DealReminder.Kind.values:
+    if kind not in DealReminder.Kind.values or kind == DealReminder.Kind.CONTRACT:
+        # Contract expiry reminders are scheduled by the contract itself (contract_expiry).
         raise ValidationError({"kind": _("Unknown kind of reminder.")})
     people = list(people) if people else [acting_user]
     # The deal's policy answers who may be reminded (module gate and recycle bin included):

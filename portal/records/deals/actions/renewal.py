@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.records.deals.actions.common import _require_edit
+from portal.records.deals.actions.common import _publish, _require_edit
+from portal.records.deals.actions.contract_expiry import cancel_contract_expiry
 from portal.records.deals.actions.lifecycle import create_deal
 from portal.records.deals.models import Contract, Deal
 
@@ -40,4 +41,7 @@ def renew_contract(contract: Contract, *, acting_user: User) -> Deal:
         deal = create_deal(acting_user=acting_user, customer=old.customer, **fields)
     Deal.objects.filter(pk=deal.pk).update(renews=old)
     deal.renews = old
+    # The renewal answers the expiry: nobody needs reminding that the old contract ends.
+    cancel_contract_expiry([old])
+    _publish("records.deal_contract_renewed", old, acting_user, renewal_id=deal.pk)
     return deal

@@ -340,6 +340,7 @@ class DealReminder(CreatedModel):
         REMINDER = "reminder", _("Reminder")
         APPOINTMENT = "appointment", _("Appointment")
         PAYMENT = "payment", _("Payment due")
+        CONTRACT = "contract", _("Contract ending")
 
     deal = models.ForeignKey(
         Deal, verbose_name=_("deal"), on_delete=models.CASCADE, related_name="reminders"
@@ -384,6 +385,18 @@ class DealReminder(CreatedModel):
                 "amount": format_money(self.installment.amount, self.deal.currency),
                 "customer": self.deal.customer.name,
             }
+        if self.kind == self.Kind.CONTRACT:
+            from django.utils.translation import gettext
+
+            from portal.core.formatting import format_date
+
+            contract = getattr(self.deal, "contract", None)
+            if contract is not None and contract.ends_on:
+                return gettext("Contract %(number)s with %(customer)s ends on %(date)s") % {
+                    "number": contract.number,
+                    "customer": self.deal.customer.name,
+                    "date": format_date(contract.ends_on),
+                }
         return self.subject
 
     @property

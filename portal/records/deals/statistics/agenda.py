@@ -86,7 +86,7 @@ def rep_agenda(user: User, *, now: datetime.datetime | None = None) -> Agenda:
             ),
             user,
         )
-        .select_related("deal__customer", "installment")
+        .select_related("deal__customer", "deal__contract", "installment")
         .order_by("due_at", "pk")[:AGENDA_SIZE]
     )
     urges = list(

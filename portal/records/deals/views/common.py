@@ -48,6 +48,7 @@ from portal.records.deals.policy import (
 )
 from portal.records.deals.queries import (
     next_contact_due,
+    renewal_links,
 )
 
 
@@ -81,8 +82,11 @@ def _detail_context(request: HttpRequest, deal: Deal) -> dict[str, Any]:
         entry.paid = paid[entry.pk]
     contract = Contract.objects.filter(deal=deal).select_related("document").first()
     may_edit = can_edit_deal(user, deal)
+    renews, renewed_by = renewal_links(deal, user)
     return {
         "deal": deal,
+        "renews": renews,
+        "renewed_by": renewed_by,
         "object": deal,
         "customer": deal.customer,
         "contacts": deal.contacts.all(),
