@@ -31,6 +31,18 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request as a reader whose language is
+    Chinese leaves Chinese active in the test's thread (Django's locale middleware does not
+    switch back), and a later test comparing English words would fail only in that order."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def org(db):
     """A small organisation: head office › sales › (east, north); service; marketing."""
