@@ -102,6 +102,9 @@ def test_the_desktop_shell_fits_and_panels_keep_to_the_grid(live_server, page, p
     for selector in ("#notification-bell", "#language-switcher button[value='zh-hans']"):
         box = page.locator(selector).bounding_box()
         assert box["x"] + box["width"] <= 1280, f"{selector} is off the bar"
+    # The user menu shows its icon where its name is only read out (it was a bare caret).
+    icon = page.locator("#user-menu > .bi").bounding_box()
+    assert icon is not None and icon["width"] > 0, "the user menu has no visible icon"
     # "Latest discussions" lines up with the page's other content (it was 8 px wider).
     heading = page.locator("main h1").bounding_box()
     card = page.locator(".forum-dashboard-panel").bounding_box()
