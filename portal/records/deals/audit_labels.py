@@ -46,14 +46,22 @@ label_actions(
     }
 )
 
+# What an activity's entry records, in its deal's history or — an activity on a customer
+# alone — in the customer's (decision 1001).
+ACTIVITY_KEYS = {
+    "activity": _("activity"),
+    "time": _("time"),
+    "place": _("place"),
+    "people": _("people to remind"),
+}
+label_fields("records.customer", ACTIVITY_KEYS)
+
 # What a deal's history records about its sub-records (not fields of the deal itself).
 label_fields(
     "records.deal",
     {
-        "activity": _("activity"),
-        "time": _("time"),
+        **ACTIVITY_KEYS,
         "reminder": _("reminder"),
-        "people": _("people to remind"),
         "competitor": _("competitor"),
         "price": _("price"),
         "document": _("document"),
