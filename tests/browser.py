@@ -1,4 +1,5 @@
-"""What the browser journeys share: signing in as a demo user through the login form."""
+"""What the browser journeys share: signing in as a demo user through the login form, and
+screenshots into the test's screenshot folder."""
 
 from __future__ import annotations
 
@@ -13,3 +14,9 @@ def sign_in(page, base_url: str, username: str) -> None:
     page.fill("#id_password", DEMO_PASSWORD)
     page.click("#login-form button[type=submit]")
     page.wait_for_url(f"{base_url}/")
+
+
+def shoot(page, name: str, screenshot_dir) -> None:
+    """A full-page screenshot named `name` in the `screenshot_dir` fixture's folder."""
+    screenshot_dir.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(screenshot_dir / name), full_page=True)

@@ -3,9 +3,7 @@ books a meeting with a contact, sees it in the calendar's week view, and finds i
 .ics feed fetched by its secret URL (no session) and parsed by the icalendar package."""
 
 import datetime
-import os
 import urllib.request
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -13,25 +11,14 @@ from icalendar import Calendar
 
 from portal.records.customers import actions
 from portal.records.deals.models import Activity
-from tests.browser import sign_in
+from tests.browser import shoot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = Path(os.environ.get("AGORA_SHOTS", "/work/shots/calendar"))
 
 
 def submit(page, selector):
     page.click(selector)
     page.wait_for_load_state()
-
-
-def shoot(page, name, screenshot_dir):
-    for folder in (screenshot_dir, SHOTS):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(folder / name), full_page=True)
-        except OSError:
-            pass
 
 
 def test_calendar_journey(live_server, page, people, screenshot_dir):

@@ -3,9 +3,7 @@ name into the co-owners box, picks him with the keyboard, drops a wrong pick wit
 saves, and the co-owner is stored; at 375 px the box fits the screen; without JavaScript the
 plain multi-select still saves."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -13,20 +11,9 @@ from playwright.sync_api import expect
 from portal.accounts import roles
 from portal.records.customers import actions
 from portal.records.deals import actions as deal_actions
-from tests.browser import sign_in
+from tests.browser import shoot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = Path(os.environ.get("AGORA_SHOTS", "/work/shots/multiselect"))
-
-
-def shoot(page, name, screenshot_dir):
-    for folder in (screenshot_dir, SHOTS):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(folder / name), full_page=True)
-        except OSError:
-            pass
 
 
 def test_co_owner_picked_by_typing_and_saved(
