@@ -17,7 +17,7 @@ from portal.records.customers import actions as customer_actions
 from portal.records.customers.models import Customer
 from portal.records.deals import actions as deal_actions
 from portal.records.deals.models import Deal
-from tests.browser import sign_in
+from tests.browser import shoot, sign_in, submit
 from tests.records.deal_helpers import open_deal
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -51,12 +51,11 @@ def test_the_manager_hands_over_sales2s_work_and_sales1_takes_it_all(
     page.goto(f"{base}/records/deals/handover/")
     page.select_option("#id_from_user", str(sales2.pk))
     page.select_option("#id_to_user", str(sales1.pk))
-    page.get_by_role("button", name="Show what will move").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="Show what will move"))
     preview = page.locator("#handover-preview")
     for words in ("3 customers", "1 contact", "2 deals", "2 reminders"):
         assert preview.get_by_text(words).is_visible(), words
-    page.screenshot(path=str(screenshot_dir / "access-handover-preview.png"), full_page=True)
+    shoot(page, "access-handover-preview.png", screenshot_dir)
     assert Customer.objects.filter(owner=sales2).count() == 3
     assert Deal.objects.filter(owner=sales2).count() == 2
 
@@ -64,7 +63,7 @@ def test_the_manager_hands_over_sales2s_work_and_sales1_takes_it_all(
     page.get_by_role("button", name="Confirm the handover").click()
     page.wait_for_url(re.compile(r"/records/deals/"))
     assert page.get_by_text(re.compile(r"handed over to .*2 deals, 3 customers")).is_visible()
-    page.screenshot(path=str(screenshot_dir / "access-handover-done.png"), full_page=True)
+    shoot(page, "access-handover-done.png", screenshot_dir)
 
     # sales1 opens every handed customer and deal, and gets their reminders when due
     sign_in(page, base, "sales1")
@@ -75,7 +74,7 @@ def test_the_manager_hands_over_sales2s_work_and_sales1_takes_it_all(
     page.goto(f"{base}/notifications/")
     for deal in deals:
         assert page.get_by_text(f"回访 {deal.name}").first.is_visible()
-    page.screenshot(path=str(screenshot_dir / "access-handover-sales1.png"), full_page=True)
+    shoot(page, "access-handover-sales1.png", screenshot_dir)
 
     # sales2 no longer opens any of them, nor got a reminder
     sign_in(page, base, "sales2")
@@ -116,7 +115,7 @@ def test_a_move_in_the_admin_hands_sales1s_customers_to_the_new_manager(
     sign_in(admin, base, "admin")
     admin.goto(f"{base}/admin/accounts/user/{sales1.pk}/change/")
     admin.select_option("#id_department", str(key_accounts.pk))
-    admin.screenshot(path=str(screenshot_dir / "access-admin-move.png"), full_page=True)
+    shoot(admin, "access-admin-move.png", screenshot_dir)
     admin.locator("input[name=_save]").click()
     admin.wait_for_url(re.compile(r"/admin/accounts/user/$"))
     assert admin.locator(".messagelist").get_by_text("was changed successfully").is_visible()
@@ -132,9 +131,9 @@ def test_a_move_in_the_admin_hands_sales1s_customers_to_the_new_manager(
     print(f"\nthe new manager saw the customers {time.monotonic() - started:.1f} s after the move")  # noqa: T201
     new_manager.goto(f"{base}/records/customers/")
     assert new_manager.get_by_text("华东调岗客户 1").first.is_visible()
-    new_manager.screenshot(path=str(screenshot_dir / "access-move-new-manager.png"), full_page=True)
+    shoot(new_manager, "access-move-new-manager.png", screenshot_dir)
     old_manager.goto(f"{base}/records/customers/")
     assert old_manager.get_by_text("华东调岗客户").count() == 0
-    old_manager.screenshot(path=str(screenshot_dir / "access-move-old-manager.png"), full_page=True)
+    shoot(old_manager, "access-move-old-manager.png", screenshot_dir)
     for other in (new_manager, admin):
         other.context.close()

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.browser import shoot, submit
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -15,14 +17,13 @@ def test_sales1_signs_in_and_switches_the_shell_to_chinese(
     page.wait_for_url(f"{live_server.url}/")
     assert page.locator("h1").inner_text().startswith("Welcome")
     assert page.locator("nav").get_by_text("Dashboard").is_visible()
-    page.screenshot(path=str(screenshot_dir / "shell-en.png"), full_page=True)
+    shoot(page, "shell-en.png", screenshot_dir)
 
-    page.click("#language-switcher button[value=zh-hans]")
-    page.wait_for_load_state()
+    submit(page, "#language-switcher button[value=zh-hans]")
     assert "欢迎" in page.locator("h1").inner_text()
     assert page.locator("nav").get_by_text("工作台").is_visible()
     assert page.locator("html").get_attribute("lang") == "zh-hans"
-    page.screenshot(path=str(screenshot_dir / "shell-zh.png"), full_page=True)
+    shoot(page, "shell-zh.png", screenshot_dir)
 
     # The choice follows the person, not only the browser.
     page.context.clear_cookies()

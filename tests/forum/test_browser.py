@@ -6,7 +6,7 @@ import pytest
 
 from portal.forum import actions
 from portal.forum.models import Post, Topic
-from tests.browser import sign_in
+from tests.browser import shoot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,7 +51,7 @@ def test_hostile_posts_execute_nothing_in_the_browser(
     page.fill("#id_body", HOSTILE[1] + "\n\n**bold**")
     page.wait_for_selector("#preview-body-main strong", state="attached")
     assert page.evaluate("typeof window.__xss") == "undefined"
-    page.screenshot(path=str(screenshot_dir / "forum-xss.png"), full_page=True)
+    shoot(page, "forum-xss.png", screenshot_dir)
 
 
 def test_compose_mention_quote_and_accept(live_server, page, people, forum, screenshot_dir):
@@ -80,4 +80,4 @@ def test_compose_mention_quote_and_accept(live_server, page, people, forum, scre
     page.click("#p2 .accept-answer")
     page.wait_for_selector("#accepted-answer")
     assert Topic.objects.get(pk=topic.pk).solved_post == Post.objects.get(topic=topic, number=2)
-    page.screenshot(path=str(screenshot_dir / "forum-topic-solved.png"), full_page=True)
+    shoot(page, "forum-topic-solved.png", screenshot_dir)

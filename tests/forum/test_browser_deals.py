@@ -10,7 +10,7 @@ from portal.core.testing import capture_events
 from portal.forum.models import Post, Topic
 from portal.notifications.models import Notification
 from portal.records.customers import actions as records
-from tests.browser import sign_in
+from tests.browser import shoot, sign_in
 from tests.knowledge.conftest import kb  # noqa: F401 - the knowledge fixture
 from tests.records.deal_helpers import open_deal
 
@@ -72,7 +72,7 @@ def test_a_deal_discussion_from_topic_to_accepted_answer(
     # the deal page and the competitor page list the discussion
     page.goto(f"{live_server.url}{deal.get_absolute_url()}")
     assert page.locator(".forum-discussions-panel", has_text="Stuck at procurement").count() == 1
-    page.screenshot(path=str(screenshot_dir / "forum-deal-page.png"), full_page=True)
+    shoot(page, "forum-deal-page.png", screenshot_dir)
     page.goto(f"{live_server.url}{competitor.url}")
     assert page.locator(".forum-discussions-panel", has_text="Stuck at procurement").count() == 1
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from portal.knowledge import actions
 from portal.knowledge.models import OnboardingPath, OnboardingStep, StepProgress
-from tests.browser import sign_in
+from tests.browser import shoot, sign_in, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,25 +27,22 @@ def test_newhire_follows_the_path_and_the_manager_sees_it(
     page.click("text=Sales week 1")  # the dashboard panel links to the path
     first = path.steps.get(sort_order=0)
     assert page.locator(f"#step-{first.pk}").get_by_text("Read S1").is_visible()
-    page.click(f"#step-{first.pk} button:has-text('Mark as done')")
-    page.wait_for_load_state()
+    submit(page, f"#step-{first.pk} button:has-text('Mark as done')")
     check = path.steps.get(sort_order=1)
     page.check(f"#step-{check.pk} input[value='1']")
-    page.click(f"#step-{check.pk} button:has-text('Mark as done')")
-    page.wait_for_load_state()
+    submit(page, f"#step-{check.pk} button:has-text('Mark as done')")
     assert page.get_by_text("That is not the expected answer").is_visible()
     page.check(f"#step-{check.pk} input[value='3']")
-    page.click(f"#step-{check.pk} button:has-text('Mark as done')")
-    page.wait_for_load_state()
+    submit(page, f"#step-{check.pk} button:has-text('Mark as done')")
     assert "2 of 2 steps done" in page.locator("#progress-text").inner_text()
-    page.screenshot(path=str(screenshot_dir / "knowledge-onboarding-newhire.png"), full_page=True)
+    shoot(page, "knowledge-onboarding-newhire.png", screenshot_dir)
     assert StepProgress.objects.filter(assignment=assignment).count() == 2
 
     sign_in(page, base, "manager")
     page.goto(base + reverse("knowledge:onboarding_team"))
     row = page.locator("tr", has_text="Newhire")
     assert "2 of 2 steps (100%)" in row.inner_text()
-    page.screenshot(path=str(screenshot_dir / "knowledge-onboarding-manager.png"), full_page=True)
+    shoot(page, "knowledge-onboarding-manager.png", screenshot_dir)
 
 
 def test_editor_writes_a_competitor_a_reviewer_publishes_it_and_sales_sees_its_deals(
@@ -90,13 +87,12 @@ def test_editor_writes_a_competitor_a_reviewer_publishes_it_and_sales_sees_its_d
     page.click("#add-competitor")
     page.select_option("#id_competitor-competitor", label="Meridian Retail Systems")
     page.fill("#id_competitor-price", "99000")
-    page.click("#competitors form button[type=submit]")
-    page.wait_for_load_state()
+    submit(page, "#competitors form button[type=submit]")
     page.goto(base + competitor.url)
     assert page.locator("h1", has_text="Meridian Retail Systems").is_visible()
     assert page.get_by_text("Low entry price").is_visible()
     assert page.locator("section", has_text="Checkout refresh for 30 stores").count() >= 1
-    page.screenshot(path=str(screenshot_dir / "knowledge-competitor-deals.png"), full_page=True)
+    shoot(page, "knowledge-competitor-deals.png", screenshot_dir)
 
     # sales2 may not see that deal: the page is there, the deal is not
     sign_in(page, base, "sales2")

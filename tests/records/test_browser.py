@@ -6,7 +6,7 @@ import re
 import pytest
 
 from portal.records.models import Customer
-from tests.browser import sign_in
+from tests.browser import shoot, sign_in, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,8 +16,7 @@ def add_contact(page, name, department, email):
     page.fill("#add-contact input[name=name]", name)
     page.fill("#add-contact input[name=department]", department)
     page.fill("#add-contact input[name=email]", email)
-    page.click("#add-contact button[type=submit]")
-    page.wait_for_load_state()
+    submit(page, "#add-contact button[type=submit]")
 
 
 def test_customer_journey(live_server, page, people, sales3, screenshot_dir):
@@ -36,9 +35,8 @@ def test_customer_journey(live_server, page, people, sales3, screenshot_dir):
     assert page.locator("#contacts tbody tr").count() == 2
     # shares it with sales2
     page.select_option("#share-form select[name=user]", str(people["sales2"].pk))
-    page.click("#share-form button[type=submit]")
-    page.wait_for_load_state()
-    page.screenshot(path=str(screenshot_dir / "records-journey-shared.png"), full_page=True)
+    submit(page, "#share-form button[type=submit]")
+    shoot(page, "records-journey-shared.png", screenshot_dir)
 
     # sales2 sees it
     sign_in(page, live_server.url, "sales2")
@@ -58,8 +56,7 @@ def test_customer_journey(live_server, page, people, sales3, screenshot_dir):
     sign_in(page, live_server.url, "manager")
     page.goto(detail_url)
     page.select_option("#transfer-form select[name=to_user]", str(people["sales2"].pk))
-    page.click("#transfer-form button[type=submit]")
-    page.wait_for_load_state()
+    submit(page, "#transfer-form button[type=submit]")
     customer.refresh_from_db()
     assert customer.owner == people["sales2"]
 
@@ -82,4 +79,4 @@ def test_customer_journey(live_server, page, people, sales3, screenshot_dir):
         "Restored from the recycle bin",
     ):
         assert action in history
-    page.screenshot(path=str(screenshot_dir / "records-journey-restored.png"), full_page=True)
+    shoot(page, "records-journey-restored.png", screenshot_dir)

@@ -11,14 +11,9 @@ from icalendar import Calendar
 
 from portal.records.customers import actions
 from portal.records.deals.models import Activity
-from tests.browser import shoot, sign_in
+from tests.browser import shoot, sign_in, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def submit(page, selector):
-    page.click(selector)
-    page.wait_for_load_state()
 
 
 def test_calendar_journey(live_server, page, people, screenshot_dir):
@@ -64,22 +59,19 @@ def test_calendar_journey(live_server, page, people, screenshot_dir):
     assert [c.name for c in meeting.contacts.all()] == ["陈静"]
 
     # the calendar, from the navigation, week view of the meeting's week
-    page.click("a.nav-link[href='/records/calendar/']")
-    page.wait_for_load_state()
+    submit(page, "a.nav-link[href='/records/calendar/']")
     page.goto(f"{live_server.url}/records/calendar/?view=week&date={meeting_at.date().isoformat()}")
     week = page.locator("#calendar-week")
     assert week.get_by_text("Meeting: Gauge demo").is_visible()
     assert week.get_by_text("明远 meeting room").is_visible()
     shoot(page, "calendar-week-1280.png", screenshot_dir)
-    page.click("#view-month")
-    page.wait_for_load_state()
+    submit(page, "#view-month")
     assert page.locator("#calendar-month").get_by_text("Meeting: Gauge demo").is_visible()
     shoot(page, "calendar-month-1280.png", screenshot_dir)
     page.set_viewport_size({"width": 375, "height": 800})
     assert page.locator("#calendar-month-list").get_by_text("Meeting: Gauge demo").is_visible()
     shoot(page, "calendar-month-375.png", screenshot_dir)
-    page.click("#view-week")
-    page.wait_for_load_state()
+    submit(page, "#view-week")
     shoot(page, "calendar-week-375.png", screenshot_dir)
     page.goto(f"{live_server.url}/records/calendar/?view=week&date=2030-01-07")
     assert page.locator("#calendar-empty").is_visible()

@@ -4,7 +4,7 @@ and drills into one cell, landing on the customer list showing exactly those cus
 import pytest
 
 from portal.records.customers.models import CustomerCategory
-from tests.browser import sign_in
+from tests.browser import choose, shoot, sign_in
 
 from .analysis_helpers import seed_analysis
 
@@ -23,19 +23,16 @@ def test_manager_drills_from_region_by_category_into_the_list(
     page.goto(f"{base}/records/statistics/")
     page.click("#customer-analysis-link")
     page.wait_for_selector("#analysis-table")
-    page.select_option("#id_period", "2026")
-    page.wait_for_load_state()
-    page.select_option("#id_rows", "region")
-    page.wait_for_load_state()
-    page.select_option("#id_cols", "category")
-    page.wait_for_load_state()
+    choose(page, "#id_period", "2026")
+    choose(page, "#id_rows", "region")
+    choose(page, "#id_cols", "category")
     assert page.locator("#analysis-table thead").inner_text().split("\t")[:1] == ["Region"]
     # east × current: A, B and G (the administrator's H and the binned X are not his).
     cell = page.locator(f"#cell-east-{current}")
     assert cell.inner_text() == "3"
     assert page.locator("#total-customers").inner_text() == "7"
     page.wait_for_function("document.querySelector('#chart-matrix').width > 0")
-    page.screenshot(path=str(screenshot_dir / "customer-analysis-en.png"), full_page=True)
+    shoot(page, "customer-analysis-en.png", screenshot_dir)
 
     cell.click()
     page.wait_for_url("**/records/customers/?*")
@@ -44,7 +41,7 @@ def test_manager_drills_from_region_by_category_into_the_list(
     assert names == ["Analysis A", "Analysis B", "Analysis G"]
     assert page.locator("#id_region").input_value() == "east"
     assert page.locator("#id_category").input_value() == "current"
-    page.screenshot(path=str(screenshot_dir / "customer-analysis-drill-en.png"), full_page=True)
+    shoot(page, "customer-analysis-drill-en.png", screenshot_dir)
     context.close()
     assert seeded["H"].region == "east"  # counted nowhere above, though east × current
 
@@ -54,12 +51,12 @@ def test_manager_drills_from_region_by_category_into_the_list(
     sign_in(page, base, "manager")
     page.goto(f"{base}/records/statistics/customers/?period=2026&measure=won")
     assert page.locator(f"#cell-east-{current}").inner_text() == "2"
-    page.screenshot(path=str(screenshot_dir / "customer-analysis-zh-375.png"), full_page=True)
+    shoot(page, "customer-analysis-zh-375.png", screenshot_dir)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, width
     page.locator(f"#cell-east-{current}").click()
     page.wait_for_url("**/records/customers/?*")
-    page.screenshot(path=str(screenshot_dir / "customer-analysis-drill-zh-375.png"), full_page=True)
+    shoot(page, "customer-analysis-drill-zh-375.png", screenshot_dir)
     phone.close()
 
 
@@ -80,14 +77,14 @@ def test_contract_list_on_desktop_and_phone(live_server, browser, people, screen
     page.select_option("#id_state", "ending")
     page.wait_for_url("**state=ending*")
     assert page.locator("#contract-table tbody tr").count() == 2  # K-1 (10 days), K-4 (20)
-    page.screenshot(path=str(screenshot_dir / "contracts-en.png"), full_page=True)
+    shoot(page, "contracts-en.png", screenshot_dir)
     context.close()
     phone = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
     page = phone.new_page()
     sign_in(page, base, "sales1")
     page.goto(f"{base}/records/contracts/")
     assert page.locator("#contract-table tbody tr").count() == 3
-    page.screenshot(path=str(screenshot_dir / "contracts-zh-375.png"), full_page=True)
+    shoot(page, "contracts-zh-375.png", screenshot_dir)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, width
     phone.close()

@@ -13,16 +13,11 @@ from portal.notifications.actions import deliver_due_reminders
 from portal.records.customers import actions
 from portal.records.deals import actions as deal_actions
 from portal.records.models import Deal
-from tests.browser import sign_in
+from tests.browser import shoot, sign_in, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PDF = b"%PDF-1.4\n% quote for the packaging line\n%%EOF\n"
-
-
-def submit(page, selector):
-    page.click(selector)
-    page.wait_for_load_state()
 
 
 def test_deal_journey(live_server, page, people, screenshot_dir):
@@ -95,8 +90,7 @@ def test_deal_journey(live_server, page, people, screenshot_dir):
     assert page.get_by_text(re.compile(r"urged you about deal")).first.is_visible()
     page.goto(deal_url)
     page.fill("textarea[name=answer]", "Quote sent today")
-    page.get_by_role("button", name="Acknowledge").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="Acknowledge"))
     assert page.locator("#urges").get_by_text("Quote sent today").is_visible()
     assert page.get_by_role("button", name="Acknowledge").count() == 0
 
@@ -117,7 +111,7 @@ def test_deal_journey(live_server, page, people, screenshot_dir):
     page.fill("#id_plan-amount", "90000")
     submit(page, "#installment-form button[type=submit]")
     assert page.locator("#payment-plan tbody tr").count() == 2
-    page.screenshot(path=str(screenshot_dir / "deals-detail-won.png"), full_page=True)
+    shoot(page, "deals-detail-won.png", screenshot_dir)
 
     # the first payment falls due (the worker runs at nine on the due date): a reminder appears
     assert deliver_due_reminders(now=deal_actions.payment_reminder_time(today)) == 1
@@ -140,7 +134,7 @@ def test_deal_journey(live_server, page, people, screenshot_dir):
     assert page.locator("#deal-owner").inner_text() == str(people["sales2"])
     page.goto(f"{live_server.url}/records/deals/?view=mine&state=open")
     assert page.get_by_text("包装线扫码改造").is_visible()
-    page.screenshot(path=str(screenshot_dir / "deals-list-sales2.png"), full_page=True)
+    shoot(page, "deals-list-sales2.png", screenshot_dir)
     sign_in(page, live_server.url, "sales1")
     page.goto(f"{live_server.url}/records/deals/?view=mine&state=open")
     assert page.get_by_text("包装线扫码改造").count() == 0

@@ -5,27 +5,18 @@ panel and the printable lists, on a desktop and on a 375 px phone in Chinese."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.core import mail
 
 from portal.records.customers import actions, labels
 from portal.records.models import MailBatch
-from tests.browser import sign_in
+from tests.browser import shoot, sign_in, submit
 from tests.records.deal_helpers import open_deal
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path("/work/shots/fax")
 
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def test_bulk_fax_journey(live_server, page, browser, people, tmp_path):
+def test_bulk_fax_journey(live_server, page, browser, people, tmp_path, screenshot_dir):
     base = live_server.url
     sales1 = people["sales1"]
     first = actions.create_customer(
@@ -43,17 +34,15 @@ def test_bulk_fax_journey(live_server, page, browser, people, tmp_path):
     sign_in(page, base, "sales1")
     page.goto(f"{base}/records/customers/")
     page.check(f"input[name=ids][value='{first.pk}']")
-    page.click("#bulk-fax")
-    page.wait_for_load_state()
+    submit(page, "#bulk-fax")
     assert page.get_by_text("No fax gateway is configured").count() == 1
 
     # The administrator sets the gateway domain in the admin
     sign_in(page, base, "admin")
     page.goto(f"{base}/admin/records/faxgateway/add/")
     page.fill("#id_domain", "fax.example.net")
-    shot(page, "admin-fax-gateway")
-    page.click("input[name=_save]")
-    page.wait_for_load_state()
+    shoot(page, "admin-fax-gateway.png", screenshot_dir)
+    submit(page, "input[name=_save]")
     assert actions.fax_gateway_domain() == "fax.example.net"
 
     # sales1 selects three customers on the list and faxes them the price list
@@ -61,20 +50,20 @@ def test_bulk_fax_journey(live_server, page, browser, people, tmp_path):
     page.goto(f"{base}/records/customers/")
     for customer in (first, second, nofax):
         page.check(f"input[name=ids][value='{customer.pk}']")
-    shot(page, "customer-list-desktop")
+    shoot(page, "customer-list-desktop.png", screenshot_dir)
     page.click("#bulk-fax")
     page.wait_for_selector("#fax-form")
     page.fill("#id_subject", "2027 年价目表")
     page.fill("#id_body", "您好，附件为 2027 年价目表，请查收。")
     page.set_input_files("#id_document", str(document))
     assert page.get_by_text("no fax number — will be reported as skipped").count() == 1
-    shot(page, "fax-compose-desktop")
+    shoot(page, "fax-compose-desktop.png", screenshot_dir)
     page.click("#fax-form button[type=submit]")
     page.wait_for_selector("#send-now")
     assert mail.outbox == []  # a preview first
     rows = page.locator("#recipients tbody tr")
     assert rows.count() == 3
-    shot(page, "fax-preview-desktop")
+    shoot(page, "fax-preview-desktop.png", screenshot_dir)
     page.click("#send-now")
     page.wait_for_selector("text=Sent fax")
     statuses = {
@@ -89,14 +78,14 @@ def test_bulk_fax_journey(live_server, page, browser, people, tmp_path):
         "02155550102@fax.example.net",
     ]
     assert all(m.attachments[0][0].endswith(".pdf") for m in mail.outbox)
-    shot(page, "fax-batch-desktop")
+    shoot(page, "fax-batch-desktop.png", screenshot_dir)
     batch_url = page.url
 
     # A fax about the deal, from the deal page, with the same PDF uploaded there
     page.goto(f"{base}{deal.get_absolute_url()}")
     page.click("#write-about-deal")
     page.locator("#messages").scroll_into_view_if_needed()
-    shot(page, "deal-write-about-desktop")
+    shoot(page, "deal-write-about-desktop.png", screenshot_dir)
     page.select_option("#id_message-channel", "fax")
     page.set_input_files("#id_message-upload", str(document))
     page.fill("#id_message-subject", "数控机床改造报价")
@@ -110,7 +99,7 @@ def test_bulk_fax_journey(live_server, page, browser, people, tmp_path):
     log = page.locator("#message-log").inner_text()
     assert "数控机床改造报价" in log and "1 of 1 delivered" in log
     page.locator("#messages").scroll_into_view_if_needed()
-    shot(page, "deal-mail-and-fax-desktop")
+    shoot(page, "deal-mail-and-fax-desktop.png", screenshot_dir)
     assert MailBatch.objects.filter(deal=deal).count() == 1
 
     # The same pages on a phone, in Chinese
@@ -125,7 +114,7 @@ def test_bulk_fax_journey(live_server, page, browser, people, tmp_path):
         small.goto(url)
         if name == "deal-mail-and-fax-zh-375":
             small.click("#write-about-deal")
-        shot(small, name)
+        shoot(small, f"{name}.png", screenshot_dir)
         width = small.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, (name, width)
     # the reasons are shown in the reader's language, whoever composed the batch
@@ -136,7 +125,7 @@ def test_bulk_fax_journey(live_server, page, browser, people, tmp_path):
     small.click("#bulk-fax")
     small.wait_for_selector("#fax-form")
     assert small.get_by_text("传真文档").count() >= 1
-    shot(small, "fax-compose-zh-375")
+    shoot(small, "fax-compose-zh-375.png", screenshot_dir)
     assert small.evaluate("document.documentElement.scrollWidth") <= 375
     # the printable phone list answers a PDF beside the exports
     response = small.request.get(f"{base}/records/customers/lists/?kind=phone")

@@ -6,18 +6,10 @@ import pytest
 
 from portal.records.models import ServiceCase
 from portal.records.service import actions as service_actions
+from tests.browser import shoot, sign_in
 from tests.records.test_service import committed, register
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "agora-demo")
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def awaiting_approval(people, customer, title):
@@ -42,13 +34,13 @@ def test_manager_clears_his_approvals_from_my_tasks(
     assert panel.get_by_text(f"Approve complaint {second.number} for assignment").count() == 1
     page.wait_for_selector("#task-badge:not(.d-none)")
     assert page.locator("#task-badge").inner_text() == "2"
-    page.screenshot(path=str(screenshot_dir / "tasks-dashboard-en.png"), full_page=True)
+    shoot(page, "tasks-dashboard-en.png", screenshot_dir)
 
     page.click("#nav-tasks")
     page.wait_for_url(f"{base}/tasks/")
     rows = page.locator("#task-list li.agora-task")
     assert rows.count() == 2
-    page.screenshot(path=str(screenshot_dir / "tasks-page-en.png"), full_page=True)
+    shoot(page, "tasks-page-en.png", screenshot_dir)
 
     # One click each: approved, back on the list, told in plain words.
     for case in (first, second):
@@ -63,7 +55,7 @@ def test_manager_clears_his_approvals_from_my_tasks(
         assert page.locator(f"#task-service-pre_approval-{case.pk}").count() == 0
     assert page.locator("#tasks-empty").is_visible()
     page.wait_for_selector("#task-badge.d-none", state="attached")
-    page.screenshot(path=str(screenshot_dir / "tasks-empty-en.png"), full_page=True)
+    shoot(page, "tasks-empty-en.png", screenshot_dir)
     for case in (first, second):
         case.refresh_from_db()
         assert case.status == ServiceCase.Status.ASSESSED
@@ -77,9 +69,9 @@ def test_manager_clears_his_approvals_from_my_tasks(
     page.goto(f"{base}/tasks/")
     assert page.get_by_text("我的任务").count() >= 1
     assert page.get_by_text(f"分派投诉 {first.number}").count() == 1
-    page.screenshot(path=str(screenshot_dir / "tasks-page-zh-375.png"), full_page=True)
+    shoot(page, "tasks-page-zh-375.png", screenshot_dir)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, width  # nothing overflows sideways on a phone
     page.goto(f"{base}/")
-    page.screenshot(path=str(screenshot_dir / "tasks-dashboard-zh-375.png"), full_page=True)
+    shoot(page, "tasks-dashboard-zh-375.png", screenshot_dir)
     phone.close()

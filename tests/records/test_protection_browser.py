@@ -4,25 +4,15 @@ protected duplicate is refused with the owner named. Desktop (English) and a 375
 (Chinese)."""
 
 import datetime
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from portal.records.customers import actions
 from portal.records.models import Customer
-from tests.records.test_my_tasks_browser import sign_in
+from tests.browser import shoot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = Path("/work/shots/protection")
-
-
-def shot(page, screenshot_dir, name):
-    page.screenshot(path=str(screenshot_dir / name), full_page=True)
-    if SHOTS.parent.exists():
-        SHOTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(SHOTS / name), full_page=True)
 
 
 def test_a_lapsed_customer_goes_to_the_pool_and_sales2_claims_it(
@@ -54,7 +44,7 @@ def test_a_lapsed_customer_goes_to_the_pool_and_sales2_claims_it(
     page.goto(f"{base}/records/customers/pool/")
     row = page.locator(f"#pool-{customer.pk}")
     assert customer.name in row.inner_text()
-    shot(page, screenshot_dir, "pool-en-1280.png")
+    shoot(page, "pool-en-1280.png", screenshot_dir)
     row.get_by_role("button", name="Claim").click()
     page.wait_for_url(f"{base}{customer.get_absolute_url()}")
     assert "is yours now" in page.locator(".alert-success").inner_text()
@@ -76,7 +66,7 @@ def test_a_lapsed_customer_goes_to_the_pool_and_sales2_claims_it(
     refusal = page.locator("#protected-duplicate")
     assert str(people["sales2"]) in refusal.inner_text()
     assert customer.code not in page.content()
-    shot(page, screenshot_dir, "protected-duplicate-en-1280.png")
+    shoot(page, "protected-duplicate-en-1280.png", screenshot_dir)
     refusal.get_by_role("button", name="Ask the owner to share").click()
     page.wait_for_url(f"{base}/records/customers/")
     assert "was asked to share" in page.locator(".alert-success").inner_text()
@@ -89,7 +79,7 @@ def test_a_lapsed_customer_goes_to_the_pool_and_sales2_claims_it(
     sign_in(page, base, "manager")
     page.goto(f"{base}/records/customers/pool/")
     assert other.name in page.locator(f"#pool-{other.pk}").inner_text()
-    shot(page, screenshot_dir, "pool-zh-375.png")
+    shoot(page, "pool-zh-375.png", screenshot_dir)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, width
     phone.close()

@@ -10,7 +10,7 @@ import pytest
 from portal.knowledge.models import QAPage
 from portal.notifications.models import Notification
 from portal.records.models import ServiceCase, SupportQuestion
-from tests.browser import sign_in
+from tests.browser import shoot, sign_in, submit
 from tests.records.test_service import build_knowledge
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,8 +24,7 @@ def take_step(page, step, **fields):
             control.select_option(str(value))
         else:
             control.fill(value)
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state()
+    submit(page, form.locator("button[type=submit]"))
     assert page.locator(".alert-danger").count() == 0, page.locator(".alert-danger").inner_text()
 
 
@@ -39,7 +38,6 @@ def titles(user, case) -> list[str]:
 
 def test_complaint_journey(live_server, page, people, org, customer, screenshot_dir):
     build_knowledge(people["admin"])
-    shots = screenshot_dir
 
     # service registers a complaint from the customer's details
     sign_in(page, live_server.url, "service")
@@ -49,7 +47,7 @@ def test_complaint_journey(live_server, page, people, org, customer, screenshot_
     page.fill("#id_contact_name", "王芳")
     page.select_option("#id_severity", "normal")
     page.fill("#id_description", "门店三台收银机每天死机两三次，高峰期排队严重。")
-    page.screenshot(path=str(shots / "service-register.png"), full_page=True)
+    shoot(page, "service-register.png", screenshot_dir)
     page.click("form.card button[type=submit]")
     page.wait_for_url(re.compile(r"/records/service/\d+/$"))
     case = ServiceCase.objects.get()
@@ -58,7 +56,7 @@ def test_complaint_journey(live_server, page, people, org, customer, screenshot_
     take_step(page, "assess", assessment="硬件故障，需要上门检修。")
     # it is assigned to a department (Sales East, no single person)
     take_step(page, "assign", department=org["east"].pk)
-    page.screenshot(path=str(shots / "service-assigned.png"), full_page=True)
+    shoot(page, "service-assigned.png", screenshot_dir)
 
     # the department's member proposes a resolution
     sign_in(page, live_server.url, "sales1")
@@ -68,7 +66,7 @@ def test_complaint_journey(live_server, page, people, org, customer, screenshot_
     # manager sends it back once …
     sign_in(page, live_server.url, "manager")
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
-    page.screenshot(path=str(shots / "service-approval.png"), full_page=True)
+    shoot(page, "service-approval.png", screenshot_dir)
     take_step(page, "send_back", reason="请先确认是否在保修期内。")
     sign_in(page, live_server.url, "sales1")
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
@@ -91,7 +89,7 @@ def test_complaint_journey(live_server, page, people, org, customer, screenshot_
         qa_question="收银机频繁死机怎么办？",
     )
     take_step(page, "close")
-    page.screenshot(path=str(shots / "service-closed.png"), full_page=True)
+    shoot(page, "service-closed.png", screenshot_dir)
 
     case.refresh_from_db()
     assert case.status == ServiceCase.Status.CLOSED
@@ -122,13 +120,13 @@ def test_complaint_journey(live_server, page, people, org, customer, screenshot_
     # the manager sees the proposal in their notification centre; the list shows the case
     sign_in(page, live_server.url, "manager")
     page.goto(f"{live_server.url}/notifications/")
-    page.screenshot(path=str(shots / "service-manager-notifications.png"), full_page=True)
+    shoot(page, "service-manager-notifications.png", screenshot_dir)
     page.goto(f"{live_server.url}/records/service/")
     assert page.get_by_text(case.number).count() >= 1
-    page.screenshot(path=str(shots / "service-list.png"), full_page=True)
+    shoot(page, "service-list.png", screenshot_dir)
     page.goto(f"{live_server.url}/records/service/statistics/")
     page.wait_for_timeout(300)
-    page.screenshot(path=str(shots / "service-statistics.png"), full_page=True)
+    shoot(page, "service-statistics.png", screenshot_dir)
     # and the customer's page shows its case
     sign_in(page, live_server.url, "sales1")
     page.goto(f"{live_server.url}{customer.get_absolute_url()}")
@@ -151,13 +149,9 @@ def test_question_answered_from_the_bank(live_server, page, people, customer, sc
     assert target.pk in first_three
     page.locator(f".qa-insert[data-qa-id='{target.pk}']").click()
     assert "电源" in page.input_value("#id_answer")
-    page.screenshot(path=str(shots_path(screenshot_dir)), full_page=True)
+    shoot(page, "service-question-suggestions.png", screenshot_dir)
     page.click("form.card button[type=submit]")
     page.wait_for_url(re.compile(r"/records/service/questions/\d+/$"))
     question = SupportQuestion.objects.get()
     assert question.qa_entry_id == target.pk and question.status == "answered"
     assert QAPage.objects.get(pk=target.pk).usage_count == 1
-
-
-def shots_path(directory):
-    return directory / "service-question-suggestions.png"

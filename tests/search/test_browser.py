@@ -8,7 +8,7 @@ from portal.forum import actions as forum_actions
 from portal.knowledge import actions as knowledge_actions
 from portal.knowledge.models import ArticleIndexPage, ArticlePage, KnowledgeHome
 from portal.records.customers import actions as records_actions
-from tests.browser import sign_in
+from tests.browser import shoot, sign_in, submit
 from tests.forum.conftest import forum  # noqa: F401 - the forum fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,7 +53,7 @@ def test_sales1_searches_chinese_and_an_english_phrase(live_server, page, conten
     facets = page.locator("#facet-kind").inner_text()
     assert "Customer" in facets and "Article" in facets and "Forum topic" in facets
     assert "北方商机物流" not in page.content()
-    page.screenshot(path=str(screenshot_dir / "search-zh-word-en.png"), full_page=True)
+    shoot(page, "search-zh-word-en.png", screenshot_dir)
 
     page.fill("#search-input", '"price increase"')
     page.press("#search-input", "Enter")
@@ -61,8 +61,7 @@ def test_sales1_searches_chinese_and_an_english_phrase(live_server, page, conten
     assert "2 results" in page.locator("#result-count").inner_text()
     assert "price increase" in page.locator("#search-results mark").first.inner_text()
 
-    page.click("#language-switcher button[value=zh-hans]")
-    page.wait_for_load_state()
+    submit(page, "#language-switcher button[value=zh-hans]")
     page.goto(f"{live_server.url}/search/?q=商机")
     assert "条结果" in page.locator("#result-count").inner_text()
-    page.screenshot(path=str(screenshot_dir / "search-zh-word-zh.png"), full_page=True)
+    shoot(page, "search-zh-word-zh.png", screenshot_dir)
