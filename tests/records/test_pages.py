@@ -21,7 +21,18 @@ def test_list_shows_only_visible_customers(client_for, people, customer, sales3)
     assert customer.name in response.content.decode()
     response = client_for(sales3).get(reverse("records:customer_list"))
     assert customer.name not in response.content.decode()
-    assert "No customers yet." in response.content.decode()
+    page = response.content.decode()
+    assert "No customers to show yet." in page
+    assert reverse("records:customer_create") in page
+
+
+def test_empty_list_invites_to_register_only_who_may(client_for, people):
+    # The editor may read customers but not register them: no invitation to do what he may not.
+    page = client_for(people["editor"]).get(reverse("records:customer_list")).content.decode()
+    assert "No customers to show yet." in page
+    assert "Customers your team registers or shares with you show here." in page
+    assert reverse("records:customer_create") not in page
+    assert reverse("records:import_start") not in page
 
 
 def test_list_query_count_does_not_grow_with_the_page(
