@@ -101,7 +101,7 @@ def _batch(request: HttpRequest, pk: int) -> MailBatch:
     batch = get_object_or_404(
         MailBatch.objects.select_related("sender", "deal").defer("attachment"), pk=pk
     )
-    if batch.sender_id != request.user.pk and not request.user.is_superuser:
+    if not actions.may_handle_batch(request.user, batch):
         raise Http404("No such message.")
     return batch
 

@@ -258,8 +258,13 @@ def compose_fax(
 # --- sending ------------------------------------------------------------------------------
 
 
+def may_handle_batch(user: User, batch: MailBatch) -> bool:
+    """Who may open and send a batch: its sender, and the administrators."""
+    return batch.sender_id == user.pk or visibility.is_administrator(user)
+
+
 def _check_sender(batch: MailBatch, acting_user: User) -> None:
-    if batch.sender_id != acting_user.pk and not visibility.is_administrator(acting_user):
+    if not may_handle_batch(acting_user, batch):
         raise PermissionDenied(_("Only the sender can send this message."))
 
 
