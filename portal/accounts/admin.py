@@ -105,6 +105,18 @@ class UserAdmin(BaseUserAdmin):
         super().save_model(request, obj, form, change)
         if moved:
             actions.move_person(obj, department=new_department, acting_user=request.user)
+            messages.info(
+                request,
+                format_html(
+                    gettext(
+                        "{person}'s customers, deals and cases follow them to the new "
+                        "department's managers. Many records are moved by the background "
+                        'worker: <a href="{url}">see its progress</a>.'
+                    ),
+                    person=obj,
+                    url=reverse("admin:core_backgroundjob_changelist"),
+                ),
+            )
         if active_changed:
             if now_active:
                 actions.reactivate_person(obj, acting_user=request.user)

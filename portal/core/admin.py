@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEntry, NumberingRule, NumberSequence
+from .models import AuditEntry, BackgroundJob, NumberingRule, NumberSequence
 
 
 @admin.register(NumberingRule)
@@ -40,3 +41,18 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     search_fields = ["object_repr", "message"]
     list_select_related = ["actor", "content_type"]
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+
+@admin.register(BackgroundJob)
+class BackgroundJobAdmin(ReadOnlyAdmin):
+    """What the worker is doing in chunks (re-keying a moved rep's records), and how far it
+    got (ADR 0142)."""
+
+    list_display = ["kind", "key", "progress", "requested_by", "created_at", "finished_at"]
+    list_filter = ["kind", ("finished_at", admin.EmptyFieldListFilter)]
+    readonly_fields = [*list_display, "total", "done", "error"]
+    fields = readonly_fields
+
+    @admin.display(description=_("progress"))
+    def progress(self, job: BackgroundJob) -> str:
+        return f"{job.done} / {job.total} ({job.percent} %)"

@@ -18,3 +18,9 @@ class CoreConfig(AppConfig):
         from .bodylimit import install_daphne_guard
 
         install_daphne_guard()
+
+        # Work too large for a request, done by the worker in chunks (ADR 0142).
+        from .background import run_next
+        from .worker import register_job
+
+        register_job("core.background_jobs", every_seconds=1.0)(run_next)

@@ -165,3 +165,55 @@ class ObjectAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type_id}:{self.object_id} ← {self.key}"
+
+
+class BackgroundJob(models.Model):
+    """Work too large for the request that asked for it (re-keying a moved rep's thousands of
+    customers, say), done by the worker one chunk at a time with its progress kept (ADR 0142).
+
+    One unfinished job per (kind, key): asking again while it runs restarts it from the top
+    with the new request's payload, so the last request wins and nothing is done twice over."""
+
+    kind = models.CharField(_("kind"), max_length=80)
+    key = models.CharField(_("key"), max_length=200)
+    payload = models.JSONField(_("payload"), default=dict)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    # where the next chunk starts (the last primary key handled, for the handlers we have)
+    cursor = models.BigIntegerField(default=0)
+    # bumped by every restart: a chunk that started before it does not move the cursor
+    generation = models.PositiveIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(_("last error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "key"],
+                condition=models.Q(finished_at__isnull=True),
+                name="core_one_unfinished_job_per_key",
+            )
+        ]
+        indexes = [models.Index(fields=["finished_at", "created_at"], name="core_bgjob_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}: {self.done}/{self.total}"
+
+    @property
+    def percent(self) -> int:
+        if self.finished_at:
+            return 100
+        return min(99, self.done * 100 // self.total) if self.total else 0

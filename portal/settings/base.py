@@ -344,6 +344,9 @@ EVENTS_RAISE_ERRORS = False
 # is on and log otherwise (ADR 0610).
 EVENTS_CHECK = os.environ.get("EVENTS_CHECK", "")
 WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", "1.0"))
+# Work over this many rows (re-keying a moved rep's records) goes to the worker in chunks,
+# with its progress in the admin, instead of running in the request that asked (ADR 0142).
+BACKGROUND_INLINE_ROWS = int(os.environ.get("BACKGROUND_INLINE_ROWS", "500"))
 
 LOGGING = {
     "version": 1,

@@ -5,15 +5,32 @@ from __future__ import annotations
 
 from portal.core.events import Event
 
+REKEY = "records.rekey_customers_of"
 
-def person_moved(event: Event) -> None:
-    """A rep changed department: their customers' manager chain changes with them."""
+
+def rekey_chunk(payload: dict, cursor: int) -> tuple[int, int | None]:
     from portal.records.customers.actions import rekey_customers_of
 
-    rekey_customers_of(int(event["user_id"]))
+    return rekey_customers_of(int(payload["user_id"]), after=cursor)
+
+
+def person_moved(event: Event) -> None:
+    """A rep changed department: their customers' manager chain changes with them — now, or
+    in the worker when they own many (ADR 0142)."""
+    from portal.core import background
+    from portal.records.customers.models import Customer
+
+    user_id = int(event["user_id"])
+    background.run_or_enqueue(
+        REKEY,
+        key=f"user:{user_id}",
+        total=Customer.all_objects.filter(owner_id=user_id).count(),
+        payload={"user_id": user_id},
+    )
 
 
 def connect() -> None:
+    from portal.core import background
     from portal.core.dashboard import register_panel
     from portal.core.events import subscribe
     from portal.core.worker import register_job
@@ -21,6 +38,7 @@ def connect() -> None:
     from portal.records.customers.panels import my_customers_panel
 
     subscribe("accounts.person_moved")(person_moved)
+    background.handler(REKEY)(rekey_chunk)
     register_job("records.send_queued_mail", every_seconds=5.0)(send_queued_mail)
     # Protection is counted in days: hourly is soon enough, and each run is bounded (ADR 1002).
     register_job("records.customer_protection", every_seconds=3600.0)(run_protection)

@@ -39,10 +39,28 @@ def customer_binned(event: Event) -> None:
         schedule_contract_expiry(contract, acting_user=None)
 
 
-def person_moved(event: Event) -> None:
+REKEY = "records.rekey_deals_owned_by"
+
+
+def rekey_chunk(payload: dict, cursor: int) -> tuple[int, int | None]:
     from portal.records.deals.actions import rekey_deals_owned_by
 
-    rekey_deals_owned_by(int(event["user_id"]))
+    return rekey_deals_owned_by(int(payload["user_id"]), after=cursor)
+
+
+def person_moved(event: Event) -> None:
+    """A rep changed department: their deals' manager chain changes with them — now, or in the
+    worker when they own many (ADR 0142)."""
+    from portal.core import background
+    from portal.records.deals.models import Deal
+
+    user_id = int(event["user_id"])
+    background.run_or_enqueue(
+        REKEY,
+        key=f"user:{user_id}",
+        total=Deal.objects.filter(owner_id=user_id).count(),
+        payload={"user_id": user_id},
+    )
 
 
 # What a leaver still holds that "Hand over all work" moves (the admin names it when the person
@@ -58,6 +76,7 @@ def leaver_work(user) -> int:
 
 
 def connect() -> None:
+    from portal.core import background
     from portal.core.events import subscribe
     from portal.core.related import register_related
     from portal.records.customers.actions import customers as customer_actions
@@ -74,6 +93,7 @@ def connect() -> None:
         customer_actions.TRANSFER_FOLLOWERS.append(follow_customer_transfer)
     subscribe("records.customer_access_changed")(customer_access_changed)
     subscribe("accounts.person_moved")(person_moved)
+    background.handler(REKEY)(rekey_chunk)
     subscribe("records.customer_deleted", "records.customer_restored")(customer_binned)
     from portal.accounts.actions import register_leaver_work
 

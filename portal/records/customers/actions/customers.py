@@ -459,15 +459,24 @@ def transfer_customers(customers: QuerySet[Customer], *, to_user: User, acting_u
     return moved
 
 
-def rekey_customers_of(user_id: int) -> int:
-    """A person moved department: their customers' manager-chain key follows them."""
+REKEY_CHUNK = 200
+
+
+def rekey_customers_of(user_id: int, *, after: int = 0) -> tuple[int, int | None]:
+    """A person moved department: their customers' manager-chain key follows them. One chunk
+    of their customers after primary key `after`: (customers handled, where the next chunk
+    starts, or None when none is left) — a background job's handler (ADR 0142)."""
     owner = User.objects.get(pk=user_id)
-    count = 0
+    chunk = list(
+        Customer.all_objects.filter(owner=owner, pk__gt=after)
+        .select_related("owner")
+        .order_by("pk")[:REKEY_CHUNK]
+    )
     with transaction.atomic():
-        for customer in Customer.all_objects.filter(owner=owner).select_related("owner"):
+        for customer in chunk:
             if customer.department_id != owner.department_id:
                 Customer.all_objects.filter(pk=customer.pk).update(
                     department_id=owner.department_id
                 )
-            count += _apply_keys(customer, actor_id=None)
-    return count
+            _apply_keys(customer, actor_id=None)
+    return len(chunk), (chunk[-1].pk if len(chunk) == REKEY_CHUNK else None)

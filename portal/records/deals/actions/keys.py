@@ -34,13 +34,22 @@ def rekey_deals_of_customer(customer_id: int, *, actor_id: int | None = None) ->
     return count
 
 
-def rekey_deals_owned_by(user_id: int) -> int:
-    """A rep moved department: their deals' manager chain moves with them."""
+REKEY_CHUNK = 200
+
+
+def rekey_deals_owned_by(user_id: int, *, after: int = 0) -> tuple[int, int | None]:
+    """A rep moved department: their deals' manager chain moves with them. One chunk of their
+    deals after primary key `after`: (deals handled, where the next chunk starts, or None) —
+    a background job's handler (ADR 0142)."""
     owner = User.objects.get(pk=user_id)
-    count = 0
+    chunk = list(
+        Deal.objects.filter(owner=owner, pk__gt=after)
+        .select_related("owner", "customer")
+        .order_by("pk")[:REKEY_CHUNK]
+    )
     with transaction.atomic():
-        for deal in Deal.objects.filter(owner=owner).select_related("owner", "customer"):
+        for deal in chunk:
             if deal.department_id != owner.department_id:
                 Deal.objects.filter(pk=deal.pk).update(department_id=owner.department_id)
-            count += apply_deal_keys(deal, actor_id=None)
-    return count
+            apply_deal_keys(deal, actor_id=None)
+    return len(chunk), (chunk[-1].pk if len(chunk) == REKEY_CHUNK else None)
