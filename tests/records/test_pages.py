@@ -24,6 +24,11 @@ def test_list_shows_only_visible_customers(client_for, people, customer, sales3)
     page = response.content.decode()
     assert "No customers to show yet." in page
     assert reverse("records:customer_create") in page
+    assert 'id="bulk-actions"' not in page
+    assert (
+        'id="bulk-actions"'
+        in client_for(people["sales1"]).get(reverse("records:customer_list")).content.decode()
+    )
 
 
 def test_empty_list_invites_to_register_only_who_may(client_for, people):
@@ -33,6 +38,7 @@ def test_empty_list_invites_to_register_only_who_may(client_for, people):
     assert "Customers your team registers or shares with you show here." in page
     assert reverse("records:customer_create") not in page
     assert reverse("records:import_start") not in page
+    assert 'id="bulk-actions"' not in page  # nothing to select, no actions on a selection
 
 
 def test_list_query_count_does_not_grow_with_the_page(
