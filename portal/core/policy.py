@@ -15,8 +15,9 @@ asks it — lists, pages, the API, search, notifications, mentions, references, 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+import functools
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
 from django.db.models import Q
@@ -29,13 +30,44 @@ if TYPE_CHECKING:
 
 _REGISTRY: dict[str, AccessPolicy] = {}
 _DISCOVERED = False
+Check = TypeVar("Check", bound=Callable[..., bool])
+
+
+def gated(verb: str = "view", *, administrators: bool = True, visible: bool = False):
+    """The prologue every `can_<action>(user, obj)` of a policy shares, in one place:
+
+    - administrators may (unless `administrators=False`: a rule that binds them too);
+    - everyone else needs the module's `verb` permission (`module_allows`), which a visitor
+      who is not signed in or whose account is inactive never holds;
+    - with `visible=True`, also to be able to read the object itself: module gate, recycle
+      bin and keys (`is_visible`);
+
+    only then does the decorated method's own rule (ownership, shares, the object's state)
+    decide. Called without an object (`policy.can(user, "edit")`), `visible` is not asked."""
+
+    def decorate(check: Check) -> Check:
+        @functools.wraps(check)
+        def gate(self: AccessPolicy, user: User, *args: Any, **kwargs: Any) -> bool:
+            if administrators and visibility.is_administrator(user):
+                return True
+            if not self.module_allows(user, verb):
+                return False
+            obj = args[0] if args else next(iter(kwargs.values()), None)
+            if visible and obj is not None and not self.is_visible(user, obj):
+                return False
+            return check(self, user, *args, **kwargs)
+
+        return gate  # type: ignore[return-value]
+
+    return decorate
 
 
 class AccessPolicy:
     """Base policy over `model`: module gate + live rows (recycle bin out) + visibility keys.
 
     Subclasses set `model` and `module`, override `keys` (what the owning actions store) and
-    `live_queryset` (when rows can sit in a recycle bin), and add `can_<action>` methods."""
+    `live_queryset` (when rows can sit in a recycle bin), and add `can_<action>` methods (their
+    common prologue, administrators and the module permission first: `gated`)."""
 
     model: type[models.Model]
     module: str | None = None  # the accounts module whose "view" permission gates reading

@@ -19,3 +19,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not shared-cache memory: concurrency tests need SQLite's real locking (WAL,
     # BEGIN IMMEDIATE), which the in-memory shared cache does not give.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
+
+if "NOTIFICATIONS_CATCHUP_SECONDS" in os.environ:
+    # A server a test starts (tests/notifications/test_browser.py) can turn the socket's
+    # periodic look at the store off, so that only the live path can deliver.
+    NOTIFICATIONS_CATCHUP_SECONDS = float(os.environ["NOTIFICATIONS_CATCHUP_SECONDS"])

@@ -24,12 +24,9 @@ from decimal import Decimal
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.apps import apps
-from django.test import Client
 from django.urls import reverse
 
-from portal.asgi import application
 from portal.core.policy import policy_for, registered
 from portal.core.testing import capture_events
 from portal.forum import actions as forum_actions
@@ -41,6 +38,7 @@ from portal.records.deals import actions as deal_actions
 from tests.access import matrix_world
 from tests.access.matrix_world import MARKER, ROLES, clients_for, routes
 from tests.access.test_matrix_others import COVERED
+from tests.notifications.sockets import notifications, open_socket
 from tests.records.deal_helpers import open_deal
 
 pytestmark = [pytest.mark.django_db, pytest.mark.authz_matrix]
@@ -409,31 +407,6 @@ def _name(obj) -> str:
     return getattr(obj, "title", None) or obj.name
 
 
-def _cookie_for(user) -> bytes:
-    client = Client()
-    client.force_login(user)
-    return f"sessionid={client.cookies['sessionid'].value}".encode()
-
-
-async def _socket(user) -> WebsocketCommunicator:
-    cookie = await database_sync_to_async(_cookie_for)(user)
-    headers = [(b"origin", b"http://testserver"), (b"host", b"testserver"), (b"cookie", cookie)]
-    communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=headers)
-    connected, _code = await communicator.connect(timeout=30)
-    assert connected
-    await communicator.send_json_to({"type": "resume", "after": 0})
-    return communicator
-
-
-async def _frames(communicator) -> list[dict]:
-    found = []
-    while not await communicator.receive_nothing(timeout=1.5, interval=0.02):
-        frame = await communicator.receive_json_from()
-        if frame["type"] == "notification":
-            found.append(frame)
-    return found
-
-
 def _world_for_notices(people, org, forum):
     with capture_events():
         matrix_world.build(people, org, forum)
@@ -465,9 +438,9 @@ async def test_the_notification_matrix(people, org, forum):
     notification centre reach exactly the roles whose policy lets them open it."""
     followed = await database_sync_to_async(_world_for_notices)(people, org, forum)
     assert {type(obj)._meta.label_lower for obj in followed} >= set(TOUCH)
-    sockets = {role: await _socket(user) for role, user in people.items()}
+    sockets = {role: await open_socket(user, after=0) for role, user in people.items()}
     for communicator in sockets.values():
-        await _frames(communicator)  # the unread count, anything from building the world
+        await notifications(communicator, timeout=1.5)  # anything from building the world
     for obj in followed:
         await database_sync_to_async(TOUCH[type(obj)._meta.label_lower])(obj)
 
@@ -495,7 +468,7 @@ async def test_the_notification_matrix(people, org, forum):
 
     cells, failures = 0, []
     for role, communicator in sockets.items():
-        frames = await _frames(communicator)
+        frames = await notifications(communicator, timeout=1.5)
         cells += 1
         got = {key(obj) for f in frames if (obj := _which(f["url"], followed))}
         if got != expected[role]:

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 
 from portal.core.bodylimit import BodyLimitMiddleware, body_limit_for
-from portal.core.testing import free_port, start_daphne
+from portal.core.testing import free_port, start_daphne, stop_daphne
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -116,8 +116,7 @@ def daphne_server(tmp_path):
     }
     process = start_daphne(port, env)
     yield port
-    process.terminate()
-    process.wait(timeout=20)
+    stop_daphne(process)
 
 
 def _raw(port: int, head: bytes, body_chunks=(), *, chunk_pause=0.0) -> bytes:

@@ -1,7 +1,6 @@
 """Code numbering: patterns, periods, and no gaps or duplicates under concurrency."""
 
 import datetime
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,6 +8,7 @@ from django.db import connection, transaction
 
 from portal.core.models import NumberingRule, NumberSequence
 from portal.core.numbering import issue_number, render, validate_pattern
+from portal.core.testing import run_at_once
 
 TZ = datetime.UTC
 
@@ -63,36 +63,21 @@ def test_concurrent_issuers_get_no_duplicates_and_no_gaps():
     """Several threads, each with its own database connection, issue numbers at once; some
     transactions roll back. The committed numbers must be exactly 1..N."""
     threads_count, per_thread = 6, 15
-    committed: list[str] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-    start = threading.Barrier(threads_count)
 
-    def issuer(index: int) -> None:
-        try:
-            start.wait()
-            for attempt in range(per_thread):
-                try:
-                    with transaction.atomic():
-                        number = issue_number("service_case", when=at(2026))
-                        if (index + attempt) % 5 == 0:
-                            raise LookupError("roll this one back")
-                    with lock:
-                        committed.append(number)
-                except LookupError:
-                    pass
-        except BaseException as exc:  # surfaced below; a thread cannot fail the test itself
-            errors.append(exc)
-        finally:
-            connection.close()
+    def issuer(index: int) -> list[str]:
+        committed = []
+        for attempt in range(per_thread):
+            try:
+                with transaction.atomic():
+                    number = issue_number("service_case", when=at(2026))
+                    if (index + attempt) % 5 == 0:
+                        raise LookupError("roll this one back")
+                committed.append(number)
+            except LookupError:
+                pass
+        return committed
 
-    threads = [threading.Thread(target=issuer, args=(i,)) for i in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert errors == []
+    committed = [number for numbers in run_at_once(issuer, threads_count) for number in numbers]
     sequence_numbers = sorted(int(number[-5:]) for number in committed)
     assert len(sequence_numbers) == len(set(sequence_numbers)), "duplicate numbers issued"
     assert sequence_numbers == list(range(1, len(committed) + 1)), "gap in issued numbers"

@@ -8,70 +8,34 @@ real path: action → event → matching → store → channel layer → socket 
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from portal.notifications import actions
 from portal.notifications.models import Kind, Notification
 from tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-BASE = Path(settings.BASE_DIR)
+
+
+# The toast may only come the live way: the store's periodic catch-up (every 3 s on the
+# in-memory layer) would bring it too, a few seconds late, and the test could not tell.
+NO_CATCH_UP = {"NOTIFICATIONS_CATCHUP_SECONDS": "3600"}
+# How long the toast may take. Not a speed figure: with the catch-up off and the page never
+# reloaded, a toast seen at all in this document came the live path (action → event →
+# matching → store → channel layer → socket), which is what this journey holds. Speed is
+# measured by bench/notifications_fanout.py (commit to frame, p99, under a known load): a
+# one-second bound here failed under CI's load (1.0–3.4 s seen) on correct code.
+TOAST_SECONDS = 10
 
 
 @pytest.fixture
-def daphne_url():
-    if connection.vendor != "sqlite":
-        pytest.skip("the daphne process shares the SQLite test database file")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
-        "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
-    }
-    env.pop("REDIS_URL", None)  # one process: the in-memory layer
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "portal.asgi:application",
-        ],
-        cwd=BASE,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(process.stderr.read().decode()[-2000:])
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+def daphne_url(serve_portal):
+    """The portal served by daphne on the test database: SQLite's test file, or PostgreSQL's
+    test database with the notification bus on Redis when REDIS_URL is set."""
+    port, _process = serve_portal(**NO_CATCH_UP)
+    return f"http://127.0.0.1:{port}"
 
 
 def wait_connected(page) -> None:
@@ -103,7 +67,7 @@ def test_live_toast_badge_and_resume(daphne_url, browser, people, forum, screens
 
         # then sales2's open page shows the toast and the badge, without a reload
         toast = sales2.locator(".agora-notification-toast").first
-        toast.wait_for(timeout=5000)
+        toast.wait_for(timeout=TOAST_SECONDS * 1000)
         seen_after = time.monotonic() - posted_at
         assert "竞品 Nebula 降价" in toast.inner_text()
         assert "**" not in toast.inner_text()  # the body is plain text, not Markdown
@@ -111,9 +75,7 @@ def test_live_toast_badge_and_resume(daphne_url, browser, people, forum, screens
             "document.getElementById('unread-badge').dataset.count === '1'", timeout=5000
         )
         assert sales2.evaluate("window.__sameDocument") is True
-        # How fast is measured by bench/notifications_fanout.py (commit to frame, p99), not
-        # here: a timed bound in the suite failed under CI's load (1.0–3.4 s) on correct code.
-        # What this journey holds is that it arrives live, in this document, without a reload.
+        # live, in this document, without a reload (TOAST_SECONDS says why no tighter bound)
         print(f"toast seen {seen_after:.2f}s after the post was submitted")  # noqa: T201
         sales2.screenshot(path=str(screenshot_dir / "notifications-live-toast.png"))
 

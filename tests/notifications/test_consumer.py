@@ -4,30 +4,12 @@ import asyncio
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
-from django.test import Client
 
-from portal.asgi import application
 from portal.notifications import actions
 from portal.notifications.models import Kind, Notification, Presence
+from tests.notifications.sockets import connect, notifications, open_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _cookie_for(user) -> bytes:
-    client = Client()
-    client.force_login(user)
-    return f"sessionid={client.cookies['sessionid'].value}".encode()
-
-
-async def _connect(user=None, *, origin: bytes = b"http://testserver"):
-    headers = [(b"origin", origin), (b"host", b"testserver")]
-    if user is not None:
-        cookie = await database_sync_to_async(_cookie_for)(user)
-        headers.append((b"cookie", cookie))
-    communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=headers)
-    connected, code = await communicator.connect(timeout=30)
-    return communicator, connected, code
 
 
 notify = database_sync_to_async(actions.notify)
@@ -37,20 +19,8 @@ async def _frames(communicator, n: int, timeout: float = 3) -> list[dict]:
     return [await communicator.receive_json_from(timeout=timeout) for _ in range(n)]
 
 
-async def _notifications(communicator, timeout: float = 0.5) -> list[dict]:
-    """Every notification frame until the socket goes quiet (unread frames skipped)."""
-    found = []
-    while True:
-        # receive_nothing waits without cancelling the application (a timed-out receive does)
-        if await communicator.receive_nothing(timeout=timeout, interval=0.02):
-            return found
-        frame = await communicator.receive_json_from()
-        if frame["type"] == "notification":
-            found.append(frame)
-
-
 async def test_unauthenticated_socket_is_closed(people):
-    communicator, connected, code = await _connect(None)
+    communicator, connected, code = await connect(None)
     assert not connected
     assert code == 4401
 
@@ -58,7 +28,7 @@ async def test_unauthenticated_socket_is_closed(people):
 async def test_socket_gets_unread_count_then_live_frames_in_the_design_shape(people):
     sales2 = people["sales2"]
     await notify([sales2.pk], Kind.ANNOUNCEMENT, "Before", dedupe_key="before")
-    communicator, connected, _ = await _connect(sales2)
+    communicator, connected, _ = await connect(sales2)
     assert connected
     assert await communicator.receive_json_from() == {"type": "unread", "count": 1}
     await communicator.send_json_to({"type": "resume", "after": 1})
@@ -81,36 +51,33 @@ async def test_resume_replays_exactly_what_was_missed_in_order(people):
     # given a tab that saw notification 2, then lost its connection while 3, 4, 5 were made
     for n in range(1, 6):
         await notify([sales2.pk], Kind.ANNOUNCEMENT, f"N{n}", dedupe_key=f"n{n}")
-    communicator, _, _ = await _connect(sales2)
-    await communicator.receive_json_from()  # unread
+    communicator = await open_socket(sales2)
     # when it resumes after 2
     await communicator.send_json_to({"type": "resume", "after": 2})
-    replayed = await _notifications(communicator)
+    replayed = await notifications(communicator)
     # then exactly 3, 4, 5 arrive, once each, in order; and a new one follows once
     assert [f["id"] for f in replayed] == [3, 4, 5]
     assert [f["title"] for f in replayed] == ["N3", "N4", "N5"]
     await notify([sales2.pk], Kind.ANNOUNCEMENT, "N6", dedupe_key="n6")
-    assert [f["id"] for f in await _notifications(communicator)] == [6]
+    assert [f["id"] for f in await notifications(communicator)] == [6]
     await communicator.disconnect()
 
 
 async def test_a_live_frame_racing_the_resume_is_not_sent_twice(people):
     sales2 = people["sales2"]
-    communicator, _, _ = await _connect(sales2)
-    await communicator.receive_json_from()
+    communicator = await open_socket(sales2)
     # a notification is made before the client has said where it stands
     await notify([sales2.pk], Kind.ANNOUNCEMENT, "Early", dedupe_key="early")
     await communicator.send_json_to({"type": "resume", "after": 0})
-    assert [f["id"] for f in await _notifications(communicator)] == [1]
+    assert [f["id"] for f in await notifications(communicator)] == [1]
     await communicator.disconnect()
 
 
 async def test_without_resume_live_frames_start_after_a_moment(people):
     sales2 = people["sales2"]
-    communicator, _, _ = await _connect(sales2)
-    await communicator.receive_json_from()
+    communicator = await open_socket(sales2)
     await notify([sales2.pk], Kind.ANNOUNCEMENT, "Live", dedupe_key="live")
-    frames = await _notifications(communicator, timeout=2.5)
+    frames = await notifications(communicator, timeout=2.5)
     assert [f["title"] for f in frames] == ["Live"]
     await communicator.disconnect()
 
@@ -121,16 +88,15 @@ async def test_a_resume_arriving_after_the_live_stream_began_sends_nothing_twice
     socket over what it was just sent (the kill-daphne drill saw 3 frames twice)."""
     sales2 = people["sales2"]
     await notify([sales2.pk], Kind.ANNOUNCEMENT, "Seen", dedupe_key="seen")
-    communicator, _, _ = await _connect(sales2)
-    await communicator.receive_json_from()  # unread
+    communicator = await open_socket(sales2)
     await notify([sales2.pk], Kind.ANNOUNCEMENT, "Live", dedupe_key="live")
-    live = await _notifications(communicator, timeout=2.5)  # the stream began without a resume
+    live = await notifications(communicator, timeout=2.5)  # the stream began without a resume
     assert [f["id"] for f in live] == [2]
     # the client had seen 1 when it connected; its resume arrives now
     await communicator.send_json_to({"type": "resume", "after": 1})
-    assert await _notifications(communicator) == []
+    assert await notifications(communicator) == []
     await notify([sales2.pk], Kind.ANNOUNCEMENT, "Next", dedupe_key="next")
-    assert [f["id"] for f in await _notifications(communicator)] == [3]
+    assert [f["id"] for f in await notifications(communicator)] == [3]
     await communicator.disconnect()
 
 
@@ -138,30 +104,26 @@ async def test_a_late_resume_from_further_back_still_gets_what_it_missed_once(pe
     sales2 = people["sales2"]
     for n in range(1, 4):
         await notify([sales2.pk], Kind.ANNOUNCEMENT, f"N{n}", dedupe_key=f"n{n}")
-    communicator, _, _ = await _connect(sales2)
-    await communicator.receive_json_from()  # unread
+    communicator = await open_socket(sales2)
     await notify([sales2.pk], Kind.ANNOUNCEMENT, "N4", dedupe_key="n4")
-    assert [f["id"] for f in await _notifications(communicator, timeout=2.5)] == [4]
+    assert [f["id"] for f in await notifications(communicator, timeout=2.5)] == [4]
     # a tab that had seen only 1 resumes late: 2 and 3 were never sent on this socket
     await communicator.send_json_to({"type": "resume", "after": 1})
-    assert [f["id"] for f in await _notifications(communicator)] == [2, 3]
+    assert [f["id"] for f in await notifications(communicator)] == [2, 3]
     await notify([sales2.pk], Kind.ANNOUNCEMENT, "N5", dedupe_key="n5")
-    assert [f["id"] for f in await _notifications(communicator)] == [5]
+    assert [f["id"] for f in await notifications(communicator)] == [5]
     await communicator.disconnect()
 
 
 async def test_every_tab_of_the_user_gets_it_and_nobody_else_does(people):
     sales1, sales2 = people["sales1"], people["sales2"]
-    tab1, _, _ = await _connect(sales2)
-    tab2, _, _ = await _connect(sales2)
-    other, _, _ = await _connect(sales1)
-    for socket in (tab1, tab2, other):
-        await socket.receive_json_from()
-        await socket.send_json_to({"type": "resume", "after": 0})
+    tab1 = await open_socket(sales2, after=0)
+    tab2 = await open_socket(sales2, after=0)
+    other = await open_socket(sales1, after=0)
     await notify([sales2.pk], Kind.MENTION, "For sales2", dedupe_key="m")
-    assert [f["title"] for f in await _notifications(tab1)] == ["For sales2"]
-    assert [f["title"] for f in await _notifications(tab2)] == ["For sales2"]
-    assert await _notifications(other) == []
+    assert [f["title"] for f in await notifications(tab1)] == ["For sales2"]
+    assert [f["title"] for f in await notifications(tab2)] == ["For sales2"]
+    assert await notifications(other) == []
     for socket in (tab1, tab2, other):
         await socket.disconnect()
 
@@ -182,36 +144,31 @@ def _store_without_push(user, title: str) -> None:
 async def test_a_gap_in_live_numbers_is_filled_from_the_store(people, settings):
     settings.NOTIFICATIONS_CATCHUP_SECONDS = 60  # only the gap may bring it back here
     sales2 = people["sales2"]
-    communicator, _, _ = await _connect(sales2)
-    await communicator.receive_json_from()
-    await communicator.send_json_to({"type": "resume", "after": 0})
-    assert await _notifications(communicator, timeout=0.2) == []  # the resume is handled
+    communicator = await open_socket(sales2, after=0)
+    assert await notifications(communicator, timeout=0.2) == []  # the resume is handled
     # given notification 1 whose live message never arrived
     await database_sync_to_async(_store_without_push)(sales2, "Lost")
-    assert await _notifications(communicator, timeout=0.3) == []
+    assert await notifications(communicator, timeout=0.3) == []
     # when notification 2 arrives live, the socket sees the gap and replays both, in order
     await notify([sales2.pk], Kind.ANNOUNCEMENT, "Next", dedupe_key="next")
-    assert [f["title"] for f in await _notifications(communicator)] == ["Lost", "Next"]
+    assert [f["title"] for f in await notifications(communicator)] == ["Lost", "Next"]
     await communicator.disconnect()
 
 
 async def test_a_lost_message_arrives_with_the_periodic_catch_up(people, settings):
     settings.NOTIFICATIONS_CATCHUP_SECONDS = 0.3
     sales2 = people["sales2"]
-    communicator, _, _ = await _connect(sales2)
-    await communicator.receive_json_from()
-    await communicator.send_json_to({"type": "resume", "after": 0})
-    assert await _notifications(communicator, timeout=0.1) == []
+    communicator = await open_socket(sales2, after=0)
+    assert await notifications(communicator, timeout=0.1) == []
     await database_sync_to_async(_store_without_push)(sales2, "From the worker")
-    frames = await _notifications(communicator, timeout=2.5)
+    frames = await notifications(communicator, timeout=2.5)
     assert [f["title"] for f in frames] == ["From the worker"]
     await communicator.disconnect()
 
 
 async def test_presence_is_recorded_while_connected(people):
     sales2 = people["sales2"]
-    communicator, _, _ = await _connect(sales2)
-    await communicator.receive_json_from()
+    communicator = await open_socket(sales2)
     present = await database_sync_to_async(actions.present_user_ids)([sales2.pk])
     assert present == {sales2.pk}
     await communicator.disconnect()
@@ -222,7 +179,7 @@ async def test_presence_is_recorded_while_connected(people):
 async def test_read_elsewhere_updates_the_badge_of_open_tabs(people):
     sales2 = people["sales2"]
     await notify([sales2.pk], Kind.ANNOUNCEMENT, "N1", dedupe_key="n1")
-    communicator, _, _ = await _connect(sales2)
+    communicator, _, _ = await connect(sales2)
     assert await communicator.receive_json_from() == {"type": "unread", "count": 1}
     await database_sync_to_async(actions.mark_all_read)(acting_user=sales2)
     assert await communicator.receive_json_from() == {"type": "unread", "count": 0}
@@ -261,8 +218,7 @@ async def test_a_non_json_frame_gets_an_error_and_a_resume_afterwards_still_work
     sales2 = people["sales2"]
     for n in range(1, 4):
         await notify([sales2.pk], Kind.ANNOUNCEMENT, f"N{n}", dedupe_key=f"n{n}")
-    communicator, _, _ = await _connect(sales2)
-    await communicator.receive_json_from(timeout=10)  # unread
+    communicator = await open_socket(sales2)
     # when the client sends garbage
     await communicator.send_to(text_data="not json {")
     # then it is told so, and the socket stays open and registered
@@ -270,16 +226,15 @@ async def test_a_non_json_frame_gets_an_error_and_a_resume_afterwards_still_work
     assert answer == {"type": "error", "code": "invalid_json"}
     # and a valid resume afterwards replays exactly what was missed
     await communicator.send_json_to({"type": "resume", "after": 1})
-    assert [f["id"] for f in await _notifications(communicator)] == [2, 3]
+    assert [f["id"] for f in await notifications(communicator)] == [2, 3]
     await notify([sales2.pk], Kind.ANNOUNCEMENT, "N4", dedupe_key="n4")
-    assert [f["id"] for f in await _notifications(communicator)] == [4]
+    assert [f["id"] for f in await notifications(communicator)] == [4]
     await communicator.disconnect(timeout=20)
 
 
 async def test_every_kind_of_malformed_frame_gets_an_error_frame_and_the_socket_lives(people):
     sales2 = people["sales2"]
-    communicator, _, _ = await _connect(sales2)
-    await communicator.receive_json_from(timeout=10)
+    communicator = await open_socket(sales2)
     codes = []
     for frame in MALFORMED:
         await communicator.send_to(**frame)
@@ -310,9 +265,7 @@ async def test_300_malformed_connections_leave_no_ghost_presence(people):
     sales2 = people["sales2"]
 
     async def one(i: int) -> None:
-        communicator, connected, _ = await _connect(sales2)
-        assert connected
-        await communicator.receive_json_from(timeout=10)
+        communicator = await open_socket(sales2)
         await communicator.send_to(**MALFORMED[i % len(MALFORMED)])
         assert (await communicator.receive_json_from(timeout=10))["type"] == "error"
         await communicator.disconnect(timeout=20)
@@ -336,8 +289,7 @@ async def test_a_handler_that_crashes_still_unregisters_and_clears_presence(peop
 
     # given a bug that makes the socket's own start-up message raise
     monkeypatch.setattr(NotificationConsumer, "notification_start", broken)
-    communicator, _, _ = await _connect(sales2)
-    await communicator.receive_json_from(timeout=10)
+    communicator = await open_socket(sales2)
     assert await _presence_rows(sales2) == 1
     # when it fires (a second after connecting without a resume), the socket is closed...
     closed = await communicator.receive_output(timeout=3)
@@ -355,8 +307,7 @@ async def test_an_error_while_handling_a_client_frame_is_answered_not_fatal(peop
     from portal.notifications import consumers
 
     sales2 = people["sales2"]
-    communicator, _, _ = await _connect(sales2)
-    await communicator.receive_json_from(timeout=10)
+    communicator = await open_socket(sales2)
 
     def failing(user_id, after):
         raise RuntimeError("database went away")
@@ -375,12 +326,7 @@ async def test_an_error_while_handling_a_client_frame_is_answered_not_fatal(peop
 
 
 async def _handshake(user, headers: list[tuple[bytes, bytes]], scheme: str = "ws") -> bool:
-    cookie = await database_sync_to_async(_cookie_for)(user)
-    communicator = WebsocketCommunicator(
-        application, "/ws/notifications/", headers=[*headers, (b"cookie", cookie)]
-    )
-    communicator.scope["scheme"] = scheme
-    connected, _ = await communicator.connect(timeout=10)
+    communicator, connected, _ = await connect(user, headers=headers, scheme=scheme)
     if connected:
         await communicator.disconnect(timeout=20)
     return connected
@@ -426,10 +372,8 @@ async def test_deactivating_a_person_closes_their_open_sockets(people):
     from portal.core.testing import capture_events
 
     sales2 = people["sales2"]
-    communicator, _, _ = await _connect(sales2)
-    await communicator.receive_json_from()  # unread
-    other, _, _ = await _connect(people["sales1"])
-    await other.receive_json_from()
+    communicator = await open_socket(sales2)
+    other = await open_socket(people["sales1"])
 
     def deactivate():
         with capture_events():  # subscribers run as on commit
@@ -459,13 +403,11 @@ async def test_an_idle_socket_takes_live_frames_directly_not_through_its_queue(p
 
     monkeypatch.setattr(NotificationConsumer, "queue_live", spy)
     sales2 = people["sales2"]
-    communicator, _, _ = await _connect(sales2)
-    await communicator.receive_json_from()
-    await communicator.send_json_to({"type": "resume", "after": 0})
-    assert await _notifications(communicator, timeout=0.2) == []  # the resume is handled
+    communicator = await open_socket(sales2, after=0)
+    assert await notifications(communicator, timeout=0.2) == []  # the resume is handled
     for n in range(1, 4):
         await notify([sales2.pk], Kind.ANNOUNCEMENT, f"N{n}", dedupe_key=f"n{n}")
-    assert [f["id"] for f in await _notifications(communicator)] == [1, 2, 3]
+    assert [f["id"] for f in await notifications(communicator)] == [1, 2, 3]
     assert queued == []
     await communicator.disconnect()
 
@@ -486,17 +428,15 @@ async def test_a_socket_busy_with_its_own_handler_gets_bus_frames_through_its_qu
 
     monkeypatch.setattr(NotificationConsumer, "queue_live", spy)
     sales2 = people["sales2"]
-    communicator, _, _ = await _connect(sales2)
-    await communicator.receive_json_from()
-    await communicator.send_json_to({"type": "resume", "after": 0})
-    assert await _notifications(communicator, timeout=0.2) == []
+    communicator = await open_socket(sales2, after=0)
+    assert await notifications(communicator, timeout=0.2) == []
     (socket,) = _local_sockets()
     socket.busy += 1  # a handler of its own is in flight
     await notify([sales2.pk], Kind.ANNOUNCEMENT, "Queued", dedupe_key="q")
-    assert [f["title"] for f in await _notifications(communicator)] == ["Queued"]
+    assert [f["title"] for f in await notifications(communicator)] == ["Queued"]
     socket.busy -= 1
     assert socket.queued == 0
     await notify([sales2.pk], Kind.ANNOUNCEMENT, "Direct", dedupe_key="d")
-    assert [f["id"] for f in await _notifications(communicator)] == [2]
+    assert [f["id"] for f in await notifications(communicator)] == [2]
     assert queued == ["Queued"]
     await communicator.disconnect()

@@ -1,12 +1,11 @@
 """Reminders: delivered by the worker when due, exactly once even with two workers."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import close_old_connections, connection
 from django.utils import timezone
 
+from portal.core.testing import run_at_once
 from portal.notifications import actions
 from portal.notifications.models import Notification, Reminder
 
@@ -86,31 +85,13 @@ def test_two_workers_deliver_each_reminder_exactly_once(people):
     # (on PostgreSQL the workers skip each other's locked rows; on SQLite writers queue and
     # the claim is the atomic UPDATE either way)
     _schedule(people, 30)
-    results: list[int] = []
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(2)
 
-    def worker():
-        try:
-            barrier.wait()
-            total = 0
-            for _ in range(20):
-                total += actions.deliver_due_reminders(batch=7)
-            results.append(total)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            close_old_connections()
-            connection.close()
+    def worker(_index: int) -> int:
+        return sum(actions.deliver_due_reminders(batch=7) for _ in range(20))
 
     # when two workers run at once
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_at_once(worker, 2)
     # then every reminder became exactly one notification
-    assert not errors, errors
     assert sum(results) == 60
     assert Notification.objects.count() == 60
     assert Reminder.objects.filter(delivered_at__isnull=True).count() == 0

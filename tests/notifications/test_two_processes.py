@@ -4,75 +4,17 @@ with exactly what it missed, and a stopped daphne leaves no presence behind."""
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import connection
-from django.test import Client
 
 from portal.notifications import actions
 from portal.notifications.models import Kind, Presence
+from tests.notifications.sockets import session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
-BASE = Path(settings.BASE_DIR)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start_daphne(port: int) -> subprocess.Popen:
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}",
-    }
-    return subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [
-            sys.executable,
-            "-m",
-            "portal.core.serve",  # what the systemd unit and deploy/local-up start
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "portal.asgi:application",
-        ],
-        cwd=BASE,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
-def _wait_for(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(process.stderr.read().decode()[-2000:])
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"daphne on {port} did not start")
-
-
-def _cookie(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return f"sessionid={client.cookies['sessionid'].value}"
 
 
 async def _open(port: int, cookie: str):
@@ -107,27 +49,20 @@ async def _quiet(ws, seconds: float = 0.7) -> bool:
 
 
 @pytest.fixture
-def two_daphnes():
+def two_daphnes(serve_portal):
     if not settings.REDIS_URL:
         pytest.skip("REDIS_URL is not set: the two-process test needs channels_redis")
     if connection.vendor != "postgresql":
         pytest.skip("the daphne subprocesses must share the test database: needs PostgreSQL")
-    ports = [_free_port(), _free_port()]
-    processes = [_start_daphne(port) for port in ports]
-    try:
-        for port, process in zip(ports, processes, strict=True):
-            _wait_for(port, process)
-        yield ports, processes
-    finally:
-        for process in processes:
-            process.terminate()
-            process.wait(timeout=30)
+    # portal.core.serve: what the systemd unit and deploy/local-up start
+    servers = [serve_portal(module="portal.core.serve") for _ in range(2)]
+    return [port for port, _ in servers], [process for _, process in servers]
 
 
 async def test_two_daphne_processes_deliver_and_resume(people, two_daphnes):
     (port_a, port_b), _processes = two_daphnes
     sales2 = people["sales2"]
-    cookie = await database_sync_to_async(_cookie)(sales2)
+    cookie = await database_sync_to_async(session_cookie)(sales2)
     notify = database_sync_to_async(actions.notify)
     # given sales2 has a tab on each process
     tab_a = await _open(port_a, cookie)
@@ -164,7 +99,7 @@ async def test_a_stopped_daphne_clears_its_presence_and_the_tab_resumes_on_the_o
 
     (port_a, port_b), (daphne_a, _daphne_b) = two_daphnes
     sales2 = people["sales2"]
-    cookie = await database_sync_to_async(_cookie)(sales2)
+    cookie = await database_sync_to_async(session_cookie)(sales2)
     notify = database_sync_to_async(actions.notify)
     tab = await _open(port_a, cookie)
     await tab.send(json.dumps({"type": "resume", "after": 0}))

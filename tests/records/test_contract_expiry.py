@@ -5,14 +5,12 @@ language, moved with an edited end date, withdrawn on renewal and when the custo
 from __future__ import annotations
 
 import datetime
-import threading
 
 import pytest
-from django.db import close_old_connections, connection
 from django.test import override_settings
 from django.utils import timezone
 
-from portal.core.testing import capture_events
+from portal.core.testing import capture_events, run_at_once
 from portal.notifications.actions import deliver_due_reminders
 from portal.notifications.models import Notification, Reminder
 from portal.records.customers import actions as customer_actions
@@ -167,26 +165,11 @@ def test_people_cannot_make_contract_reminders_by_hand(deal, people):
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_deliver_the_expiry_reminder_exactly_once(deal, people):
     _contract(deal, people["sales1"], 5)
-    results: list[int] = []
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(2)
 
-    def worker():
-        try:
-            barrier.wait()
-            results.append(deliver_due_reminders(batch=1) + deliver_due_reminders(batch=5))
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            close_old_connections()
-            connection.close()
+    def worker(_index: int) -> int:
+        return deliver_due_reminders(batch=1) + deliver_due_reminders(batch=5)
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, errors
+    results = run_at_once(worker, 2)
     assert sum(results) == 2
     assert Notification.objects.filter(user=people["sales1"]).count() == 1
     assert Notification.objects.filter(user=people["sales2"]).count() == 1

@@ -9,7 +9,7 @@ from django.http import Http404
 
 from portal.accounts.tree import manages_person
 from portal.core import visibility
-from portal.core.policy import AccessPolicy, register
+from portal.core.policy import AccessPolicy, gated, register
 from portal.records.customers.models import Contact, Customer, CustomerShare
 
 if TYPE_CHECKING:
@@ -68,15 +68,10 @@ class CustomerPolicy(AccessPolicy):
         except (Customer.DoesNotExist, ValueError, TypeError):
             raise Http404("No such customer.") from None
 
+    @gated()
     def can_edit(self, user: User, customer: Customer) -> bool:
         """Owner, manager chain, administrators, and colleagues it was shared with for
         editing."""
-        if not user.is_authenticated or not user.is_active:
-            return False
-        if visibility.is_administrator(user):
-            return True
-        if not self.module_allows(user):
-            return False
         if customer.owner_id == user.pk or manages_person(user, customer.owner):
             return True
         keys = visibility.user_keys(user)
@@ -112,22 +107,16 @@ class CustomerPolicy(AccessPolicy):
             return Customer.objects.none()
         return Customer.objects.filter(in_pool=True)
 
+    @gated("register", administrators=False)
     def can_claim(self, user: User, customer: Customer | None = None) -> bool:
         """Claiming is registering a customer as one's own: customers → register. The limit
         per rep is the claim action's check, with its own message."""
-        if not user.is_authenticated or not user.is_active:
-            return False
-        if not self.module_allows(user, "register"):
-            return False
         return customer is None or (customer.in_pool and customer.deleted_at is None)
 
+    @gated("register", administrators=False)
     def can_ask_to_share(self, user: User, customer: Customer | None = None) -> bool:
         """Whoever may register customers may ask the owner of a protected duplicate to
         share it (they learn its owner's name and nothing else)."""
-        if not user.is_authenticated or not user.is_active:
-            return False
-        if not self.module_allows(user, "register"):
-            return False
         return customer is None or (customer.owner_id != user.pk and not customer.in_pool)
 
 

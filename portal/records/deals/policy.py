@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from portal.accounts.permissions import has_module_perm
 from portal.accounts.tree import manages_person
 from portal.core import visibility
-from portal.core.policy import AccessPolicy, register
+from portal.core.policy import AccessPolicy, gated, register
 from portal.records.customers.models import Customer
 from portal.records.customers.policy import customer_keys, customer_policy
 from portal.records.deals.models import Activity, Deal, DealReminder, DealUrge
@@ -78,24 +78,16 @@ class DealPolicy(AccessPolicy):
             select=select or ("owner", "customer", "customer__owner", "stage", "department"),
         )
 
+    @gated()
     def can_edit(self, user: User, deal: Deal) -> bool:
         """Owner, co-owners, the owner's manager chain and administrators work on a deal."""
-        if not user.is_authenticated or not user.is_active:
-            return False
-        if visibility.is_administrator(user):
-            return True
-        if not self.module_allows(user):
-            return False
         return (
             deal.owner_id == user.pk or manages_person(user, deal.owner) or is_co_owner(user, deal)
         )
 
+    @gated("transfer")
     def can_hand_over(self, user: User, deal: Deal) -> bool:
         """The owner or their manager chain, holding deals → transfer; administrators."""
-        if visibility.is_administrator(user):
-            return True
-        if not self.module_allows(user, "transfer"):
-            return False
         return deal.owner_id == user.pk or manages_person(user, deal.owner)
 
     def can_urge(self, user: User, deal: Deal) -> bool:
@@ -170,13 +162,10 @@ class ActivityPolicy(DealPartPolicy):
             obj.owner_id == user.pk and self.is_visible(user, obj)
         )
 
+    @gated()
     def can_add_to_customer(self, user: User, customer: Customer) -> bool:
         """Log or plan an activity on a customer without a deal: who may change the customer
         and holds deal tracking (where activities live)."""
-        if not user.is_authenticated or not user.is_active:
-            return False
-        if not (visibility.is_administrator(user) or has_module_perm(user, "deals", "view")):
-            return False
         return customer_policy.can_edit(user, customer)
 
 

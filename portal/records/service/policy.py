@@ -12,7 +12,7 @@ from portal.accounts.modules import codename
 from portal.accounts.permissions import has_module_perm
 from portal.accounts.tree import is_manager, manager_chain, manages_department
 from portal.core import visibility
-from portal.core.policy import AccessPolicy, register
+from portal.core.policy import AccessPolicy, gated, register
 from portal.records.customers.models import Customer
 from portal.records.customers.policy import customer_keys
 from portal.records.service.models import ServiceCase, ServiceRecord, SupportQuestion
@@ -112,6 +112,44 @@ class ServiceCasePolicy(AccessPolicy):
         """The case if the user may read it; 404 alike for missing and forbidden."""
         return super().access(user, pk, select=select or CASE_RELATED)
 
+    # --- who may take which step (each also needs to see the case) --------------------------
+
+    @gated("register", visible=True)
+    def is_service_desk(self, user: User, case: ServiceCase) -> bool:
+        """Assess, assign, write the summary, close: the service desk (service → register)."""
+        return True
+
+    @gated("transfer", visible=True)
+    def can_reassign(self, user: User, case: ServiceCase) -> bool:
+        """Changing the responsible department/person of an assigned case: service →
+        transfer."""
+        return True
+
+    @gated(visible=True)
+    def is_approver(self, user: User, case: ServiceCase) -> bool:
+        """Approve or send back: service → manage, or a manager of the responsible department
+        (or, before assignment, of the registering department) or a department above it."""
+        if self.module_allows(user, "manage"):
+            return True
+        department_id = case.assigned_department_id or case.registered_department_id
+        return manages_department(user, department_id)
+
+    @gated(visible=True)
+    def is_responsible(self, user: User, case: ServiceCase) -> bool:
+        """Propose a resolution, carry it out: the responsible person, or — while only a
+        department is named — its members; the department's managers always."""
+        if manages_department(user, case.assigned_department_id):
+            return True
+        if case.assignee_id:
+            return case.assignee_id == user.pk
+        return bool(case.assigned_department_id) and (
+            visibility.department_key(case.assigned_department_id) in visibility.user_keys(user)
+        )
+
+    @gated("urge", visible=True)
+    def can_urge(self, user: User, case: ServiceCase) -> bool:
+        return True
+
 
 class ServicePartPolicy(AccessPolicy):
     """Support questions and service records: service → view and their own keys."""
@@ -155,57 +193,13 @@ def access_question(user: User, pk: int | str) -> SupportQuestion:
 # --- who may take which step ----------------------------------------------------------------
 
 
-def _can_see(user: User, case: ServiceCase) -> bool:
-    return case_policy.is_visible(user, case)
-
-
-def is_service_desk(user: User, case: ServiceCase) -> bool:
-    """Assess, assign, write the summary, close: the service desk (service → register)."""
-    if visibility.is_administrator(user):
-        return True
-    return may_register(user) and _can_see(user, case)
-
-
-def can_reassign(user: User, case: ServiceCase) -> bool:
-    """Changing the responsible department/person of an assigned case: service → transfer."""
-    if visibility.is_administrator(user):
-        return True
-    return has_module_perm(user, "service", "transfer") and _can_see(user, case)
-
-
-def is_approver(user: User, case: ServiceCase) -> bool:
-    """Approve or send back: service → manage, or a manager of the responsible department (or,
-    before assignment, of the registering department) or a department above it."""
-    if visibility.is_administrator(user):
-        return True
-    if not _can_see(user, case):
-        return False
-    if has_module_perm(user, "service", "manage"):
-        return True
-    return manages_department(user, case.assigned_department_id or case.registered_department_id)
-
-
-def is_responsible(user: User, case: ServiceCase) -> bool:
-    """Propose a resolution, carry it out: the responsible person, or — while only a department
-    is named — its members; the department's managers always."""
-    if visibility.is_administrator(user):
-        return True
-    if not _can_see(user, case):
-        return False
-    keys = visibility.user_keys(user)
-    if manages_department(user, case.assigned_department_id):
-        return True
-    if case.assignee_id:
-        return case.assignee_id == user.pk
-    return bool(case.assigned_department_id) and (
-        visibility.department_key(case.assigned_department_id) in keys
-    )
-
-
-def can_urge(user: User, case: ServiceCase) -> bool:
-    if visibility.is_administrator(user):
-        return True
-    return has_module_perm(user, "service", "urge") and _can_see(user, case)
+# The step checks are the case policy's (ServiceCasePolicy): administrators, the module
+# permission and the case's own visibility first (`gated`), then each step's rule.
+is_service_desk = case_policy.is_service_desk
+can_reassign = case_policy.can_reassign
+is_approver = case_policy.is_approver
+is_responsible = case_policy.is_responsible
+can_urge = case_policy.can_urge
 
 
 def responsible_people(case: ServiceCase) -> set[int]:
