@@ -248,3 +248,23 @@ def test_renewal_links_on_the_deal_page_and_api_for_those_who_may_see(
     listed = {row["id"]: row for row in api_client.get("/api/v1/deals/").json()["results"]}
     assert listed[renewal.pk]["renews"] is None and old.pk not in listed
     assert old.number not in api_client.get("/api/v1/deals/").content.decode()
+
+
+def test_the_deal_page_offers_renewal_and_a_refusal_comes_back_to_it(client_for, people, seeded):
+    _s, made = seeded
+    contract = made["soon"]
+    deal_url = contract.deal.get_absolute_url()
+    client = client_for(people["sales1"])
+    renew_url = reverse("records:contract_renew", args=[contract.pk])
+    page = client.get(deal_url).content.decode()
+    assert f'action="{renew_url}"' in page and 'id="renew-contract"' in page
+    response = client.post(renew_url, {"from": "deal"})
+    renewal = Deal.objects.get(renews=contract.deal)
+    assert response["Location"] == renewal.get_absolute_url()
+    # renewed: the old deal's page links the renewal instead of offering another
+    page = client.get(deal_url).content.decode()
+    assert 'id="renew-contract"' not in page and 'id="deal-renewed-by"' in page
+    # a refused renewal from the deal page says why there, and adds nothing
+    response = client.post(renew_url, {"from": "deal"})
+    assert response["Location"] == f"{deal_url}#contract"
+    assert Deal.objects.filter(renews=contract.deal).count() == 1

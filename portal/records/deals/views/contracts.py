@@ -55,6 +55,8 @@ def contract_renew(request: HttpRequest, pk: int) -> HttpResponse:
         deal = renew_contract(contract, acting_user=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+        if request.POST.get("from") == "deal":  # the deal page's button: back to its contract
+            return redirect(contract.deal.get_absolute_url() + "#contract")
         return redirect("records:contract_list")
     messages.success(
         request,
