@@ -12,6 +12,7 @@ from django.http import QueryDict
 from portal.core import pagination
 from portal.records.customers.models import Customer
 from portal.records.customers.policy import pool_customers_visible_to
+from portal.records.customers.queries import name_contains
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
@@ -48,7 +49,7 @@ class PoolFilters:
 def pool_customers(user: User, filters: PoolFilters) -> QuerySet[Customer]:
     queryset = pool_customers_visible_to(user)
     if filters.q:
-        queryset = queryset.filter(name__icontains=filters.q)
+        queryset = queryset.filter(name_contains(filters.q))
     if filters.category:
         queryset = queryset.filter(category__key=filters.category)
     if filters.region:

@@ -17,6 +17,7 @@ from portal.core.widgets import SearchableSelectMultiple
 from portal.records.customers.forms import _bootstrap
 from portal.records.customers.models import Contact
 from portal.records.customers.policy import customers_visible_to
+from portal.records.customers.queries import name_contains
 from portal.records.deals.models import (
     Activity,
     Contract,
@@ -74,7 +75,7 @@ def customers_matching(user: User, text: str) -> list:
     exact = list(visible.filter(name__iexact=text)[:2])
     if exact:
         return exact
-    return list(visible.filter(name__icontains=text)[:2])
+    return list(visible.filter(name_contains(text))[:2])
 
 
 def resolve_deal_customer(user: User, text: str | None):

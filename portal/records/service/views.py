@@ -26,6 +26,7 @@ from portal.core.forms import form_errors
 from portal.knowledge.permissions import is_knowledge_editor
 from portal.records.customers.models import Contact, Customer
 from portal.records.customers.policy import contacts_visible_to, customers_visible_to
+from portal.records.customers.queries import name_contains
 from portal.records.deals.policy import deals_visible_to
 from portal.records.service import actions
 from portal.records.service import statistics as statistics_service
@@ -283,7 +284,7 @@ def service_customer_lookup(request: HttpRequest) -> HttpResponse:
     customers = []
     if len(text) >= 1:
         customers = list(
-            Customer.objects.filter(name__icontains=text).only("code", "name").order_by("name")[:15]
+            Customer.objects.filter(name_contains(text)).only("code", "name").order_by("name")[:15]
         ) or list(
             Customer.objects.filter(code__istartswith=text)
             .only("code", "name")

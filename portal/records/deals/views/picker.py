@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from portal.records.customers.models import Contact
 from portal.records.customers.policy import customers_visible_to
+from portal.records.customers.queries import name_contains
 from portal.records.deals.forms import resolve_deal_customer
 
 from .common import _require_view
@@ -26,7 +27,7 @@ def deal_customer_lookup(request: HttpRequest) -> HttpResponse:
     if text:
         customers = list(
             customers_visible_to(request.user)
-            .filter(Q(name__icontains=text) | Q(code__istartswith=text))
+            .filter(name_contains(text) | Q(code__istartswith=text))
             .only("code", "name")
             .order_by("name", "pk")[:SUGGESTIONS]
         )
