@@ -3,8 +3,9 @@
 Every figure starts from the customer list's own read — `visible_filtered_customers`, the
 customer policy's `visible_to` narrowed by the list's filters — so a cell's drill-down link
 (the same filters plus the cell's two values) lists exactly the customers the cell counts.
-Won deals come from the deal policy's `visible_to`. Three queries (two GROUP BYs and one
-aggregate), whatever the size.
+Won deals come from the deal policy's `visible_to`. Readers who see whole departments (the
+customer policy's `counting_reach`) have those departments' customers counted from the
+roll-up (`customers.rollup`) and the rest row by row. Three GROUP BYs, whatever the size.
 """
 
 from __future__ import annotations
