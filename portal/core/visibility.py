@@ -229,10 +229,10 @@ def whole_department_keys(user: User) -> frozenset[str] | None:
 def filter_visible_beyond(
     queryset: models.QuerySet[M], user: User, keys: Iterable[str]
 ) -> models.QuerySet[M]:
-    """The objects the user may read that carry none of `keys` (some of the user's own): the
-    rest of what they see once the objects opened by `keys` are counted apart. The same rule
-    split in two — reached through the user's other keys, and not through `keys` — as a keyed
-    id set (those other keys reach few: own and shared objects) and a NOT EXISTS."""
+    """The objects the user may read that carry none of `keys` (a part of the user's keys):
+    the rest of what they see once the objects opened by `keys` are counted apart. The same
+    rule split in two — reached through the user's other keys, and not through `keys` — as a
+    keyed id set (those other keys reach few: own and shared objects) and a NOT EXISTS."""
     keys = set(keys)
     other = user_keys(user) - keys
     if not other:
