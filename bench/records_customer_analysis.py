@@ -65,7 +65,7 @@ def urls(users) -> list[str]:
     ]
 
 
-def measure(user, pages: list[str], requests: int) -> None:
+def measure(user, pages: list[str], requests: int, breakdown: bool = False) -> None:
     import benchdb
     from django.test import Client
 
@@ -79,6 +79,20 @@ def measure(user, pages: list[str], requests: int) -> None:
         f"  queries/page {min(queries)}–{max(queries)}  ({requests} requests,"
         f" {len(pages)} distinct pages, load average {benchdb.load()})"
     )
+    if breakdown:
+        from breakdown import Breakdown
+
+        phases = {
+            "analyse": "portal.records.deals.statistics.customers.analyse",
+            "render": "django.template.base.Template:render",
+        }
+        with Breakdown(phases) as measured:
+            for url in pages:
+                with measured.time("request"):
+                    client.get(url)
+        measured.print(
+            f"{user.username} breakdown over the {len(pages)} pages", requests=len(pages)
+        )
 
 
 def main() -> None:
@@ -91,6 +105,7 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--fresh", action="store_true", help="PostgreSQL: recreate the database")
     parser.add_argument("--drop", action="store_true", help="PostgreSQL: drop it at the end")
+    parser.add_argument("--breakdown", action="store_true", help="per-phase times and plans")
     args = parser.parse_args()
     configure(args.customers)
     import benchdb
@@ -102,6 +117,10 @@ def main() -> None:
         users = records_customers.setup(args.customers)
         spread_registrations()
         records_deals.seed_deals(args.customers // 2)
+        from portal.records.customers import rollup
+
+        if rollup.drift():  # inserted in bulk and dated back, past the customer actions
+            print(f"customer roll-up: {rollup.rebuild()} rows")
         benchdb.analyze()
         from django.db import connection
 
@@ -115,7 +134,7 @@ def main() -> None:
             return
         pages = urls(users)
         for user in users.values():
-            measure(user, pages, args.requests)
+            measure(user, pages, args.requests, args.breakdown)
     finally:
         if args.drop:
             benchdb.drop()

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=models.Model)
 
 STAFF = "staff"
+MANAGER_PREFIX = "m:"
 ADMIN_GROUP = "Administrators"
 
 
@@ -46,7 +47,7 @@ def group_key(group_id: int) -> str:
 
 
 def manager_key(department_id: int) -> str:
-    return f"m:{department_id}"
+    return f"{MANAGER_PREFIX}{department_id}"
 
 
 def is_administrator(user: User) -> bool:
@@ -214,6 +215,36 @@ def reaches_many(model: type[models.Model], user: User, *, threshold: int = 2_00
         keyed = ObjectAccess.objects.filter(content_type=content_type, key__in=user_keys(user))
         cache[label] = keyed[: threshold + 1].count() > threshold
     return cache[label]
+
+
+def whole_department_keys(user: User) -> frozenset[str] | None:
+    """The manager-chain keys the reader holds — each opens every object of one department's
+    people, so figures kept per such key may be read for them as they are (decision 1003).
+    None for an administrator: everything is open to them."""
+    if is_administrator(user):
+        return None
+    return frozenset(key for key in user_keys(user) if key.startswith(MANAGER_PREFIX))
+
+
+def filter_visible_beyond(
+    queryset: models.QuerySet[M], user: User, keys: Iterable[str]
+) -> models.QuerySet[M]:
+    """The objects the user may read that carry none of `keys` (a part of the user's keys):
+    the rest of what they see once the objects opened by `keys` are counted apart. The same
+    rule split in two — reached through the user's other keys, and not through `keys` — as a
+    keyed id set (those other keys reach few: own and shared objects) and a NOT EXISTS."""
+    keys = set(keys)
+    other = user_keys(user) - keys
+    if not other:
+        return queryset.none()
+    content_type = ContentType.objects.get_for_model(queryset.model, for_concrete_model=True)
+    access = ObjectAccess.objects.filter(content_type=content_type)
+    queryset = queryset.filter(pk__in=access.filter(key__in=other).values("object_id"))
+    if not keys:
+        return queryset
+    return queryset.exclude(
+        models.Exists(access.filter(key__in=keys, object_id=models.OuterRef("pk")))
+    )
 
 
 def can_see(user: User, obj: models.Model) -> bool:

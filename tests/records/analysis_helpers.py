@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from portal.core import visibility
-from portal.records.customers import actions
+from portal.records.customers import actions, rollup
 from portal.records.customers.models import Customer, CustomerCategory
 from portal.records.deals.models import Deal
 from portal.records.deals.policy import deal_keys
@@ -87,4 +87,6 @@ def seed_analysis(people) -> dict[str, Customer]:
     deal("F", 20_000, "won", (2026, 8, 8))
     deal("H", 5_000, "won", (2026, 2, 20))
     deal("X", 1_000, "won", (2026, 2, 20))
+    # The registration dates and the bin were set above without the actions: count again.
+    rollup.rebuild()
     return made

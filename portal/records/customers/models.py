@@ -595,3 +595,50 @@ class ProtectionRules(models.Model):
         """The saved rules, or the defaults until an administrator saves them (one query,
         never a write: reading the rules is part of read-only pages)."""
         return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class CustomerRollup(models.Model):
+    """Live customers counted by what the customer analysis groups and filters on (decision
+    1003): one row per grouping × manager key × owner × department × the grouping's
+    dimensions × registration month. Kept by the customer actions in their own transaction
+    (`customers.rollup`); read by the analysis for readers who see whole departments.
+
+    `grouping` names the dimensions a row keeps ("category_id+region", "level", "" — owner
+    and department are always kept); the others hold 0 or "". `reach` is the customer's
+    manager-chain visibility key as stored (m:<department id>, "" when it has none): a
+    reader holding that key sees every customer of the row, so the row may be counted for
+    them as it is."""
+
+    grouping = models.CharField(max_length=40)
+    reach = models.CharField(max_length=40)
+    owner_id = models.IntegerField()
+    department_id = models.IntegerField()  # 0: no department
+    category_id = models.IntegerField()
+    region = models.CharField(max_length=20)
+    industry = models.CharField(max_length=20)
+    level = models.CharField(max_length=1)
+    month = models.DateField()  # the first day of the local month the customer was registered
+    customers = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("customer roll-up row")
+        verbose_name_plural = _("customer roll-up rows")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "grouping",
+                    "reach",
+                    "owner_id",
+                    "department_id",
+                    "category_id",
+                    "region",
+                    "industry",
+                    "level",
+                    "month",
+                ],
+                name="records_custrollup_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grouping or '-'} {self.reach} {self.month:%Y-%m}: {self.customers}"

@@ -53,6 +53,21 @@ class CustomerPolicy(AccessPolicy):
         correlated = visibility.reaches_many(Customer, user)
         return visibility.filter_visible(queryset, user, correlated=correlated)
 
+    def counting_reach(self, user: User) -> tuple[frozenset[str] | None, QuerySet[Customer]]:
+        """How the customers a reader sees split for counting (decision 1003): the manager
+        keys whose customers they see whole — counted from the roll-up, which is kept per
+        such key; None for every customer (administrators) — and the customers they see
+        beyond those keys (their own outside the departments they run, those shared with
+        them), counted row by row. A reader with no such key gets all of theirs as rows."""
+        if not self.module_allows(user):
+            return frozenset(), self.live_queryset().none()
+        whole = visibility.whole_department_keys(user)
+        if whole is None:
+            return None, self.live_queryset().none()
+        if not whole:
+            return whole, self.visible_to(user)
+        return whole, visibility.filter_visible_beyond(self.live_queryset(), user, whole)
+
     def binned_visible_to(self, user: User) -> QuerySet[Customer]:
         """Customers in the recycle bin that the user may see (and, if they may edit,
         restore)."""

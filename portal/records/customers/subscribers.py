@@ -34,6 +34,7 @@ def connect() -> None:
     from portal.core.dashboard import register_panel
     from portal.core.events import subscribe
     from portal.core.worker import register_job
+    from portal.records.customers import rollup
     from portal.records.customers.actions import run_protection, send_queued_mail
     from portal.records.customers.panels import my_customers_panel
 
@@ -42,4 +43,6 @@ def connect() -> None:
     register_job("records.send_queued_mail", every_seconds=5.0)(send_queued_mail)
     # Protection is counted in days: hourly is soon enough, and each run is bounded (ADR 1002).
     register_job("records.customer_protection", every_seconds=3600.0)(run_protection)
+    # The analysis roll-up is kept by the actions; a daily check repairs what bypassed them.
+    register_job("records.customer_rollup", every_seconds=86400.0)(rollup.repair)
     register_panel(my_customers_panel)

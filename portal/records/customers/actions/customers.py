@@ -18,6 +18,7 @@ from portal.accounts.permissions import has_module_perm, require_module_perm
 from portal.core import audit, events, visibility
 from portal.core.models import ObjectAccess
 from portal.core.numbering import issue_number
+from portal.records.customers import rollup
 from portal.records.customers.models import (
     Contact,
     Customer,
@@ -218,8 +219,10 @@ def create_customer(
             raise DuplicateCustomer(duplicates)
     customer.code = issue_number("customer")
     customer.last_activity_on = timezone.localdate()  # protected from registration (ADR 1002)
-    customer.save()
-    _apply_keys(customer, actor_id=acting_user.pk)
+    with rollup.tracking() as counted:
+        customer.save()
+        _apply_keys(customer, actor_id=acting_user.pk)
+        counted.add(customer.pk)
     audit.record(
         acting_user,
         "customer.created",
@@ -247,7 +250,8 @@ def update_customer(customer: Customer, *, acting_user: User, **fields: Any) -> 
     if not changes:
         return customer
     customer.updated_by = acting_user
-    customer.save()
+    with rollup.tracking([customer.pk]):  # the row as stored, whatever this instance held
+        customer.save()
     audit.record(acting_user, "customer.updated", customer, changes=changes)
     events.publish("records.customer_updated", customer_id=customer.pk, actor_id=acting_user.pk)
     return customer
@@ -261,7 +265,8 @@ def delete_customer(customer: Customer, *, acting_user: User) -> Customer:
         return customer
     customer.deleted_at = timezone.now()
     customer.deleted_by = acting_user
-    customer.save(update_fields=["deleted_at", "deleted_by"])
+    with rollup.tracking([customer.pk]):
+        customer.save(update_fields=["deleted_at", "deleted_by"])
     audit.record(acting_user, "customer.deleted", customer)
     events.publish("records.customer_deleted", customer_id=customer.pk, actor_id=acting_user.pk)
     return customer
@@ -275,7 +280,8 @@ def restore_customer(customer: Customer, *, acting_user: User) -> Customer:
         return customer
     customer.deleted_at = None
     customer.deleted_by = None
-    customer.save(update_fields=["deleted_at", "deleted_by"])
+    with rollup.tracking([customer.pk]):
+        customer.save(update_fields=["deleted_at", "deleted_by"])
     audit.record(acting_user, "customer.restored", customer)
     events.publish("records.customer_restored", customer_id=customer.pk, actor_id=acting_user.pk)
     return customer
@@ -406,10 +412,13 @@ def change_owner(
     customer.owner = to_user
     customer.department_id = to_user.department_id
     customer.updated_by = acting_user
-    customer.save(update_fields=["owner", "department", *also_saved, "updated_by", "updated_at"])
-    for follower in TRANSFER_FOLLOWERS:
-        follower(customer, from_user=from_user, to_user=to_user, acting_user=acting_user)
-    _apply_keys(customer, actor_id=acting_user.pk)
+    with rollup.tracking([customer.pk]):
+        customer.save(
+            update_fields=["owner", "department", *also_saved, "updated_by", "updated_at"]
+        )
+        for follower in TRANSFER_FOLLOWERS:
+            follower(customer, from_user=from_user, to_user=to_user, acting_user=acting_user)
+        _apply_keys(customer, actor_id=acting_user.pk)
     audit.record(acting_user, action, customer, changes={"owner": [str(from_user), str(to_user)]})
     events.publish(
         event,
@@ -472,7 +481,7 @@ def rekey_customers_of(user_id: int, *, after: int = 0) -> tuple[int, int | None
         .select_related("owner")
         .order_by("pk")[:REKEY_CHUNK]
     )
-    with transaction.atomic():
+    with transaction.atomic(), rollup.tracking([customer.pk for customer in chunk]):
         for customer in chunk:
             if customer.department_id != owner.department_id:
                 Customer.all_objects.filter(pk=customer.pk).update(

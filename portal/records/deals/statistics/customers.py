@@ -3,12 +3,15 @@
 Every figure starts from the customer list's own read — `visible_filtered_customers`, the
 customer policy's `visible_to` narrowed by the list's filters — so a cell's drill-down link
 (the same filters plus the cell's two values) lists exactly the customers the cell counts.
-Won deals come from the deal policy's `visible_to`. Three queries (two GROUP BYs and one
-aggregate), whatever the size.
+Won deals come from the deal policy's `visible_to`. Readers who see whole departments (the
+customer policy's `counting_reach`) have those departments' customers counted from the
+roll-up (`customers.rollup`) and the rest row by row. Three GROUP BYs, whatever the size.
 """
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -18,11 +21,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from portal.records.customers.models import Customer, CustomerCategory
+from portal.core.bounds import parse_id
+from portal.records.customers import rollup
+from portal.records.customers.models import Customer, CustomerCategory, CustomerRollup
+from portal.records.customers.policy import customer_policy
 from portal.records.customers.queries import (
     EXTRA_FILTERS,
     NONE,
     CustomerFilters,
+    filter_customers,
     local_midnight,
     period_bounds,
     visible_filtered_customers,
@@ -196,7 +203,79 @@ def base_filters(scope: Scope) -> CustomerFilters:
 
 
 def _key(value) -> str:
-    return NONE if value in (None, "") else str(value)
+    return NONE if value in (None, "", 0) else str(value)
+
+
+def _rolled_rows(
+    whole: frozenset[str] | None, base: CustomerFilters, user: User, dimensions: Iterable[str]
+) -> QuerySet[CustomerRollup]:
+    """The roll-up rows of the customers a reader sees whole (`whole`: their manager keys, None
+    for all) inside the scope: the scope's list filters — mine, a rep, a team — on the roll-up's
+    owner and department, as `filter_customers` applies them to the rows."""
+    from portal.accounts.models import Department
+
+    rows = CustomerRollup.objects.filter(grouping=rollup.grouping_for(dimensions))
+    if whole is not None:
+        rows = rows.filter(reach__in=whole)
+    if base.view == "mine":
+        rows = rows.filter(owner_id=user.pk)
+    if (owner := parse_id(base.owner)) is not None:
+        rows = rows.filter(owner_id=owner)
+    if (team := parse_id(base.team)) is not None:
+        paths = Department.objects.filter(pk=team).values("path")[:1]
+        rows = rows.filter(
+            department_id__in=Department.objects.filter(path__startswith=paths).values("pk")
+        )
+    return rows.order_by()
+
+
+def _rolled_up(
+    whole: frozenset[str] | None,
+    base: CustomerFilters,
+    user: User,
+    columns: tuple[str, str],
+    months: list[datetime.date],
+) -> Iterator[tuple[tuple[str, str], int, list[int]]]:
+    """(cell key, customers, new in each month of the period) of each cell, from the roll-up."""
+    entries = (
+        _rolled_rows(whole, base, user, columns)
+        .values(*columns)
+        .annotate(
+            counted=Sum("customers"),
+            **{f"m{i}": Sum("customers", filter=Q(month=month)) for i, month in enumerate(months)},
+        )
+        .filter(counted__gt=0)
+    )
+    for entry in entries:
+        key = (_key(entry[columns[0]]), _key(entry[columns[1]]))
+        yield key, entry["counted"], [entry[f"m{i}"] or 0 for i in range(len(months))]
+
+
+def _counted(
+    customers: QuerySet[Customer], columns: tuple[str, str], period: Period
+) -> Iterator[tuple[tuple[str, str], int, list[int]]]:
+    """(cell key, customers, new in each month of the period) of each cell, counting rows:
+    the months as range counts between local midnights in the same GROUP BY — one pass over
+    the counted rows, no per-row date truncation (on SQLite a Python function per row, the
+    slowest part of the page at 100,000 customers)."""
+    months = period.months()
+    edges = [local_midnight(month) for month in months] + [local_midnight(period.end)]
+    entries = (
+        customers.order_by()
+        .values(*columns)
+        .annotate(
+            counted=Count("pk"),
+            **{
+                f"m{i}": Count(
+                    "pk", filter=Q(created_at__gte=edges[i], created_at__lt=edges[i + 1])
+                )
+                for i in range(len(months))
+            },
+        )
+    )
+    for entry in entries:
+        key = (_key(entry[columns[0]]), _key(entry[columns[1]]))
+        yield key, entry["counted"], [entry[f"m{i}"] for i in range(len(months))]
 
 
 def _labels(dim: str, keys: set[str], categories: dict[int, CustomerCategory]) -> dict:
@@ -248,17 +327,27 @@ def analyse(
     base = base_filters(scope)
     customers = visible_filtered_customers(user, base)
     row_col, col_col = DIMENSIONS[rows_dim], DIMENSIONS[cols_dim]
-    start, end = local_midnight(the_period.start), local_midnight(the_period.end)
-    created = Q(created_at__gte=start, created_at__lt=end)
-
+    months = the_period.months()
+    per_month = [0] * len(months)
     cells: dict[tuple[str, str], Cell] = {}
-    for entry in (
-        customers.order_by()
-        .values(row_col, col_col)
-        .annotate(customers=Count("pk"), new=Count("pk", filter=created))
-    ):
-        key = (_key(entry[row_col]), _key(entry[col_col]))
-        cells[key] = Cell(customers=entry["customers"], new=entry["new"])
+
+    def count(key: tuple[str, str], customers: int, new: list[int]) -> None:
+        cell = cells.setdefault(key, Cell())
+        cell.customers += customers
+        cell.new += sum(new)
+        for i, n in enumerate(new):
+            per_month[i] += n
+
+    # Which customers are counted from the roll-up and which row by row is the customer
+    # policy's answer: those of the departments the reader sees whole, and the rest.
+    whole, beyond = customer_policy.counting_reach(user)
+    rolled = whole is None or bool(whole)
+    if rolled:
+        for key, counted, new in _rolled_up(whole, base, user, (row_col, col_col), months):
+            count(key, counted, new)
+    live = filter_customers(beyond, base, user) if rolled else customers
+    for key, counted, new in _counted(live, (row_col, col_col), the_period):
+        count(key, counted, new)
     # Won: the period's won deals the reader may see, of the customers counted above.
     from portal.records.deals.policy import deals_visible_to
 
@@ -278,7 +367,9 @@ def analyse(
         key = (_key(entry[f"customer__{row_col}"]), _key(entry[f"customer__{col_col}"]))
         cell = cells.setdefault(key, Cell())
         cell.won, cell.amount = entry["won"], money(entry["amount"])
-    new_by_month = _new_by_month(customers.filter(created), the_period)
+    new_by_month = [
+        (month.strftime("%Y-%m"), n) for month, n in zip(months, per_month, strict=True)
+    ]
 
     categories = {c.pk: c for c in CustomerCategory.objects.all()}
     row_labels = _ordered(rows_dim, _labels(rows_dim, {r for r, _c in cells}, categories))
@@ -323,21 +414,6 @@ def drill_links(analysis: Analysis, values: dict[str, str]) -> dict[str, str]:
     created = base.as_query(**values, created=analysis.period.key)
     won = base.as_query(**values, won=analysis.period.key)
     return {"customers": plain, "new": created, "won": won, "amount": won, "conversion": won}
-
-
-def _new_by_month(customers: QuerySet[Customer], period: Period) -> list[tuple[str, int]]:
-    """Customers registered in each month of the period, every month listed: one aggregate of
-    range counts between local midnights — no per-row date truncation (on SQLite a Python
-    function per row, the slowest part of the page at 100,000 customers)."""
-    months = period.months()
-    edges = [local_midnight(month) for month in months] + [local_midnight(period.end)]
-    counts = customers.order_by().aggregate(
-        **{
-            f"m{i}": Count("pk", filter=Q(created_at__gte=edges[i], created_at__lt=edges[i + 1]))
-            for i in range(len(months))
-        }
-    )
-    return [(month.strftime("%Y-%m"), counts[f"m{i}"]) for i, month in enumerate(months)]
 
 
 def export_rows(analysis: Analysis) -> list[list]:
