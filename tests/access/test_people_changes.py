@@ -144,6 +144,7 @@ def test_a_rep_owning_many_records_is_rekeyed_by_the_worker_in_chunks_with_progr
     from portal.core.models import BackgroundJob
     from portal.core.worker import jobs, run_job
     from portal.records.customers import actions as customer_actions
+    from portal.records.customers import rollup
     from portal.records.customers.actions import customers as customer_module
     from portal.records.deals.actions import keys as deal_keys
     from portal.records.deals.policy import deals_visible_to
@@ -183,6 +184,7 @@ def test_a_rep_owning_many_records_is_rekeyed_by_the_worker_in_chunks_with_progr
         assert set(customers_visible_to(north_boss)) == {customer, *others}
         assert set(deals_visible_to(north_boss)) == set(deals)
         assert background.pending("records.rekey_customers_of", f"user:{sales1.pk}") is None
+        assert not rollup.drift()  # the analysis roll-up followed every chunk
     finally:
         customer_module.REKEY_CHUNK = deal_keys.REKEY_CHUNK = 200
 
