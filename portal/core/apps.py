@@ -18,3 +18,7 @@ class CoreConfig(AppConfig):
         from .bodylimit import install_daphne_guard
 
         install_daphne_guard()
+
+        from . import lookups
+
+        lookups.register()
