@@ -193,4 +193,7 @@ def test_announcing_takes_the_same_queries_for_few_recipients_and_many(
     admin = people["admin"]
     few = _announce_queries(admin, 3, django_capture_on_commit_callbacks)
     many = _announce_queries(admin, 120, django_capture_on_commit_callbacks)
-    assert few == many, (few, many)
+    # on both engines: the savepoint and its release, the active people, the keys already
+    # notified, the preferences, the numbering, who is present, the insert, the audit row,
+    # and the event's subscribers — the push after commit asks nothing
+    assert few == many == 12
