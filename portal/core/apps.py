@@ -24,3 +24,7 @@ class CoreConfig(AppConfig):
         from .worker import register_job
 
         register_job("core.background_jobs", every_seconds=1.0)(run_next)
+
+        from . import lookups
+
+        lookups.register()

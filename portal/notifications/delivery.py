@@ -11,9 +11,8 @@ from typing import Protocol
 from channels.exceptions import ChannelFull
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db.models import Count
 
-from .models import Notification
+from .models import UserSequence
 
 logger = logging.getLogger(__name__)
 
@@ -58,15 +57,11 @@ def local_sockets() -> Iterator[LocalSocket]:
 
 
 def unread_counts(user_ids: Iterable[int]) -> dict[int, int]:
+    """Each user's unread count: the counter beside their numbers (ADR 0713), one indexed
+    row per user — never a count over their notifications."""
     ids = list(user_ids)
     counts = dict.fromkeys(ids, 0)
-    rows = (
-        Notification.objects.filter(user_id__in=ids, read_at__isnull=True)
-        .values("user_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    counts.update({row["user_id"]: row["n"] for row in rows})
+    counts.update(UserSequence.objects.filter(user_id__in_ids=ids).values_list("user_id", "unread"))
     return counts
 
 
@@ -158,16 +153,14 @@ def publish(messages: list[tuple[int, dict]]) -> None:
         logger.exception("Publishing %d notification message(s) failed", len(messages))
 
 
-def push_frames(frames: list[tuple[int, dict]]) -> None:
-    """After commit: send frames already built (user id, frame) with each user's new unread
-    count — one count query and one publish, whatever the fan-out."""
-    if not frames:
-        return
-    counts = unread_counts({uid for uid, _frame in frames})
+def push_frames(frames: list[tuple[int, dict, int]]) -> None:
+    """After commit: send frames already built, as (user id, frame, the user's unread count
+    with it) — the count came back from the statement that numbered the rows, so the push is
+    one publish and no query, whatever the fan-out (ADR 0713)."""
     publish(
         [
-            (uid, {"type": "notification.created", "frame": frame, "unread": counts[uid]})
-            for uid, frame in frames
+            (uid, {"type": "notification.created", "frame": frame, "unread": unread})
+            for uid, frame, unread in frames
         ]
     )
 

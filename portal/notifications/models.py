@@ -37,16 +37,21 @@ class Level(models.IntegerChoices):
 
 
 class UserSequence(models.Model):
-    """The last notification number handed to a user. Allocating takes this row's lock until
-    commit, so a user's notifications commit in the order of their numbers (ADR 0500)."""
+    """The last notification number handed to a user, and how many of their notifications are
+    unread. Allocating takes this row's lock until commit, so a user's notifications commit in
+    the order of their numbers (ADR 0500); every write that makes a notification unread or
+    read, or removes one, changes `unread` in the same transaction (ADR 0713)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+"
     )
     last = models.BigIntegerField(default=0)
+    # Equal to the user's Notification rows with read_at NULL: the badge and every live frame
+    # read it here (one primary-key row) instead of counting rows.
+    unread = models.IntegerField(default=0)
 
     def __str__(self) -> str:
-        return f"{self.user_id}: {self.last}"
+        return f"{self.user_id}: {self.last} ({self.unread} unread)"
 
 
 class Notification(models.Model):

@@ -8,7 +8,7 @@ from django.http import Http404
 
 from portal.core.bounds import parse_id
 
-from .models import Follow, KeywordInterest, Notification
+from .models import Follow, KeywordInterest, Notification, UserSequence
 
 
 def notifications_of(user, *, unread: bool = False, kind: str = "") -> QuerySet[Notification]:
@@ -37,7 +37,9 @@ def interests_of(user) -> QuerySet[KeywordInterest]:
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    """The person's unread count, kept beside their numbers (ADR 0713)."""
+    count = UserSequence.objects.filter(user=user).values_list("unread", flat=True).first()
+    return count or 0
 
 
 def followable(user, ref: str) -> Model | None:

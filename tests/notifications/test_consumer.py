@@ -135,6 +135,7 @@ def _store_without_push(user, title: str) -> None:
 
     sequence, _ = UserSequence.objects.get_or_create(user=user)
     sequence.last += 1
+    sequence.unread += 1
     sequence.save()
     Notification.objects.create(
         user=user, seq=sequence.last, kind=Kind.REMINDER, title=title, dedupe_key=title
