@@ -303,10 +303,12 @@ def create_topic(
 
 
 def check_reply(topic: Topic, *, acting_user: User) -> None:
-    if (
-        not visibility.can_see(acting_user, topic)
-        or topic.deleted_at
-        or (topic.hidden and not is_moderator(acting_user))
+    from .policy import topic_policy
+
+    # Readers reply to the topics the policy lets them read; moderators also to hidden ones.
+    if not (
+        topic_policy.is_visible(acting_user, topic)
+        or (not topic.deleted_at and topic_policy.can_moderate(acting_user, topic))
     ):
         raise PermissionDenied(_("You may not reply to this topic."))
     if not can_post_in_category(acting_user, topic.category):
@@ -632,7 +634,12 @@ def merge_topics(source: Topic, target: Topic, *, acting_user: User) -> Topic:
 
 def report_post(post: Post, *, acting_user: User, reason: str) -> PostReport:
     """Any reader may report a post to the moderators (once while it is open)."""
-    if not visibility.can_see(acting_user, post.topic):
+    from .policy import topic_policy
+
+    if not (
+        topic_policy.is_visible(acting_user, post.topic)
+        or topic_policy.can_moderate(acting_user, post.topic)
+    ):
         raise PermissionDenied(_("You may not report this post."))
     reason = (reason or "").strip()
     if not reason:

@@ -17,6 +17,7 @@ from portal.records.service.models import SupportQuestion
 from portal.records.service.policy import (
     may_register,
     may_use_service,
+    question_policy,
 )
 
 from .common import WorkflowError, _text
@@ -59,7 +60,7 @@ def create_support_question(
 def _may_answer(user: User, entry: SupportQuestion) -> bool:
     if visibility.is_administrator(user):
         return True
-    if not visibility.can_see(user, entry):
+    if not question_policy.is_visible(user, entry):
         return False
     return may_register(user) or entry.escalated_to_id == user.pk
 
