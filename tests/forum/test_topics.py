@@ -239,3 +239,17 @@ def test_attachments_are_limited_by_type_and_size(people, forum):
         "text/plain",
         5,
     )
+
+
+def test_a_topic_of_an_unpublished_category_takes_no_reply_and_no_report(people, forum):
+    """Replying and reporting ask the topic policy, which leaves out unpublished categories;
+    the keys alone (what they asked before) still matched."""
+    topic = start(people["sales1"], forum["open"])
+    post = topic.posts.get(number=1)
+    forum["open"].unpublish()
+    assert visibility.can_see(people["sales2"], topic)  # the keys still match
+    with pytest.raises(PermissionDenied):
+        actions.reply(topic, acting_user=people["sales2"], body="Still here?")
+    with pytest.raises(PermissionDenied):
+        actions.report_post(post, acting_user=people["sales2"], reason="Spam")
+    assert topic.posts.count() == 1 and not post.reports.exists()
