@@ -43,7 +43,7 @@ test: install-dev
 ## authz-matrix: every URL pattern × every demo role (tests/access/test_matrix*.py, ADR 0140);
 ## slow, so `make test` deselects it
 authz-matrix: install-dev
-	DJANGO_SETTINGS_MODULE=portal.settings.test $(VENV)/bin/pytest tests/access -m authz_matrix -q -s -rA $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(VENV)/bin/pytest tests/access -m authz_matrix -q -s -ra $(PYTEST_ARGS)
 
 ## api-fuzz: schemathesis against a live daphne, as sales1 and as admin (ADR 0802)
 API_FUZZ_PORT ?= 8190
