@@ -142,20 +142,47 @@ def _candidates_many(anchor_lists: list[list[str]]) -> list[list[tuple[int, str]
     return found
 
 
+# Up to this many (document, term) pairs, PostgreSQL reads the inverted index and the stored
+# queries by index, row by row: its planner, which cannot know how few rows a document's terms
+# hit, otherwise hashes both whole tables (24k terms, 10k queries: 7 of a single document's
+# 9 ms). Larger batches keep the hash joins, which are cheaper for them.
+PROBE_PAIRS = 1_000
+
+
 def _read_candidates(pairs: list[tuple[int, str]], found: list[list[tuple[int, str]]]) -> None:
     values = ", ".join(["(%s, %s)"] * len(pairs))
+    if connection.vendor == "postgresql" and len(pairs) <= PROBE_PAIRS:
+        # OFFSET 0 keeps each LATERAL subquery from being flattened into a join the planner
+        # would hash: one index probe per term, one primary-key read per hit query.
+        hits = (
+            f"h AS (SELECT d.doc, t.interest_id AS qid, COUNT(*) AS hits FROM d "  # noqa: S608
+            f"  CROSS JOIN LATERAL (SELECT t.interest_id FROM {TERM_TABLE} t "
+            f"  WHERE t.term = d.term OFFSET 0) t GROUP BY d.doc, t.interest_id), "
+        )
+        passing = (
+            f"m AS MATERIALIZED (SELECT h.doc, h.qid FROM h CROSS JOIN LATERAL "  # noqa: S608
+            f"  (SELECT r.required FROM {QUERY_TABLE} r WHERE r.id = h.qid OFFSET 0) r "
+            f"  WHERE h.hits >= r.required) "
+        )
+    else:
+        hits = (
+            f"h AS (SELECT d.doc, t.interest_id AS qid, COUNT(*) AS hits FROM d "  # noqa: S608
+            f"  JOIN {TERM_TABLE} t ON t.term = d.term GROUP BY d.doc, t.interest_id), "
+        )
+        passing = (
+            f"m AS MATERIALIZED (SELECT h.doc, h.qid FROM h JOIN {QUERY_TABLE} r "  # noqa: S608
+            f"  ON r.id = h.qid WHERE h.hits >= r.required) "
+        )
     # Hit counts are compared with `required` on the narrow (id, required, interest_id)
     # index; only the stored queries that pass are read for their text.
     sql = (
         f"WITH d(doc, term) AS (VALUES {values}), "  # noqa: S608 - constants, placeholders
-        f"h AS (SELECT d.doc, t.interest_id AS qid, COUNT(*) AS hits FROM d "
-        f"  JOIN {TERM_TABLE} t ON t.term = d.term GROUP BY d.doc, t.interest_id), "
-        f"m AS MATERIALIZED (SELECT h.doc, h.qid FROM h JOIN {QUERY_TABLE} r ON r.id = h.qid "
-        f"  WHERE h.hits >= r.required) "
-        f"SELECT m.doc, q.interest_id, q.query FROM m JOIN {QUERY_TABLE} q ON q.id = m.qid "
+        + hits
+        + passing
+        + f"SELECT m.doc, q.interest_id, q.query FROM m JOIN {QUERY_TABLE} q ON q.id = m.qid "  # noqa: S608
         # The planner cannot know how few pass: this makes it look them up by primary key
         # instead of hashing every stored query.
-        f"WHERE q.id IN (SELECT qid FROM m)"
+        + "WHERE q.id IN (SELECT qid FROM m)"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [value for pair in pairs for value in pair])
