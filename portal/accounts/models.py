@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from portal.core.models import ChoiceLabels
 
 from .modules import MODULE_PERMISSIONS
 
@@ -55,7 +56,7 @@ class Department(models.Model):
         return max(len(self.ancestor_ids(include_self=True)) - 1, 0)
 
 
-class User(AbstractUser):
+class User(ChoiceLabels, AbstractUser):
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     department = models.ForeignKey(
         Department,

@@ -22,6 +22,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from portal.core.bounds import BoundedDecimalField, parse_id
+from portal.core.models import ChoiceLabels
 
 from .blocks import BodyBlock, ComparisonRowBlock, SpecificationBlock
 
@@ -35,7 +36,7 @@ class ProductLine(models.TextChoices):
     SOFTWARE = "software", _("Retail software")
 
 
-class KnowledgePage(Page):
+class KnowledgePage(ChoiceLabels, Page):
     """Fields and behaviour every readable knowledge page shares: a summary, a review-by date,
     the last review, and access through the one visibility rule."""
 

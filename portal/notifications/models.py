@@ -8,7 +8,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.models import CreatedModel
+from portal.core.models import ChoiceLabels, CreatedModel
 
 from . import messages
 
@@ -54,7 +54,7 @@ class UserSequence(models.Model):
         return f"{self.user_id}: {self.last} ({self.unread} unread)"
 
 
-class Notification(models.Model):
+class Notification(ChoiceLabels):
     class EmailState(models.TextChoices):
         NONE = "none", _("No email")
         IMMEDIATE = "immediate", _("Email pending")
@@ -188,7 +188,7 @@ class Follow(CreatedModel):
         return self.label or f"{self.target_kind}:{self.target_key}"
 
 
-class CategoryDefault(models.Model):
+class CategoryDefault(ChoiceLabels):
     """An administrator's default level for a followable thing, applied to new people."""
 
     target_kind = models.CharField(_("kind of thing"), max_length=60)
@@ -246,7 +246,7 @@ class EmailMode(models.TextChoices):
     WEEKLY = "weekly", _("Weekly digest")
 
 
-class DeliverySettings(models.Model):
+class DeliverySettings(ChoiceLabels):
     """A user's delivery preferences: email mode, quiet hours, and per-kind channels."""
 
     user = models.OneToOneField(

@@ -136,13 +136,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Reads through a memory map instead of a read() per page (ADR 0426); the map is address
+    # space, not memory: the kernel's page cache backs it, shared by every process.
+    SQLITE_MMAP_BYTES = int(os.environ.get("SQLITE_MMAP_BYTES", str(1 << 30)))
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN,
         # so concurrent writers queue instead of failing half-way ("database is locked").
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            f"PRAGMA mmap_size={SQLITE_MMAP_BYTES};"
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
+    # Keep each thread's connection (ADR 0426): a new SQLite connection parses the whole
+    # schema again and starts with an empty page cache, which cost more than the customer
+    # list's own statements. An SQLite connection is a file handle, not a server process, so
+    # Django's advice against persistent connections under ASGI (server-side connection
+    # exhaustion) does not bite; DB_CONN_MAX_AGE=0 restores a connection per request.
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "600"))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache and channel layer --------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.models import CreatedModel, TimeStampedModel
+from portal.core.models import ChoiceLabels, CreatedModel, TimeStampedModel
 
 
 class LiveQuerySet(models.QuerySet):
@@ -363,7 +363,7 @@ class CustomerShare(models.Model):
         return str(self.user or self.department)
 
 
-class ImportJob(models.Model):
+class ImportJob(ChoiceLabels):
     """An uploaded import file, validated in chunks (for the progress bar), then committed."""
 
     class Kind(models.TextChoices):
@@ -504,7 +504,7 @@ RECIPIENT_REASONS = {
 }
 
 
-class MailRecipient(models.Model):
+class MailRecipient(ChoiceLabels):
     """What happened to one contact's copy of a bulk mail, or one customer's fax."""
 
     class Status(models.TextChoices):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.models import CreatedModel
+from portal.core.models import ChoiceLabels, CreatedModel
 
 
 class ServiceCategory(models.Model):
@@ -57,7 +57,7 @@ def attachment_path(instance: ServiceAttachment, filename: str) -> str:
     return f"service-cases/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
-class ServiceCase(models.Model):
+class ServiceCase(ChoiceLabels):
     """A customer complaint and the steps it went through, from registration to closing."""
 
     class Channel(models.TextChoices):
@@ -214,7 +214,7 @@ class ServiceCase(models.Model):
         return bool(self.is_open and self.step_due_at and self.step_due_at < timezone.now())
 
 
-class ServiceCaseStep(models.Model):
+class ServiceCaseStep(ChoiceLabels):
     """One step of a case's workflow: who did what, when, and how long the case waited."""
 
     class Kind(models.TextChoices):
@@ -281,7 +281,7 @@ class ServiceAttachment(models.Model):
         return reverse("records:service_attachment", args=[self.case_id, self.pk])
 
 
-class SupportQuestion(models.Model):
+class SupportQuestion(ChoiceLabels):
     """A customer's question, the answer given (ideally from the Q&A bank) and by whom."""
 
     class Status(models.TextChoices):

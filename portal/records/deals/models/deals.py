@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.bounds import BoundedDecimalField
-from portal.core.models import CreatedModel, TimeStampedModel
+from portal.core.models import ChoiceLabels, CreatedModel, TimeStampedModel
 from portal.records.customers.models import Contact, Customer
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -61,7 +61,7 @@ class DealStage(models.Model):
         return name
 
 
-class ContactFrequency(models.Model):
+class ContactFrequency(ChoiceLabels):
     """How often a customer of a given importance (level A–D) should hear from us."""
 
     level = models.CharField(_("customer level"), max_length=1, choices=Customer.Level.choices)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 # The categories commission rules name are the knowledge base's product lines (one source of
 # truth for what a "product category" is).
 from portal.knowledge.models import ProductLine
+from portal.core.models import ChoiceLabels
 
 
 class PeriodKind(models.TextChoices):
@@ -38,7 +39,7 @@ def period_bounds(kind: str, start: datetime.date) -> tuple[datetime.date, datet
     return first, datetime.date(first.year + year, month + 1, 1)
 
 
-class SalesTarget(models.Model):
+class SalesTarget(ChoiceLabels):
     """What a rep — or a whole team (department) — should win in one month, quarter or year."""
 
     rep = models.ForeignKey(
@@ -119,7 +120,7 @@ class SalesTarget(models.Model):
             raise ValidationError({"amount": _("A target cannot be negative.")})
 
 
-class CommissionRule(models.Model):
+class CommissionRule(ChoiceLabels):
     """How much commission a rep earns on won order lines of a product category.
 
     A flat rule pays `rate` percent of the amount. A tiered rule pays its bands progressively
