@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
 from portal.core.models import ChoiceLabels
 
 from .modules import MODULE_PERMISSIONS

@@ -11,10 +11,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.models import ChoiceLabels
+
 # The categories commission rules name are the knowledge base's product lines (one source of
 # truth for what a "product category" is).
 from portal.knowledge.models import ProductLine
-from portal.core.models import ChoiceLabels
 
 
 class PeriodKind(models.TextChoices):
