@@ -136,6 +136,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend with a pool of open connections per process (ADR 0426): a new
+    # SQLite connection parses the whole schema again and starts with an empty page cache, and
+    # under ASGI every request runs in a thread of its own, so Django would open one per request.
+    DATABASES["default"]["ENGINE"] = "portal.core.sqlite"
     # Reads through a memory map instead of a read() per page (ADR 0426); the map is address
     # space, not memory: the kernel's page cache backs it, shared by every process.
     SQLITE_MMAP_BYTES = int(os.environ.get("SQLITE_MMAP_BYTES", str(1 << 30)))
@@ -148,14 +152,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
+        "pool_size": int(os.environ.get("DB_POOL_MAX", "8")),
     }
-    # Keep each thread's connection (ADR 0426): a new SQLite connection parses the whole
-    # schema again and starts with an empty page cache, which cost more than the customer
-    # list's own statements. An SQLite connection is a file handle, not a server process, so
-    # Django's advice against persistent connections under ASGI (server-side connection
-    # exhaustion) does not bite; DB_CONN_MAX_AGE=0 restores a connection per request.
-    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "600"))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache and channel layer --------------------------------------------------------------
@@ -241,6 +239,9 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first: a locked-out account or address is refused before the password is
     # even checked (ADR 0800).
     "axes.backends.AxesStandaloneBackend",
+    # Django's model backend, permissions read in one statement; its answer is final (ADR 0426).
+    "portal.accounts.backends.PermissionsBackend",
+    # Only so that sessions signed in before ADR 0426 stay valid: never asked for permissions.
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

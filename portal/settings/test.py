@@ -15,7 +15,7 @@ WHITENOISE_AUTOREFRESH = True
 MEDIA_ROOT = VAR_DIR / "test-media" / str(os.getpid())
 ALLOWED_HOSTS = ["*"]
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "portal.core.sqlite":  # noqa: F405
     # A file, not shared-cache memory: concurrency tests need SQLite's real locking (WAL,
     # BEGIN IMMEDIATE), which the in-memory shared cache does not give.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405

@@ -78,4 +78,4 @@ def test_database_and_channel_layer_follow_the_environment():
         DATABASE_URL="",
         REDIS_URL="",
     )
-    assert "sqlite3" in embedded.stdout and "journal_mode=WAL" in embedded.stdout
+    assert "portal.core.sqlite" in embedded.stdout and "journal_mode=WAL" in embedded.stdout
