@@ -3,6 +3,7 @@ and re-keying when the owner moves department."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -265,16 +266,21 @@ def update_customer(customer: Customer, *, acting_user: User, **fields: Any) -> 
     return customer
 
 
+def _set_binned(customer: Customer, at: datetime.datetime | None, by: User | None) -> None:
+    """Into the recycle bin (`at`, `by`) or out of it (None, None)."""
+    customer.deleted_at = at
+    customer.deleted_by = by
+    with rollup.tracking([customer.pk]):  # the row as stored, whatever this instance held
+        customer.save(update_fields=["deleted_at", "deleted_by"])
+
+
 @transaction.atomic
 def delete_customer(customer: Customer, *, acting_user: User) -> Customer:
     """Move a customer to the recycle bin; its contacts and history stay linked to it."""
     _require_edit(acting_user, customer)
     if customer.deleted_at:
         return customer
-    customer.deleted_at = timezone.now()
-    customer.deleted_by = acting_user
-    with rollup.tracking([customer.pk]):
-        customer.save(update_fields=["deleted_at", "deleted_by"])
+    _set_binned(customer, timezone.now(), acting_user)
     audit.record(acting_user, "customer.deleted", customer)
     events.publish("records.customer_deleted", customer_id=customer.pk, actor_id=acting_user.pk)
     return customer
@@ -286,10 +292,7 @@ def restore_customer(customer: Customer, *, acting_user: User) -> Customer:
     _require_edit(acting_user, customer)
     if not customer.deleted_at:
         return customer
-    customer.deleted_at = None
-    customer.deleted_by = None
-    with rollup.tracking([customer.pk]):
-        customer.save(update_fields=["deleted_at", "deleted_by"])
+    _set_binned(customer, None, None)
     audit.record(acting_user, "customer.restored", customer)
     events.publish("records.customer_restored", customer_id=customer.pk, actor_id=acting_user.pk)
     return customer
