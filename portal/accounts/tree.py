@@ -29,11 +29,16 @@ def is_manager(user: User) -> bool:
     return any(key.startswith("m:") for key in visibility.user_keys(user))
 
 
+def department_path(department_id: int | None) -> Department | None:
+    """A department by id with only its tree path loaded (None for none or a missing one)."""
+    if not department_id:
+        return None
+    return Department.objects.filter(pk=department_id).only("path").first()
+
+
 def manager_chain(department_id: int | None) -> set[int]:
     """Ids of the managers of a department and of every department above it."""
-    if not department_id:
-        return set()
-    department = Department.objects.filter(pk=department_id).only("path").first()
+    department = department_path(department_id)
     if department is None:
         return set()
     ids = department.ancestor_ids(include_self=True)

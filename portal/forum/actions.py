@@ -67,32 +67,25 @@ def _lock_topic(topic_id: int) -> Topic:
     return queryset.select_related("category").get()
 
 
+def _clean_text(text: str, field: str, limit: int, missing: str, too_long: str) -> str:
+    """`text` stripped; refused (under `field`) when empty or longer than `limit`; `too_long`
+    names the limit as `%(limit)s`."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({field: missing})
+    if len(text) > limit:
+        raise ValidationError({field: too_long % {"limit": limit}})
+    return text
+
+
 def _clean_body(body: str) -> str:
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError({"body": _("Write some text.")})
-    if len(body) > MAX_BODY:
-        raise ValidationError(
-            {
-                "body": _("The text is too long (at most %(limit)s characters).")
-                % {"limit": MAX_BODY}
-            }
-        )
-    return body
+    too_long = _("The text is too long (at most %(limit)s characters).")
+    return _clean_text(body, "body", MAX_BODY, _("Write some text."), too_long)
 
 
 def _clean_title(title: str) -> str:
-    title = (title or "").strip()
-    if not title:
-        raise ValidationError({"title": _("Give the topic a title.")})
-    if len(title) > MAX_TITLE:
-        raise ValidationError(
-            {
-                "title": _("The title is too long (at most %(limit)s characters).")
-                % {"limit": MAX_TITLE}
-            }
-        )
-    return title
+    too_long = _("The title is too long (at most %(limit)s characters).")
+    return _clean_text(title, "title", MAX_TITLE, _("Give the topic a title."), too_long)
 
 
 def _clean_tags(tags: Iterable[str]) -> list[str]:

@@ -19,31 +19,13 @@ def money(value, currency=""):
     return formatting.format_money(value, currency)
 
 
-@register.filter
-def short_date(value):
-    """`{{ deal.opened_on|short_date }}` → 2026-11-30."""
-    return formatting.format_date(value)
-
-
-@register.filter
-def month_heading(value):
-    """`{{ day|month_heading }}` → November 2026 / 2026年11月."""
-    return formatting.format_month(value)
-
-
-@register.filter
-def weekday(value):
-    """`{{ day|weekday }}` → Mon / 周一."""
-    return formatting.format_weekday(value)
-
-
-@register.filter
-def short_datetime(value):
-    """`{{ activity.due_at|short_datetime }}` → 2026-11-30 14:00 (local time)."""
-    return formatting.format_datetime(value)
-
-
-@register.filter
-def relative(value):
-    """`{{ topic.last_post_at|relative }}` → 3 hours ago / 3 小时前, a date after a week."""
-    return formatting.format_relative(value)
+# The one-value filters are the formatting functions themselves:
+# `{{ deal.opened_on|short_date }}` → 2026-11-30; `{{ day|month_heading }}` → November 2026 /
+# 2026年11月; `{{ day|weekday }}` → Mon / 周一; `{{ activity.due_at|short_datetime }}` →
+# 2026-11-30 14:00 (local time); `{{ topic.last_post_at|relative }}` → 3 hours ago / 3 小时前,
+# a date after a week.
+register.filter("short_date", formatting.format_date)
+register.filter("month_heading", formatting.format_month)
+register.filter("weekday", formatting.format_weekday)
+register.filter("short_datetime", formatting.format_datetime)
+register.filter("relative", formatting.format_relative)

@@ -23,6 +23,15 @@ def _bootstrap(form: forms.Form) -> None:
             widget.attrs.setdefault("class", "form-control")
 
 
+class Bootstrapped:
+    """Mixin for a form whose fields all wear Bootstrap's classes (`_bootstrap`) once built; a
+    form that changes its fields in `__init__` calls `_bootstrap` itself after that."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
 def reps() -> forms.ModelChoiceField:
     queryset = (
         User.objects.filter(is_active=True, groups__name__in=[roles.SALES, roles.MANAGERS])
@@ -56,7 +65,7 @@ class CustomerForm(forms.ModelForm):
         _bootstrap(self)
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(Bootstrapped, forms.ModelForm):
     class Meta:
         model = Contact
         fields = list(CONTACT_FIELDS)
@@ -65,12 +74,8 @@ class ContactForm(forms.ModelForm):
             "birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
-
-class ShareForm(forms.Form):
+class ShareForm(Bootstrapped, forms.Form):
     user = forms.ModelChoiceField(
         queryset=User.objects.filter(is_active=True).order_by("username"),
         required=False,
@@ -80,10 +85,6 @@ class ShareForm(forms.Form):
         queryset=Department.objects.all(), required=False, label=_("or a department")
     )
     can_edit = forms.BooleanField(required=False, label=_("may edit"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
     def clean(self):
         data = super().clean()
@@ -107,43 +108,27 @@ class TransferForm(forms.Form):
         _bootstrap(self)
 
 
-class PurgeForm(forms.Form):
+class PurgeForm(Bootstrapped, forms.Form):
     confirm = forms.CharField(label=_("Type the customer code to confirm"))
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
-
-class ImportForm(forms.Form):
+class ImportForm(Bootstrapped, forms.Form):
     kind = forms.ChoiceField(choices=ImportJob.Kind.choices, label=_("What the file holds"))
     file = forms.FileField(label=_("File (.csv or .xlsx)"))
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
-
-class LabelsForm(forms.Form):
+class LabelsForm(Bootstrapped, forms.Form):
     sheet = forms.ChoiceField(
         choices=[(s.key, s.label) for s in SHEETS.values()], label=_("label sheet")
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
-
-class MailForm(forms.Form):
+class MailForm(Bootstrapped, forms.Form):
     subject = forms.CharField(max_length=200, label=_("subject"))
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), label=_("message"))
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
-
-class FaxForm(forms.Form):
+class FaxForm(Bootstrapped, forms.Form):
     subject = forms.CharField(max_length=200, label=_("subject"))
     body = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -156,7 +141,3 @@ class FaxForm(forms.Form):
         required=False,  # the action says what is missing, under this field
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)

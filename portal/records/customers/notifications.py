@@ -4,8 +4,11 @@ the file and its contacts, handed to notifications' one delivery API."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
+from django.db.models import Model
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from portal.core import audit, events
 from portal.notifications.notices import (
@@ -22,24 +25,66 @@ from portal.records.customers.models import Customer
 # --- words --------------------------------------------------------------------------------
 
 
-@message("records.customer_transferred")
-def _transferred(p) -> tuple[str, str]:
-    return someone_did(_("%(name)s transferred customer %(customer)s"), p, "customer")
+def someone_did_message(key: str, text: str, subject: str, *, body: str = "") -> None:
+    """Register message `key`: "<someone> did something to <subject>". `text` (marked with
+    `gettext_noop`) names the actor `%(name)s` and the record `%(<subject>)s`; it and `body`
+    are translated in the reader's language when shown. Deals' notices use it too."""
+
+    def render(p) -> tuple[str, str]:
+        return someone_did(_(text), p, subject, body=_(body) if body else "")
+
+    message(key)(render)
 
 
-@message("records.customer_shared")
-def _shared(p) -> tuple[str, str]:
-    return someone_did(_("%(name)s shared customer %(customer)s"), p, "customer")
+someone_did_message(
+    "records.customer_transferred",
+    gettext_noop("%(name)s transferred customer %(customer)s"),
+    "customer",
+)
+someone_did_message(
+    "records.customer_shared", gettext_noop("%(name)s shared customer %(customer)s"), "customer"
+)
+someone_did_message(
+    "records.customer_contacts_changed",
+    gettext_noop("%(name)s changed the contacts of %(customer)s"),
+    "customer",
+)
+someone_did_message(
+    "records.customer_updated", gettext_noop("%(name)s updated customer %(customer)s"), "customer"
+)
 
 
-@message("records.customer_contacts_changed")
-def _contacts_changed(p) -> tuple[str, str]:
-    return someone_did(_("%(name)s changed the contacts of %(customer)s"), p, "customer")
+def tell(
+    record: Model,
+    subject: str,
+    event: events.Event,
+    *,
+    kind: str,
+    message: str,
+    dedupe_key: str,
+    recipients: Iterable[int] = (),
+    targets: Iterable[tuple[str, str]] = (),
+    **params,
+) -> None:
+    """Deliver `message` about `record` on `event`: its parameters are the actor's name, the
+    record's (as `subject`) and `params`. Deals' notices use it too."""
+    deliver(
+        kind=kind,
+        message=message,
+        params={"name": person_name(event["actor_id"]), subject: str(record), **params},
+        url=url_of(record),
+        dedupe_key=dedupe_key,
+        item=record,
+        actor_id=event["actor_id"],
+        recipients=recipients,
+        targets=targets,
+    )
 
 
-@message("records.customer_updated")
-def _updated(p) -> tuple[str, str]:
-    return someone_did(_("%(name)s updated customer %(customer)s"), p, "customer")
+def change_key(record: Model, subject: str) -> str:
+    """One change of a record (its audit row) is one notice per person, however many events
+    it published."""
+    return f"records.{subject}:{record.pk}:{audit.last_entry_id(record)}"
 
 
 # --- who ----------------------------------------------------------------------------------
@@ -60,16 +105,13 @@ def customer_changed(event: events.Event) -> None:
     if customer is None:
         return
     to_user_id = event.get("to_user_id")  # declared by transferred and shared only
-    deliver(
+    tell(
+        customer,
+        "customer",
+        event,
         kind=Kind.CUSTOMER,
         message=MESSAGES[event.name],
-        params={"name": person_name(event["actor_id"]), "customer": str(customer)},
-        url=url_of(customer),
-        # One change of the file (its audit row) is one notice per person, however many
-        # events it published.
-        dedupe_key=f"records.customer:{customer.pk}:{audit.last_entry_id(customer)}",
-        item=customer,
-        actor_id=event["actor_id"],
+        dedupe_key=change_key(customer, "customer"),
         recipients={to_user_id} if to_user_id else (),
         targets=[target_of(customer)],
     )
@@ -101,29 +143,27 @@ def _pooled(p) -> tuple[str, str]:
     )
 
 
-@message("records.customer_share_asked")
-def _share_asked(p) -> tuple[str, str]:
-    return someone_did(
-        _("%(name)s asks you to share customer %(customer)s"),
-        p,
-        "customer",
-        body=_("They tried to register it. Share it from the customer's page if you agree."),
-    )
+someone_did_message(
+    "records.customer_share_asked",
+    gettext_noop("%(name)s asks you to share customer %(customer)s"),
+    "customer",
+    body=gettext_noop("They tried to register it. Share it from the customer's page if you agree."),
+)
 
 
 def _tell_owner(event: events.Event, message_name: str, recipient: int, key: str, **extra) -> None:
     customer = Customer.objects.filter(pk=event["customer_id"]).first()
     if customer is None:
         return
-    deliver(
+    tell(
+        customer,
+        "customer",
+        event,
         kind=Kind.CUSTOMER,
         message=message_name,
-        params={"name": person_name(event["actor_id"]), "customer": str(customer), **extra},
-        url=url_of(customer),
         dedupe_key=key,
-        item=customer,
-        actor_id=event["actor_id"],
         recipients={recipient},
+        **extra,
     )
 
 

@@ -3,6 +3,8 @@ changes department, the queued-mail worker job, the "my customers" dashboard pan
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from portal.core.events import Event
 
 REKEY = "records.rekey_customers_of"
@@ -14,19 +16,22 @@ def rekey_chunk(payload: dict, cursor: int) -> tuple[int, int | None]:
     return rekey_customers_of(int(payload["user_id"]), after=cursor)
 
 
-def person_moved(event: Event) -> None:
-    """A rep changed department: their customers' manager chain changes with them — now, or
-    in the worker when they own many (ADR 0142)."""
+def rekey_owned(kind: str, user_id: int, owned: QuerySet) -> None:
+    """Re-key what a person who moved department owns (`kind`'s handler does a chunk): now,
+    or in the worker when they own many (ADR 0142). Deals' subscriber uses it too."""
     from portal.core import background
+
+    background.run_or_enqueue(
+        kind, key=f"user:{user_id}", total=owned.count(), payload={"user_id": user_id}
+    )
+
+
+def person_moved(event: Event) -> None:
+    """A rep changed department: their customers' manager chain changes with them."""
     from portal.records.customers.models import Customer
 
     user_id = int(event["user_id"])
-    background.run_or_enqueue(
-        REKEY,
-        key=f"user:{user_id}",
-        total=Customer.all_objects.filter(owner_id=user_id).count(),
-        payload={"user_id": user_id},
-    )
+    rekey_owned(REKEY, user_id, Customer.all_objects.filter(owner_id=user_id))
 
 
 def connect() -> None:

@@ -20,27 +20,23 @@ def seed() -> str:
     created = 0
     this_quarter = Period.parse("")
     quarters = [this_quarter.previous(), this_quarter]
-    for target in DATA["rep_targets"]:
-        amount = target["amount"]
-        rep = User.objects.filter(username=target["rep"]).first()
-        if rep is None:
+    owners = [
+        (User.objects.filter(username=target["rep"]).first(), "rep", target["amount"])
+        for target in DATA["rep_targets"]
+    ] + [
+        (
+            Department.objects.filter(name__startswith=target["department_prefix"]).first(),
+            "department",
+            target["amount"],
+        )
+        for target in DATA["team_targets"]
+    ]
+    for owner, field, amount in owners:
+        if owner is None:
             continue
         for quarter in quarters:
             _, was_created = SalesTarget.objects.get_or_create(
-                rep=rep,
-                period_kind="quarter",
-                period_start=quarter.start,
-                defaults={"amount": D(amount)},
-            )
-            created += was_created
-    for target in DATA["team_targets"]:
-        amount = target["amount"]
-        team = Department.objects.filter(name__startswith=target["department_prefix"]).first()
-        if team is None:
-            continue
-        for quarter in quarters:
-            _, was_created = SalesTarget.objects.get_or_create(
-                department=team,
+                **{field: owner},
                 period_kind="quarter",
                 period_start=quarter.start,
                 defaults={"amount": D(amount)},

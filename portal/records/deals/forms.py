@@ -14,10 +14,11 @@ from portal.core.bounds import (
     parse_id,
 )
 from portal.core.widgets import SearchableSelectMultiple
-from portal.records.customers.forms import _bootstrap
+from portal.records.customers.forms import Bootstrapped, _bootstrap
 from portal.records.customers.models import Contact
 from portal.records.customers.policy import customers_visible_to
 from portal.records.customers.queries import name_contains
+from portal.records.deals.actions import COMPETITOR_FIELDS
 from portal.records.deals.models import (
     Activity,
     Contract,
@@ -222,7 +223,7 @@ class ActivityForm(forms.ModelForm):
         _bootstrap(self)
 
 
-class CompleteActivityForm(forms.Form):
+class CompleteActivityForm(Bootstrapped, forms.Form):
     outcome = forms.CharField(
         label=_("outcome"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
@@ -235,10 +236,6 @@ class CompleteActivityForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs=DATETIME, format=DATETIME_FORMAT),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
     def clean(self):
         data = super().clean()
@@ -273,15 +270,7 @@ class CompetitorForm(forms.ModelForm):
 
     class Meta:
         model = DealCompetitor
-        fields = [
-            "competitor",
-            "name",
-            "product",
-            "price",
-            "strategy",
-            "strengths",
-            "weaknesses",
-        ]
+        fields = list(COMPETITOR_FIELDS)
         field_classes = {"competitor": BoundedModelChoiceField}
         widgets = {
             "strategy": forms.Textarea(attrs={"rows": 2}),
@@ -304,7 +293,7 @@ class CompetitorForm(forms.ModelForm):
         return data
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(Bootstrapped, forms.Form):
     prefix = "document"
 
     title = forms.CharField(label=_("title"), max_length=200, required=False)
@@ -312,21 +301,13 @@ class DocumentForm(forms.Form):
     file = forms.FileField(label=_("file"))
     note = forms.CharField(label=_("note"), max_length=255, required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
-
-class NewVersionForm(forms.Form):
+class NewVersionForm(Bootstrapped, forms.Form):
     file = forms.FileField(label=_("file"))
     note = forms.CharField(label=_("note"), max_length=255, required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
-
-class CloseForm(forms.Form):
+class CloseForm(Bootstrapped, forms.Form):
     prefix = "close"
 
     outcome = forms.ChoiceField(
@@ -345,10 +326,6 @@ class CloseForm(forms.Form):
     reason = forms.CharField(
         label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
 
 class HandoverForm(forms.Form):
@@ -371,7 +348,7 @@ class HandoverAllForm(forms.Form):
         _bootstrap(self)
 
 
-class UrgeForm(forms.Form):
+class UrgeForm(Bootstrapped, forms.Form):
     prefix = "urge"
 
     message = forms.CharField(label=_("message"), widget=forms.Textarea(attrs={"rows": 2}))
@@ -379,17 +356,9 @@ class UrgeForm(forms.Form):
         label=_("answer by"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
-
-class AnswerForm(forms.Form):
+class AnswerForm(Bootstrapped, forms.Form):
     answer = forms.CharField(label=_("answer"), widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
 
 class OrderLineForm(forms.Form):
@@ -435,7 +404,7 @@ class ContractForm(forms.Form):
         _bootstrap(self)
 
 
-class DeliveryForm(forms.Form):
+class DeliveryForm(Bootstrapped, forms.Form):
     prefix = "delivery"
 
     description = forms.CharField(label=_("description"), max_length=200)
@@ -450,12 +419,8 @@ class DeliveryForm(forms.Form):
         widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
-
-class InstallmentForm(forms.Form):
+class InstallmentForm(Bootstrapped, forms.Form):
     prefix = "plan"
 
     due_on = forms.DateField(
@@ -463,10 +428,6 @@ class InstallmentForm(forms.Form):
     )
     amount = amount_form_field(PaymentInstallment, "amount", label=_("amount"), min_value=0)
     note = forms.CharField(label=_("note"), max_length=200, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
 
 class PaymentForm(forms.Form):

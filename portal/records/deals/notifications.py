@@ -6,35 +6,23 @@ change of its course, handed to notifications' one delivery API.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from portal.core import audit, events
-from portal.notifications.notices import (
-    Kind,
-    deliver,
-    message,
-    person_name,
-    someone_did,
-    target_of,
-    url_of,
-)
+from portal.core import events
+from portal.notifications.notices import Kind, message, someone_did, target_of
+from portal.records.customers.notifications import change_key, someone_did_message, tell
 from portal.records.deals.models import Deal
 
 # --- words --------------------------------------------------------------------------------
 
 
-@message("records.deal_urged")
-def _urged(p) -> tuple[str, str]:
-    return someone_did(_("%(name)s urged you about deal %(deal)s"), p, "deal")
-
-
-@message("records.deal_handed_over")
-def _handed_over(p) -> tuple[str, str]:
-    return someone_did(_("%(name)s handed deal %(deal)s to you"), p, "deal")
-
-
-@message("records.deal_updated")
-def _updated(p) -> tuple[str, str]:
-    return someone_did(_("%(name)s updated deal %(deal)s"), p, "deal")
+someone_did_message(
+    "records.deal_urged", gettext_noop("%(name)s urged you about deal %(deal)s"), "deal"
+)
+someone_did_message(
+    "records.deal_handed_over", gettext_noop("%(name)s handed deal %(deal)s to you"), "deal"
+)
+someone_did_message("records.deal_updated", gettext_noop("%(name)s updated deal %(deal)s"), "deal")
 
 
 @message("records.deal_urge_answered")
@@ -98,16 +86,14 @@ def deal_changed(event: events.Event) -> None:
     targets = [target_of(deal)]
     if deal.customer_id:
         targets.append(("records.customer", str(deal.customer_id)))
-    deliver(
+    tell(
+        deal,
+        "deal",
+        event,
         kind=Kind.DEAL,
         message=MESSAGES.get(event.name, "records.deal_updated"),
-        params={"name": person_name(event["actor_id"]), "deal": str(deal)},
-        url=url_of(deal),
-        # One change of the deal (its audit row) is one notice per person: saving a deal
-        # whose stage moved publishes `updated` and `stage_changed`, and watchers get one.
-        dedupe_key=f"records.deal:{deal.pk}:{audit.last_entry_id(deal)}",
-        item=deal,
-        actor_id=event["actor_id"],
+        # Saving a deal whose stage moved publishes `updated` and `stage_changed`: one notice.
+        dedupe_key=change_key(deal, "deal"),
         recipients=direct,
         targets=targets,
     )
@@ -122,15 +108,15 @@ def urge_answered(event: events.Event) -> None:
     urge = deal.urges.filter(pk=event["urge_id"]).first() if deal else None
     if urge is None:
         return
-    deliver(
+    tell(
+        deal,
+        "deal",
+        event,
         kind=Kind.DEAL,
         message="records.deal_urge_answered",
-        params={"name": person_name(event["actor_id"]), "deal": str(deal), "answer": urge.answer},
-        url=url_of(deal),
         dedupe_key=f"records.deal_urge_answered:{urge.pk}",
-        item=deal,
-        actor_id=event["actor_id"],
         recipients={event["user_id"]},
+        answer=urge.answer,
     )
 
 

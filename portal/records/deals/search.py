@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from portal.records.customers.search import _join
 from portal.records.deals.models import Deal
 from portal.search.documents import SearchDocument
 from portal.search.registry import SearchAdapter, register
@@ -19,10 +20,6 @@ DEAL_EVENTS = (
 
 # A customer going to (or back from) the recycle bin takes its deals out of (or back into) search.
 CUSTOMER_EVENTS = ("records.customer_deleted", "records.customer_restored")
-
-
-def _join(*parts: object) -> str:
-    return "\n".join(str(part) for part in parts if part)
 
 
 class DealAdapter(SearchAdapter):

@@ -49,18 +49,12 @@ def rekey_chunk(payload: dict, cursor: int) -> tuple[int, int | None]:
 
 
 def person_moved(event: Event) -> None:
-    """A rep changed department: their deals' manager chain changes with them — now, or in the
-    worker when they own many (ADR 0142)."""
-    from portal.core import background
+    """A rep changed department: their deals' manager chain changes with them."""
+    from portal.records.customers.subscribers import rekey_owned
     from portal.records.deals.models import Deal
 
     user_id = int(event["user_id"])
-    background.run_or_enqueue(
-        REKEY,
-        key=f"user:{user_id}",
-        total=Deal.objects.filter(owner_id=user_id).count(),
-        payload={"user_id": user_id},
-    )
+    rekey_owned(REKEY, user_id, Deal.objects.filter(owner_id=user_id))
 
 
 # What a leaver still holds that "Hand over all work" moves (the admin names it when the person

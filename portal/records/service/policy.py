@@ -7,10 +7,15 @@ from typing import TYPE_CHECKING
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q, QuerySet
 
-from portal.accounts.models import Department, User
+from portal.accounts.models import User
 from portal.accounts.modules import codename
 from portal.accounts.permissions import has_module_perm
-from portal.accounts.tree import is_manager, manager_chain, manages_department
+from portal.accounts.tree import (
+    department_path,
+    is_manager,
+    manager_chain,
+    manages_department,
+)
 from portal.core import visibility
 from portal.core.policy import AccessPolicy, gated, register
 from portal.records.customers.models import Customer
@@ -57,9 +62,7 @@ def service_managers() -> set[int]:
 
 def department_members(department_id: int | None) -> set[int]:
     """Active people of a department (and its sub-departments) who may work service cases."""
-    if not department_id:
-        return set()
-    department = Department.objects.filter(pk=department_id).only("path").first()
+    department = department_path(department_id)
     if department is None:
         return set()
     members = User.objects.filter(

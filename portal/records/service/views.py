@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -87,6 +89,26 @@ def _run(request: HttpRequest, act: Callable[[], Any], success: str = "") -> Non
             messages.success(request, success)
 
 
+def _create(
+    request: HttpRequest,
+    form: forms.Form,
+    act: Callable[[dict], Model],
+    success: Callable[[Any], str],
+    template: str,
+) -> HttpResponse:
+    """A "new …" page: on a valid POST run `act` on (a copy of) the form's data and go to what
+    it made; its refusal (ValidationError) shows on the form."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = act(dict(form.cleaned_data))
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, success(made))
+            return redirect(made)
+    return render(request, template, {"form": form})
+
+
 # --- complaints -----------------------------------------------------------------------------
 
 
@@ -136,24 +158,23 @@ def service_case_create(request: HttpRequest) -> HttpResponse:
             initial["customer"] = f"{customer.code} · {customer.name}"
             initial["deal"] = request.GET.get("deal", "")[:40]
     form = ComplaintForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def register(data: dict) -> ServiceCase:
         customer = data.pop("customer")
         contact = Contact.objects.filter(
             customer=customer, name=(data.get("contact_name") or "").strip()
         ).first()
-        try:
-            case = actions.register_complaint(
-                acting_user=request.user, customer=customer, contact=contact, **data
-            )
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Complaint %(number)s was registered.") % {"number": case.number}
-            )
-            return redirect(case)
-    return render(request, "records/service_case_form.html", {"form": form})
+        return actions.register_complaint(
+            acting_user=request.user, customer=customer, contact=contact, **data
+        )
+
+    return _create(
+        request,
+        form,
+        register,
+        lambda case: _("Complaint %(number)s was registered.") % {"number": case.number},
+        "records/service_case_form.html",
+    )
 
 
 def _step_forms(request: HttpRequest, case: ServiceCase, steps: list[str]) -> list[dict]:
@@ -324,6 +345,13 @@ def service_customer_details(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _page_of(request: HttpRequest, queryset: QuerySet, *ordering: str) -> Page:
+    """The requested page of a list, in `ordering`; `?customer=<id>` keeps one customer's."""
+    if (customer_id := parse_id(request.GET.get("customer"))) is not None:
+        queryset = queryset.filter(customer_id=customer_id)
+    return Paginator(queryset.order_by(*ordering), PAGE_SIZE).get_page(request.GET.get("page"))
+
+
 # --- support questions ----------------------------------------------------------------------
 
 
@@ -336,11 +364,7 @@ def support_question_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in SupportQuestion.Status.values:
         queryset = queryset.filter(status=status)
-    if (customer_id := parse_id(request.GET.get("customer"))) is not None:
-        queryset = queryset.filter(customer_id=customer_id)
-    page = Paginator(queryset.order_by("-asked_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = _page_of(request, queryset, "-asked_at", "-pk")
     return render(
         request,
         "records/service_question_list.html",
@@ -360,30 +384,32 @@ def support_question_create(request: HttpRequest) -> HttpResponse:
     if not may_register(request.user):
         raise PermissionDenied(_("Registering questions needs service → register."))
     form = SupportQuestionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            entry = actions.create_support_question(
+
+    def record(data: dict) -> SupportQuestion:
+        entry = actions.create_support_question(
+            acting_user=request.user,
+            customer=data["customer"],
+            question=data["question"],
+            contact_name=data.get("contact_name", ""),
+            product=data.get("product"),
+        )
+        if (data.get("answer") or "").strip():
+            actions.answer_support_question(
+                entry,
                 acting_user=request.user,
-                customer=data["customer"],
-                question=data["question"],
-                contact_name=data.get("contact_name", ""),
-                product=data.get("product"),
+                answer=data["answer"],
+                qa_entry_id=data.get("qa_entry"),
+                make_qa_draft=data.get("make_qa_draft", False),
             )
-            if (data.get("answer") or "").strip():
-                actions.answer_support_question(
-                    entry,
-                    acting_user=request.user,
-                    answer=data["answer"],
-                    qa_entry_id=data.get("qa_entry"),
-                    make_qa_draft=data.get("make_qa_draft", False),
-                )
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, _("The question was recorded."))
-            return redirect(entry)
-    return render(request, "records/service_question_form.html", {"form": form})
+        return entry
+
+    return _create(
+        request,
+        form,
+        record,
+        lambda entry: _("The question was recorded."),
+        "records/service_question_form.html",
+    )
 
 
 @login_required
@@ -406,49 +432,57 @@ def support_question_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _question_step(
+    request: HttpRequest,
+    pk: int,
+    form_class: type[forms.Form],
+    missing: str,
+    act: Callable[[SupportQuestion, dict], Any],
+    success: str,
+) -> HttpResponse:
+    """A button on a question's page: its form, then the action (`_run`), back to the page."""
+    _require_service(request.user)
+    entry = access_question(request.user, pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        _run(request, lambda: act(entry, form.cleaned_data), success)
+    else:
+        messages.error(request, missing)
+    return redirect(entry)
+
+
 @login_required
 @require_POST
 def support_question_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_service(request.user)
-    entry = access_question(request.user, pk)
-    form = AnswerForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Write the answer first."))
-        return redirect(entry)
-    _run(
+    return _question_step(
         request,
-        lambda: actions.answer_support_question(
+        pk,
+        AnswerForm,
+        _("Write the answer first."),
+        lambda entry, data: actions.answer_support_question(
             entry,
             acting_user=request.user,
-            answer=form.cleaned_data["answer"],
-            qa_entry_id=form.cleaned_data.get("qa_entry"),
-            make_qa_draft=form.cleaned_data.get("make_qa_draft", False),
+            answer=data["answer"],
+            qa_entry_id=data.get("qa_entry"),
+            make_qa_draft=data.get("make_qa_draft", False),
         ),
         _("The answer was recorded."),
     )
-    return redirect(entry)
 
 
 @login_required
 @require_POST
 def support_question_escalate(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_service(request.user)
-    entry = access_question(request.user, pk)
-    form = EscalateForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose the technical person."))
-        return redirect(entry)
-    _run(
+    return _question_step(
         request,
-        lambda: actions.escalate_support_question(
-            entry,
-            acting_user=request.user,
-            to_user=form.cleaned_data["to_user"],
-            note=form.cleaned_data.get("note", ""),
+        pk,
+        EscalateForm,
+        _("Choose the technical person."),
+        lambda entry, data: actions.escalate_support_question(
+            entry, acting_user=request.user, to_user=data["to_user"], note=data.get("note", "")
         ),
         _("The question was escalated."),
     )
-    return redirect(entry)
 
 
 @login_required
@@ -471,11 +505,7 @@ def qa_suggest(request: HttpRequest) -> HttpResponse:
 def service_record_list(request: HttpRequest) -> HttpResponse:
     _require_service(request.user)
     queryset = records_visible_to(request.user).select_related("customer", "engineer", "case")
-    if (customer_id := parse_id(request.GET.get("customer"))) is not None:
-        queryset = queryset.filter(customer_id=customer_id)
-    page = Paginator(queryset.order_by("-served_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = _page_of(request, queryset, "-served_at", "-pk")
     return render(
         request,
         "records/service_record_list.html",
@@ -500,16 +530,13 @@ def service_record_create(request: HttpRequest) -> HttpResponse:
     if preset_id is not None and (customer := Customer.objects.filter(pk=preset_id).first()):
         initial["customer"] = f"{customer.code} · {customer.name}"
     form = ServiceRecordForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            record = actions.create_service_record(acting_user=request.user, **data)
-        except ValidationError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, _("The service record was saved."))
-            return redirect(record)
-    return render(request, "records/service_record_form.html", {"form": form})
+    return _create(
+        request,
+        form,
+        lambda data: actions.create_service_record(acting_user=request.user, **data),
+        lambda record: _("The service record was saved."),
+        "records/service_record_form.html",
+    )
 
 
 # --- statistics -----------------------------------------------------------------------------

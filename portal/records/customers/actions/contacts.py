@@ -14,7 +14,7 @@ from portal.core import audit, events
 from portal.core.numbering import issue_number
 from portal.records.customers.models import Contact, Customer
 
-from .customers import _require_edit, set_fields
+from .customers import _require_edit, set_and_diff, set_fields
 
 CONTACT_FIELDS = (
     "name",
@@ -31,7 +31,24 @@ CONTACT_FIELDS = (
 
 
 def _clean_contact(contact: Contact) -> None:
+    if contact.birthday == "":
+        contact.birthday = None
     contact.full_clean(exclude=["code", "customer", "created_by"])
+
+
+def _named(contact: Contact) -> dict[str, str]:
+    return {"contact": f"{contact.name} ({contact.code})"}
+
+
+def _recorded(
+    contact: Contact, action: str, event: str, changes: dict, acting_user: User
+) -> Contact:
+    """The contact's change on its customer's history, and its event."""
+    audit.record(acting_user, action, contact.customer, changes=changes)
+    events.publish(
+        event, contact_id=contact.pk, customer_id=contact.customer_id, actor_id=acting_user.pk
+    )
+    return contact
 
 
 @transaction.atomic
@@ -42,52 +59,22 @@ def create_contact(customer: Customer, *, acting_user: User, **fields: Any) -> C
         raise ValidationError(_("Restore the customer before adding contacts."))
     contact = Contact(customer=customer, created_by=acting_user)
     set_fields(contact, CONTACT_FIELDS, fields)
-    if contact.birthday == "":
-        contact.birthday = None
     _clean_contact(contact)
     contact.code = issue_number("contact")
     contact.save()
-    audit.record(
-        acting_user,
-        "contact.created",
-        customer,
-        changes=audit.added({"contact": f"{contact.name} ({contact.code})"}),
-    )
-    events.publish(
-        "records.contact_created",
-        contact_id=contact.pk,
-        customer_id=customer.pk,
-        actor_id=acting_user.pk,
-    )
-    return contact
+    changes = audit.added(_named(contact))
+    return _recorded(contact, "contact.created", "records.contact_created", changes, acting_user)
 
 
 @transaction.atomic
 def update_contact(contact: Contact, *, acting_user: User, **fields: Any) -> Contact:
     _require_edit(acting_user, contact.customer)
-    names = [name for name in CONTACT_FIELDS if name in fields]
-    before = audit.snapshot(contact, names)
-    set_fields(contact, names, fields)
-    if contact.birthday == "":
-        contact.birthday = None
-    _clean_contact(contact)
-    changes = audit.diff(before, audit.snapshot(contact, names))
+    changes = set_and_diff(contact, CONTACT_FIELDS, fields, _clean_contact)
     if not changes:
         return contact
     contact.save()
-    audit.record(
-        acting_user,
-        "contact.updated",
-        contact.customer,
-        changes=audit.sub_record_changes(contact, contact.name, changes),
-    )
-    events.publish(
-        "records.contact_updated",
-        contact_id=contact.pk,
-        customer_id=contact.customer_id,
-        actor_id=acting_user.pk,
-    )
-    return contact
+    changes = audit.sub_record_changes(contact, contact.name, changes)
+    return _recorded(contact, "contact.updated", "records.contact_updated", changes, acting_user)
 
 
 @transaction.atomic
@@ -97,16 +84,5 @@ def delete_contact(contact: Contact, *, acting_user: User) -> Contact:
     contact.deleted_at = timezone.now()
     contact.deleted_by = acting_user
     contact.save(update_fields=["deleted_at", "deleted_by"])
-    audit.record(
-        acting_user,
-        "contact.deleted",
-        contact.customer,
-        changes=audit.removed({"contact": f"{contact.name} ({contact.code})"}),
-    )
-    events.publish(
-        "records.contact_deleted",
-        contact_id=contact.pk,
-        customer_id=contact.customer_id,
-        actor_id=acting_user.pk,
-    )
-    return contact
+    changes = audit.removed(_named(contact))
+    return _recorded(contact, "contact.deleted", "records.contact_deleted", changes, acting_user)

@@ -3,6 +3,7 @@ and re-keying when the owner moves department."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -152,6 +153,14 @@ def _check_owner(owner: User) -> None:
         )
 
 
+def refuse_unknown(fields: Iterable[str], allowed: Iterable[str], message: str) -> None:
+    """Refuse fields an action does not take: `message` (translated) names them as
+    `%(fields)s`."""
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValidationError(message % {"fields": ", ".join(sorted(unknown))})
+
+
 def set_fields(obj: Any, names: Iterable[str], values: dict[str, Any]) -> None:
     """Copy the named fields an action was given onto a record (of any domain), text stripped;
     None for a field that may not be null is its default, or "" (forms and the API send None
@@ -184,17 +193,25 @@ def _refuse_protected(duplicates: list[Customer], *, owner: User) -> None:
             raise ProtectedDuplicate(duplicate)
 
 
+def set_and_diff(
+    obj: Any, allowed: Iterable[str], values: dict[str, Any], clean: Callable[[Any], None]
+) -> dict[str, Any]:
+    """An edit of a record (of any domain): the given ones of the `allowed` fields copied onto
+    it (`set_fields`), checked (`clean`), and what changed in the history's shape."""
+    names = [name for name in allowed if name in values]
+    before = audit.snapshot(obj, names)
+    set_fields(obj, names, values)
+    clean(obj)
+    return audit.diff(before, audit.snapshot(obj, names))
+
+
 @transaction.atomic
 def create_customer(
     *, acting_user: User, owner: User | None = None, allow_duplicate: bool = False, **fields: Any
 ) -> Customer:
     """Register a customer (customers → register); owner defaults to the creator."""
     require_module_perm(acting_user, "customers", "register")
-    unknown = set(fields) - set(CUSTOMER_FIELDS)
-    if unknown:
-        raise ValidationError(
-            _("Unknown customer fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
-        )
+    refuse_unknown(fields, CUSTOMER_FIELDS, _("Unknown customer fields: %(fields)s"))
     owner = owner or acting_user
     if owner.pk != acting_user.pk and not (
         can_transfer_customers(acting_user) or visibility.is_administrator(acting_user)
@@ -237,16 +254,8 @@ def create_customer(
 def update_customer(customer: Customer, *, acting_user: User, **fields: Any) -> Customer:
     """Change a customer's details (owner, manager chain, admins, edit-shares)."""
     _require_edit(acting_user, customer)
-    unknown = set(fields) - set(CUSTOMER_FIELDS)
-    if unknown:
-        raise ValidationError(
-            _("Unknown customer fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
-        )
-    names = [name for name in CUSTOMER_FIELDS if name in fields]
-    before = audit.snapshot(customer, names)
-    set_fields(customer, names, fields)
-    _clean_customer(customer)
-    changes = audit.diff(before, audit.snapshot(customer, names))
+    refuse_unknown(fields, CUSTOMER_FIELDS, _("Unknown customer fields: %(fields)s"))
+    changes = set_and_diff(customer, CUSTOMER_FIELDS, fields, _clean_customer)
     if not changes:
         return customer
     customer.updated_by = acting_user
@@ -257,16 +266,21 @@ def update_customer(customer: Customer, *, acting_user: User, **fields: Any) -> 
     return customer
 
 
+def _set_binned(customer: Customer, at: datetime.datetime | None, by: User | None) -> None:
+    """Into the recycle bin (`at`, `by`) or out of it (None, None)."""
+    customer.deleted_at = at
+    customer.deleted_by = by
+    with rollup.tracking([customer.pk]):  # the row as stored, whatever this instance held
+        customer.save(update_fields=["deleted_at", "deleted_by"])
+
+
 @transaction.atomic
 def delete_customer(customer: Customer, *, acting_user: User) -> Customer:
     """Move a customer to the recycle bin; its contacts and history stay linked to it."""
     _require_edit(acting_user, customer)
     if customer.deleted_at:
         return customer
-    customer.deleted_at = timezone.now()
-    customer.deleted_by = acting_user
-    with rollup.tracking([customer.pk]):
-        customer.save(update_fields=["deleted_at", "deleted_by"])
+    _set_binned(customer, timezone.now(), acting_user)
     audit.record(acting_user, "customer.deleted", customer)
     events.publish("records.customer_deleted", customer_id=customer.pk, actor_id=acting_user.pk)
     return customer
@@ -278,10 +292,7 @@ def restore_customer(customer: Customer, *, acting_user: User) -> Customer:
     _require_edit(acting_user, customer)
     if not customer.deleted_at:
         return customer
-    customer.deleted_at = None
-    customer.deleted_by = None
-    with rollup.tracking([customer.pk]):
-        customer.save(update_fields=["deleted_at", "deleted_by"])
+    _set_binned(customer, None, None)
     audit.record(acting_user, "customer.restored", customer)
     events.publish("records.customer_restored", customer_id=customer.pk, actor_id=acting_user.pk)
     return customer

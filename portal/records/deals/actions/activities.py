@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.core import audit, events
-from portal.records.customers.actions.customers import set_fields
+from portal.records.customers.actions.customers import refuse_unknown, set_fields
 from portal.records.customers.models import Contact, Customer
 from portal.records.deals.models import Activity, Deal
 
@@ -142,11 +142,9 @@ def create_activity(
         raise ValidationError({"deal": _("This deal is not one of the customer's.")})
     customer = deal.customer if deal is not None else customer
     _require_add(acting_user, deal, customer)
-    unknown = set(fields) - set(ACTIVITY_FIELDS) - set(APPOINTMENT_FIELDS)
-    if unknown:
-        raise ValidationError(
-            _("Unknown activity fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
-        )
+    refuse_unknown(
+        fields, (*ACTIVITY_FIELDS, *APPOINTMENT_FIELDS), _("Unknown activity fields: %(fields)s")
+    )
     if status not in (Activity.Status.PLANNED, Activity.Status.DONE):
         raise ValidationError({"status": _("An activity is planned or done.")})
     owner = owner or acting_user

@@ -10,7 +10,11 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.core import audit
-from portal.records.customers.actions.customers import set_fields
+from portal.records.customers.actions.customers import (
+    refuse_unknown,
+    set_and_diff,
+    set_fields,
+)
 from portal.records.deals.models import Deal, DealCompetitor
 
 from .common import _publish, _require_edit
@@ -39,11 +43,7 @@ def _clean_competitor(entry: DealCompetitor) -> None:
 @transaction.atomic
 def add_competitor(deal: Deal, *, acting_user: User, **fields: Any) -> DealCompetitor:
     _require_edit(acting_user, deal)
-    unknown = set(fields) - set(COMPETITOR_FIELDS)
-    if unknown:
-        raise ValidationError(
-            _("Unknown competitor fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
-        )
+    refuse_unknown(fields, COMPETITOR_FIELDS, _("Unknown competitor fields: %(fields)s"))
     entry = DealCompetitor(deal=deal, created_by=acting_user)
     set_fields(entry, COMPETITOR_FIELDS, fields)
     _clean_competitor(entry)
@@ -61,11 +61,7 @@ def add_competitor(deal: Deal, *, acting_user: User, **fields: Any) -> DealCompe
 @transaction.atomic
 def update_competitor(entry: DealCompetitor, *, acting_user: User, **fields: Any) -> DealCompetitor:
     _require_edit(acting_user, entry.deal)
-    names = [name for name in COMPETITOR_FIELDS if name in fields]
-    before = audit.snapshot(entry, names)
-    set_fields(entry, names, fields)
-    _clean_competitor(entry)
-    changes = audit.diff(before, audit.snapshot(entry, names))
+    changes = set_and_diff(entry, COMPETITOR_FIELDS, fields, _clean_competitor)
     if changes:
         entry.save()
         audit.record(acting_user, "deal.competitor_changed", entry.deal, changes=changes)

@@ -16,7 +16,7 @@ from portal.accounts.permissions import has_module_perm, require_module_perm
 from portal.accounts.tree import manages_person
 from portal.core import audit, visibility
 from portal.core.numbering import issue_number
-from portal.records.customers.actions.customers import set_fields
+from portal.records.customers.actions.customers import refuse_unknown, set_fields
 from portal.records.customers.models import Contact, Customer
 from portal.records.deals.models import Deal, DealStage
 
@@ -64,11 +64,7 @@ def create_deal(
 ) -> Deal:
     """Open a deal for a customer the user can see (deals → register); owner defaults to them."""
     require_module_perm(acting_user, "deals", "register")
-    unknown = set(fields) - set(DEAL_FIELDS)
-    if unknown:
-        raise ValidationError(
-            _("Unknown deal fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
-        )
+    refuse_unknown(fields, DEAL_FIELDS, _("Unknown deal fields: %(fields)s"))
     from portal.records.customers.policy import customer_policy
 
     if (
@@ -131,11 +127,7 @@ def update_deal(
 ) -> Deal:
     """Change a deal's details; stage changes only while tracking."""
     _require_edit(acting_user, deal)
-    unknown = set(fields) - set(DEAL_FIELDS)
-    if unknown:
-        raise ValidationError(
-            _("Unknown deal fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
-        )
+    refuse_unknown(fields, DEAL_FIELDS, _("Unknown deal fields: %(fields)s"))
     names = [name for name in DEAL_FIELDS if name in fields]
     before = audit.snapshot(deal, names)
     old_stage_id = deal.stage_id

@@ -34,7 +34,7 @@ from portal.records.deals.models.targets import (
 if TYPE_CHECKING:
     from portal.accounts.models import User
 from .commission import CommissionTable
-from .money import ZERO, money, percent
+from .money import ZERO, money, percent, win_rate
 from .periods import Period
 from .scope import Scope, scoped_deals
 
@@ -135,6 +135,17 @@ class Figures:
     commission: Decimal = ZERO
     cycle_seconds: float = 0.0  # closed deals' summed cycle, to re-average when folding
 
+    def add(self, other: Figures) -> None:
+        """Add `other`'s counts and amounts (not its target or commission); call
+        `settle_cycle` once all are added."""
+        self.open_count += other.open_count
+        self.pipeline += other.pipeline
+        self.weighted += other.weighted
+        self.won_count += other.won_count
+        self.won_amount += other.won_amount
+        self.lost_count += other.lost_count
+        self.cycle_seconds += other.cycle_seconds
+
     def settle_cycle(self) -> None:
         if self.closed_count and self.cycle_seconds:
             self.cycle_days = days(
@@ -147,7 +158,7 @@ class Figures:
 
     @property
     def win_rate(self) -> Decimal | None:
-        return percent(self.won_count, self.closed_count)
+        return win_rate(self.won_count, self.lost_count)
 
     @property
     def completion(self) -> Decimal | None:
@@ -202,14 +213,7 @@ def _fold(figures: dict[tuple, Figures], position: int) -> dict[int | None, Figu
     cycle is re-averaged from the underlying day totals, not averaged averages."""
     folded: dict[int | None, Figures] = {}
     for key, part in figures.items():
-        item = folded.setdefault(key[position], Figures(key[position], ""))
-        item.open_count += part.open_count
-        item.pipeline += part.pipeline
-        item.weighted += part.weighted
-        item.won_count += part.won_count
-        item.won_amount += part.won_amount
-        item.lost_count += part.lost_count
-        item.cycle_seconds += part.cycle_seconds
+        folded.setdefault(key[position], Figures(key[position], "")).add(part)
     for item in folded.values():
         item.settle_cycle()
     return folded
@@ -381,14 +385,8 @@ def _total(reps: list[Figures]) -> Figures:
     """The scope's totals: sums of the rep rows (the cycle re-averaged over every deal)."""
     total = Figures(None, _("Total"))
     for item in reps:
-        total.open_count += item.open_count
-        total.pipeline += item.pipeline
-        total.weighted += item.weighted
-        total.won_count += item.won_count
-        total.won_amount += item.won_amount
-        total.lost_count += item.lost_count
+        total.add(item)
         total.commission += item.commission
-        total.cycle_seconds += item.cycle_seconds
         if item.target is not None:
             total.target = (total.target or ZERO) + item.target
     total.settle_cycle()
@@ -455,12 +453,8 @@ class CompetitorRow:
     url: str = ""
 
     @property
-    def closed(self) -> int:
-        return self.won + self.lost
-
-    @property
     def win_rate(self) -> Decimal | None:
-        return percent(self.won, self.closed)
+        return win_rate(self.won, self.lost)
 
 
 def competitor_record(deals: QuerySet[Deal], period: Period | None = None) -> list[CompetitorRow]:
@@ -483,4 +477,4 @@ def competitor_record(deals: QuerySet[Deal], period: Period | None = None) -> li
         CompetitorRow(entry["competitor"], entry["label"], entry["won"], entry["lost"])
         for entry in grouped
     ]
-    return sorted(rows, key=lambda r: (-r.closed, r.name))
+    return sorted(rows, key=lambda r: (-(r.won + r.lost), r.name))

@@ -26,3 +26,8 @@ def percent(part, whole) -> Decimal | None:
     return (Decimal(part or 0) * 100 / Decimal(whole)).quantize(
         Decimal("0.1"), rounding=ROUND_HALF_UP
     )
+
+
+def win_rate(won: int, lost: int) -> Decimal | None:
+    """Deals won of those closed won or lost, in percent (an abandoned deal is neither)."""
+    return percent(won, won + lost)

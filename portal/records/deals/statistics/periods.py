@@ -67,18 +67,17 @@ class Period:
 
     def months(self) -> list[datetime.date]:
         """The first day of each month in the period."""
-        months, day = [], self.start
-        while day < self.end:
-            months.append(day)
-            day = period_bounds(PeriodKind.MONTH, day)[1]
-        return months
+        return self._starts(PeriodKind.MONTH)
 
     def quarters(self) -> list[datetime.date]:
-        quarters, day = [], self.start
+        return self._starts(PeriodKind.QUARTER)
+
+    def _starts(self, kind: str) -> list[datetime.date]:
+        starts, day = [], self.start
         while day < self.end:
-            quarters.append(day)
-            day = period_bounds(PeriodKind.QUARTER, day)[1]
-        return quarters
+            starts.append(day)
+            day = period_bounds(kind, day)[1]
+        return starts
 
     def choices(self, today: datetime.date | None = None) -> list[tuple[str, str]]:
         """Periods offered in the filter: this and last year's quarters, months and years."""

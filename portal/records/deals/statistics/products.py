@@ -17,7 +17,7 @@ from portal.records.deals.models import Deal
 if TYPE_CHECKING:
     pass
 from .figures import WON
-from .money import percent
+from .money import win_rate
 
 
 @dataclass
@@ -52,7 +52,7 @@ class CompetitorSummary:
 
     @property
     def win_rate(self) -> Decimal | None:
-        return percent(self.won, self.won + self.lost)
+        return win_rate(self.won, self.lost)
 
 
 def competitor_summary(deals: QuerySet[Deal], competitor) -> CompetitorSummary:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.accounts.models import Department, User
 from portal.accounts.permissions import require_module_perm
@@ -156,29 +158,114 @@ def add_attachments(
     return stored
 
 
+@dataclass(frozen=True)
+class Transition:
+    """One step of the workflow: the statuses it is taken from, the status it leads to, who may
+    take it, and the words of a refusal (translated when raised)."""
+
+    kind: str
+    from_statuses: tuple[str, ...]
+    to_status: str | Callable[[ServiceCase], str] | None
+    permitted: Callable[[User, ServiceCase], bool]
+    refusal: Any
+
+
+_MANAGER_APPROVES = gettext_lazy(
+    "Only a manager (service → manage, or the department's manager) approves."
+)
+ASSESS = Transition(
+    Step.ASSESSED,
+    (Status.REGISTERED,),
+    lambda c: Status.PRE_APPROVAL if c.needs_pre_approval else Status.ASSESSED,
+    is_service_desk,
+    gettext_lazy("Only the service desk (service → register) assesses complaints."),
+)
+PRE_APPROVE = Transition(
+    Step.PRE_APPROVED, (Status.PRE_APPROVAL,), Status.ASSESSED, is_approver, _MANAGER_APPROVES
+)
+ASSIGN = Transition(
+    Step.ASSIGNED,
+    (Status.ASSESSED,),
+    Status.ASSIGNED,
+    is_service_desk,
+    gettext_lazy("Only the service desk (service → register) assigns complaints."),
+)
+# Once assigned, changing the department or person again is a reassignment.
+REASSIGN = Transition(
+    Step.ASSIGNED,
+    (Status.ASSIGNED,),
+    Status.ASSIGNED,
+    _can_reassign,
+    gettext_lazy("Reassigning a complaint needs service → transfer."),
+)
+PROPOSE = Transition(
+    Step.PROPOSED,
+    (Status.ASSIGNED,),
+    Status.PROPOSED,
+    is_responsible,
+    gettext_lazy("Only the responsible person or department proposes the resolution."),
+)
+APPROVE = Transition(
+    Step.APPROVED, (Status.PROPOSED,), Status.APPROVED, is_approver, _MANAGER_APPROVES
+)
+SEND_BACK = Transition(
+    Step.SENT_BACK,
+    (Status.PROPOSED,),
+    Status.ASSIGNED,
+    is_approver,
+    gettext_lazy("Only a manager (service → manage, or the department's manager) sends back."),
+)
+CARRY_OUT = Transition(
+    Step.CARRIED_OUT,
+    (Status.APPROVED,),
+    Status.CARRIED_OUT,
+    is_responsible,
+    gettext_lazy("Only the responsible person or department carries out the resolution."),
+)
+SUMMARISE = Transition(
+    Step.SUMMARISED,
+    (Status.CARRIED_OUT,),
+    Status.SUMMARISED,
+    is_service_desk,
+    gettext_lazy("Only the service desk (service → register) writes the summary."),
+)
+CLOSE = Transition(
+    Step.CLOSED,
+    (Status.SUMMARISED,),
+    Status.CLOSED,
+    is_service_desk,
+    gettext_lazy("Only the service desk (service → register) closes complaints."),
+)
+# An urge leaves the case at the status it is at (`urge_case` names it).
+URGE = Transition(
+    Step.URGED,
+    tuple(s for s in Status.values if s != Status.CLOSED),
+    None,
+    _can_urge,
+    gettext_lazy("Urging needs the service → urge permission."),
+)
+
+
 def _advance(
     case: ServiceCase,
+    transition: Transition,
     *,
     acting_user: User,
-    kind: str,
-    allowed_from: Iterable[str],
-    to_status: str | Callable[[ServiceCase], str],
-    permitted: Callable[[User, ServiceCase], bool],
-    refusal: str,
     note: str = "",
     updates: dict[str, Any] | None = None,
     before_save: Callable[[ServiceCase], None] | None = None,
+    to_status: str | None = None,
 ) -> ServiceCaseStep:
     """One workflow step: lock the case, check it is the next step and the actor's turn, write
     the fields, record the step, audit, rekey, and publish `records.service_case_<kind>`.
     A refusal raises before anything is written (the caller's case object is left as it was)."""
+    kind = transition.kind
     locked = (
         ServiceCase.objects.select_for_update()
         .select_related("customer", "category")
         .get(pk=case.pk)
     )
-    allowed_from = tuple(allowed_from)
-    if locked.status not in allowed_from:
+    if locked.status not in transition.from_statuses:
         raise WorkflowError(
             {
                 "status": _(
@@ -191,8 +278,8 @@ def _advance(
                 }
             }
         )
-    if not permitted(acting_user, locked):
-        raise PermissionDenied(refusal)
+    if not transition.permitted(acting_user, locked):
+        raise PermissionDenied(str(transition.refusal))
     now = timezone.now()
     from_status = locked.status
     fields = list((updates or {}).keys())
@@ -201,6 +288,7 @@ def _advance(
         setattr(locked, name, value)
     if before_save:
         before_save(locked)
+    to_status = to_status or transition.to_status
     new_status = to_status(locked) if callable(to_status) else to_status
     waited = max(0, int((now - locked.status_changed_at).total_seconds()))
     was_overdue = bool(locked.step_due_at and now > locked.step_due_at)
@@ -254,32 +342,14 @@ def assess_case(
         )
 
     return _advance(
-        case,
-        acting_user=acting_user,
-        kind=Step.ASSESSED,
-        allowed_from=[Status.REGISTERED],
-        to_status=lambda c: Status.PRE_APPROVAL if c.needs_pre_approval else Status.ASSESSED,
-        permitted=is_service_desk,
-        refusal=_("Only the service desk (service → register) assesses complaints."),
-        note=assessment,
-        updates=updates,
-        before_save=decide,
+        case, ASSESS, acting_user=acting_user, note=assessment, updates=updates, before_save=decide
     )
 
 
 @transaction.atomic
 def pre_approve_case(case: ServiceCase, *, acting_user: User, note: str = "") -> ServiceCaseStep:
     """A manager lets a severe complaint go on to assignment."""
-    return _advance(
-        case,
-        acting_user=acting_user,
-        kind=Step.PRE_APPROVED,
-        allowed_from=[Status.PRE_APPROVAL],
-        to_status=Status.ASSESSED,
-        permitted=is_approver,
-        refusal=_("Only a manager (service → manage, or the department's manager) approves."),
-        note=_text(note, "note"),
-    )
+    return _advance(case, PRE_APPROVE, acting_user=acting_user, note=_text(note, "note"))
 
 
 @transaction.atomic
@@ -320,16 +390,8 @@ def assign_case(
         note = _("Reassigned from %(before)s to %(after)s") % {"before": before, "after": who}
     return _advance(
         case,
+        REASSIGN if reassigning else ASSIGN,
         acting_user=acting_user,
-        kind=Step.ASSIGNED,
-        allowed_from=[Status.ASSESSED, Status.ASSIGNED] if reassigning else [Status.ASSESSED],
-        to_status=Status.ASSIGNED,
-        permitted=_can_reassign if reassigning else is_service_desk,
-        refusal=(
-            _("Reassigning a complaint needs service → transfer.")
-            if reassigning
-            else _("Only the service desk (service → register) assigns complaints.")
-        ),
         note=_text(note, "note") or who,
         updates={"assigned_department": department, "assignee": assignee},
     )
@@ -341,30 +403,13 @@ def propose_resolution(
 ) -> ServiceCaseStep:
     resolution = _text(resolution, "resolution", required=True)
     return _advance(
-        case,
-        acting_user=acting_user,
-        kind=Step.PROPOSED,
-        allowed_from=[Status.ASSIGNED],
-        to_status=Status.PROPOSED,
-        permitted=is_responsible,
-        refusal=_("Only the responsible person or department proposes the resolution."),
-        note=resolution,
-        updates={"resolution": resolution},
+        case, PROPOSE, acting_user=acting_user, note=resolution, updates={"resolution": resolution}
     )
 
 
 @transaction.atomic
 def approve_resolution(case: ServiceCase, *, acting_user: User, note: str = "") -> ServiceCaseStep:
-    return _advance(
-        case,
-        acting_user=acting_user,
-        kind=Step.APPROVED,
-        allowed_from=[Status.PROPOSED],
-        to_status=Status.APPROVED,
-        permitted=is_approver,
-        refusal=_("Only a manager (service → manage, or the department's manager) approves."),
-        note=_text(note, "note"),
-    )
+    return _advance(case, APPROVE, acting_user=acting_user, note=_text(note, "note"))
 
 
 @transaction.atomic
@@ -373,31 +418,14 @@ def send_back_resolution(
 ) -> ServiceCaseStep:
     """The manager refuses the proposal; the responsible side proposes again."""
     reason = _text(reason, "reason", required=True)
-    return _advance(
-        case,
-        acting_user=acting_user,
-        kind=Step.SENT_BACK,
-        allowed_from=[Status.PROPOSED],
-        to_status=Status.ASSIGNED,
-        permitted=is_approver,
-        refusal=_("Only a manager (service → manage, or the department's manager) sends back."),
-        note=reason,
-    )
+    return _advance(case, SEND_BACK, acting_user=acting_user, note=reason)
 
 
 @transaction.atomic
 def carry_out_case(case: ServiceCase, *, acting_user: User, outcome: str = "") -> ServiceCaseStep:
     outcome = _text(outcome, "outcome", required=True)
     return _advance(
-        case,
-        acting_user=acting_user,
-        kind=Step.CARRIED_OUT,
-        allowed_from=[Status.APPROVED],
-        to_status=Status.CARRIED_OUT,
-        permitted=is_responsible,
-        refusal=_("Only the responsible person or department carries out the resolution."),
-        note=outcome,
-        updates={"outcome": outcome},
+        case, CARRY_OUT, acting_user=acting_user, note=outcome, updates={"outcome": outcome}
     )
 
 
@@ -413,15 +441,7 @@ def write_summary(
     """The service desk sums the case up; optionally the summary becomes a Q&A bank draft."""
     summary = _text(summary, "summary", required=True)
     step = _advance(
-        case,
-        acting_user=acting_user,
-        kind=Step.SUMMARISED,
-        allowed_from=[Status.CARRIED_OUT],
-        to_status=Status.SUMMARISED,
-        permitted=is_service_desk,
-        refusal=_("Only the service desk (service → register) writes the summary."),
-        note=summary,
-        updates={"summary": summary},
+        case, SUMMARISE, acting_user=acting_user, note=summary, updates={"summary": summary}
     )
     if make_qa_draft:
         question = _text(qa_question, "qa_question", limit=255) or case.title
@@ -440,32 +460,15 @@ def write_summary(
 
 @transaction.atomic
 def close_case(case: ServiceCase, *, acting_user: User, note: str = "") -> ServiceCaseStep:
-    return _advance(
-        case,
-        acting_user=acting_user,
-        kind=Step.CLOSED,
-        allowed_from=[Status.SUMMARISED],
-        to_status=Status.CLOSED,
-        permitted=is_service_desk,
-        refusal=_("Only the service desk (service → register) closes complaints."),
-        note=_text(note, "note"),
-    )
+    return _advance(case, CLOSE, acting_user=acting_user, note=_text(note, "note"))
 
 
 @transaction.atomic
 def urge_case(case: ServiceCase, *, acting_user: User, note: str = "") -> ServiceCaseStep:
     """Remind whoever's turn it is (service → urge); the status does not change."""
-    open_statuses = [s for s in Status.values if s != Status.CLOSED]
     current = ServiceCase.objects.only("status").get(pk=case.pk).status
     return _advance(
-        case,
-        acting_user=acting_user,
-        kind=Step.URGED,
-        allowed_from=open_statuses,
-        to_status=current,
-        permitted=_can_urge,
-        refusal=_("Urging needs the service → urge permission."),
-        note=_text(note, "note", limit=1000),
+        case, URGE, acting_user=acting_user, note=_text(note, "note", limit=1000), to_status=current
     )
 
 
@@ -482,32 +485,34 @@ STEP_ACTIONS: dict[str, Callable[..., ServiceCaseStep]] = {
     "close": close_case,
     "urge": urge_case,
 }
+# The transitions behind each of them, in the order the page offers them.
+OFFERED: tuple[tuple[str, Transition], ...] = (
+    ("assess", ASSESS),
+    ("pre_approve", PRE_APPROVE),
+    ("assign", ASSIGN),
+    ("assign", REASSIGN),
+    ("propose", PROPOSE),
+    ("approve", APPROVE),
+    ("send_back", SEND_BACK),
+    ("carry_out", CARRY_OUT),
+    ("summarise", SUMMARISE),
+    ("close", CLOSE),
+    ("urge", URGE),
+)
 
 
 def available_steps(user: User, case: ServiceCase) -> list[str]:
-    """The steps this user may take now (what the page offers)."""
-    s = case.status
-    steps = []
-    if s == Status.REGISTERED and is_service_desk(user, case):
-        steps.append("assess")
-    if s == Status.PRE_APPROVAL and is_approver(user, case):
-        steps.append("pre_approve")
-    if (s == Status.ASSESSED and is_service_desk(user, case)) or (
-        s == Status.ASSIGNED and _can_reassign(user, case)
-    ):
-        steps.append("assign")
-    if s == Status.ASSIGNED and is_responsible(user, case):
-        steps.append("propose")
-    if s == Status.PROPOSED and is_approver(user, case):
-        steps += ["approve", "send_back"]
-    if s == Status.APPROVED and is_responsible(user, case):
-        steps.append("carry_out")
-    if s == Status.CARRIED_OUT and is_service_desk(user, case):
-        steps.append("summarise")
-    if s == Status.SUMMARISED and is_service_desk(user, case):
-        steps.append("close")
-    if s != Status.CLOSED and _can_urge(user, case):
-        steps.append("urge")
+    """The steps this user may take now (what the page offers): the same transitions the
+    actions check, each permission asked once."""
+    answers: dict[Callable, bool] = {}
+    steps: list[str] = []
+    for name, transition in OFFERED:
+        if case.status not in transition.from_statuses or name in steps:
+            continue
+        if transition.permitted not in answers:
+            answers[transition.permitted] = transition.permitted(user, case)
+        if answers[transition.permitted]:
+            steps.append(name)
     return steps
 
 
