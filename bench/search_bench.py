@@ -495,6 +495,10 @@ def report_served(user, texts: list[str], processes: int, *, keepalive: bool = F
     finally:
         for server in servers:
             stop_daphne(server)
+        for port in ports:  # keep a log only when a server said something
+            log = VAR / f"daphne-{port}.log"
+            if log.exists() and not log.stat().st_size:
+                log.unlink()
     return results
 
 
