@@ -9,6 +9,7 @@ cluster-wide value and the worker needs no endpoint of its own."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 
@@ -135,6 +136,55 @@ class DatabaseFigures:
             lag.add_metric([queue], (now - oldest).total_seconds() if oldest else 0.0)
         yield lag
 
+
+class CollectorPauses:
+    """How long this process stood still for garbage collections, by generation (ADR 0714):
+    a full collection walks every object, and on a process holding a thousand sockets that is
+    a pause every frame in flight waits for. Kept in plain numbers by a `gc.callbacks` hook (no
+    lock: a collection can start inside any code, a metric's own lock included) and read when
+    scraped."""
+
+    def __init__(self) -> None:
+        self.started = 0.0
+        self.count = [0, 0, 0]
+        self.seconds = [0.0, 0.0, 0.0]
+        self.longest = [0.0, 0.0, 0.0]
+
+    def __call__(self, phase: str, info: dict) -> None:
+        now = time.perf_counter()
+        if phase == "start":
+            self.started = now
+            return
+        generation, pause = info["generation"], now - self.started
+        self.count[generation] += 1
+        self.seconds[generation] += pause
+        self.longest[generation] = max(self.longest[generation], pause)
+
+    def collect(self):
+        count = CounterMetricFamily(
+            "agora_gc_pauses", "Garbage collections in this process.", labels=["generation"]
+        )
+        seconds = CounterMetricFamily(
+            "agora_gc_pause_seconds",
+            "Time this process stood still for garbage collections.",
+            labels=["generation"],
+        )
+        longest = GaugeMetricFamily(
+            "agora_gc_pause_longest_seconds",
+            "The longest garbage-collection pause since the process started.",
+            labels=["generation"],
+        )
+        for generation in range(3):
+            label = [str(generation)]
+            count.add_metric(label, self.count[generation])
+            seconds.add_metric(label, self.seconds[generation])
+            longest.add_metric(label, self.longest[generation])
+        yield from (count, seconds, longest)
+
+
+GC_PAUSES = CollectorPauses()
+gc.callbacks.append(GC_PAUSES)
+REGISTRY.register(GC_PAUSES)
 
 _database_registry = CollectorRegistry(auto_describe=False)
 _database_registry.register(DatabaseFigures())

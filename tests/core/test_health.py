@@ -127,3 +127,23 @@ def test_a_request_that_meets_a_database_or_redis_outage_answers_503(
     if status == 503:
         assert response["Retry-After"] == "5"
         assert b"briefly unavailable" in response.content
+
+
+@pytest.mark.django_db
+def test_metrics_show_how_long_garbage_collections_stopped_the_process():
+    import gc
+    import re
+
+    def figure(text: str, name: str) -> float:
+        match = re.search(rf'^{name}{{generation="2"}} (\S+)$', text, re.M)
+        assert match, name
+        return float(match.group(1))
+
+    before = Client().get("/metrics").content.decode()
+    gc.collect()  # a full collection, as the interpreter starts one by itself
+    after = Client().get("/metrics").content.decode()
+    assert figure(after, "agora_gc_pauses_total") >= figure(before, "agora_gc_pauses_total") + 1
+    assert figure(after, "agora_gc_pause_seconds_total") > figure(
+        before, "agora_gc_pause_seconds_total"
+    )
+    assert figure(after, "agora_gc_pause_longest_seconds") > 0

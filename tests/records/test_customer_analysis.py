@@ -199,6 +199,6 @@ def test_constant_queries(client_for, people, make_user, django_assert_num_queri
 
 
 QUERIES_OWNER_DEPARTMENT = (
-    16  # session, user, perms ×2, groups, scope ×4, 3 figures, categories, owners, departments
+    15  # session, user, perms, groups, scope ×4, 3 figures, categories, owners, departments
 )
-QUERIES_REGION_CATEGORY = 14  # the same without the owner and department names
+QUERIES_REGION_CATEGORY = 13  # the same without the owner and department names

@@ -264,10 +264,10 @@ def _fill(people, customer, org, n: int):
         # 20, + customers about to lapse (ADR 1002): the protection rules and the customers;
         # a rep + the policy's read of their visibility keys' reach, and the customer policy's
         # bounded count choosing its query shape for activities without a deal (decision 1001)
-        ("manager", "/tasks/", 22),
-        ("manager", "/api/v1/tasks/", 22),
-        ("sales1", "/tasks/", 23),
-        ("sales1", "/api/v1/tasks/", 23),
+        ("manager", "/tasks/", 21),
+        ("manager", "/api/v1/tasks/", 21),
+        ("sales1", "/tasks/", 22),
+        ("sales1", "/api/v1/tasks/", 22),
         ("manager", "/", None),
     ],
 )

@@ -344,7 +344,7 @@ def test_pool_page_queries_are_constant(rows, client_for, people, django_assert_
     run()
     client = client_for(people["sales2"])
     client.get(reverse("records:customer_pool"))  # warm the session and permission caches
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(reverse("records:customer_pool"))
     assert response.status_code == 200
     assert len(response.context["page"].items) == min(rows, 25)

@@ -128,15 +128,15 @@ def _service_records(ctx, start, count):
 
 # name: (page URL name or API path, viewer, row maker, exact queries)
 PAGES = {
-    "customer_list": ("records:customer_list", "sales1", _customers, 9),
+    "customer_list": ("records:customer_list", "sales1", _customers, 8),
     # A manager also gets the transfer form: its reps come from the owner filter's one read.
-    "customer_list_manager": ("records:customer_list", "manager", _customers, 9),
-    "recycle_bin": ("records:recycle_bin", "sales1", _binned, 7),
-    "deal_list": ("records:deal_list", "sales1", _deals, 9),
-    "deal_urges": ("records:deal_urges", "manager", _urges, 7),
-    "service_case_list": ("records:service_case_list", "manager", _cases, 9),
-    "support_question_list": ("records:support_question_list", "service", _questions, 7),
-    "service_record_list": ("records:service_record_list", "service", _service_records, 7),
+    "customer_list_manager": ("records:customer_list", "manager", _customers, 8),
+    "recycle_bin": ("records:recycle_bin", "sales1", _binned, 6),
+    "deal_list": ("records:deal_list", "sales1", _deals, 8),
+    "deal_urges": ("records:deal_urges", "manager", _urges, 6),
+    "service_case_list": ("records:service_case_list", "manager", _cases, 8),
+    "support_question_list": ("records:support_question_list", "service", _questions, 6),
+    "service_record_list": ("records:service_record_list", "service", _service_records, 6),
 }
 API = {
     "customers": ("/api/v1/customers/", "sales1", _customers, 2),

@@ -117,7 +117,7 @@ def test_list_query_count_is_bounded(
 ):
     client = client_for(people["manager"])
     client.get(reverse("records:service_case_list"))  # warm the session and content types
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(reverse("records:service_case_list"), {"view": "open"})
     assert response.status_code == 200
 
