@@ -124,6 +124,7 @@ def make_people(n: int) -> tuple[list[str], str]:
 class Client:
     def __init__(self) -> None:
         self.received: list[tuple[float, dict]] = []
+        self.unread_frames = 0  # after the one on connecting
         self.ws = None
         self.closed = ""
 
@@ -163,6 +164,8 @@ async def listen(client: Client) -> None:
             frame = json.loads(message)
             if frame.get("type") == "notification":
                 client.received.append((time.time(), frame))
+            elif frame.get("type") == "unread":
+                client.unread_frames += 1
     except websockets.ConnectionClosed as exc:
         client.closed = repr(exc)  # reported by wait_for instead of a traceback per client
 
@@ -309,6 +312,14 @@ async def run(
             [f["id"] for _, f in c.received] == list(range(1, expected + 1)) for c in clients
         )
         print(f"  every client got ids 1..{expected} in order, none twice: {ordered}")
+        # Nothing is read during the run: each frame's count is its id (ADR 0714), and no
+        # unread frame follows a notification any more (one frame per delivery, not two).
+        counted = all(f.get("unread") == f["id"] for c in clients for _, f in c.received)
+        extra = sum(c.unread_frames for c in clients)
+        print(
+            f"  every frame carried its unread count: {counted}; "
+            f"unread frames besides: {extra} ({extra / deliveries:.2f} per delivery)"
+        )
         for listener in listeners:
             listener.cancel()
         await asyncio.gather(*(c.ws.close() for c in clients), return_exceptions=True)

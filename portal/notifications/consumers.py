@@ -39,9 +39,10 @@ def _catchup_seconds() -> float:
 
 HEARTBEAT_SECONDS = 30.0
 START_GRACE_SECONDS = 1.0
-# Live unread counts are sent this long after the change that caused them, only the latest:
-# a burst of notifications costs one badge frame per socket, not one per notification, and
-# every notification frame of a fan-out goes out before the badges follow (ADR 0502).
+# A notification frame carries its recipient's unread count (`"unread"`, ADR 0714); the other
+# changes of the count (read, read all, `unread.changed`) are sent as `{"type": "unread"}`
+# frames this long after the change that caused them, only the latest: a burst costs one badge
+# frame per socket, and every frame of a fan-out goes out before the badges follow (ADR 0502).
 UNREAD_DELAY_SECONDS = 0.05
 # Layer messages whose handlers never touch the database themselves (a replay goes through
 # database_sync_to_async, which closes stale connections in its own thread). Channels runs
@@ -97,12 +98,18 @@ async def _close_batch(loop: asyncio.AbstractEventLoop, names: set[str]) -> None
 
 
 @database_sync_to_async
-def _after(user_id: int, after: int, upto: int | None = None) -> tuple[list[dict], int]:
+def _after(user_id: int, after: int, upto: int | None = None) -> list[dict]:
+    """The user's notification frames above `after` (up to `upto`), each carrying the user's
+    unread count as read now, which counts every one of them still unread (ADR 0714)."""
     rows = Notification.objects.filter(user_id=user_id, seq__gt=after).order_by("seq")
     if upto is not None:
         rows = rows.filter(seq__lte=upto)
     frames = [row.frame() for row in rows.select_related("user")[:REPLAY_LIMIT]]
-    return frames, (unread_counts([user_id])[user_id] if frames else 0)
+    if frames:
+        unread = unread_counts([user_id])[user_id]
+        for frame in frames:
+            frame["unread"] = unread
+    return frames
 
 
 @database_sync_to_async
@@ -323,17 +330,14 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         socket never sent, which leaves `last_sent` where it is)."""
         version = self.pending_version
         bounded = upto is not None
-        frames, unread = await _after(
-            self.user_id, self.last_sent if after is None else after, upto
-        )
+        frames = await _after(self.user_id, self.last_sent if after is None else after, upto)
         for frame in frames:
             await self.send_json(frame)
             if not bounded:
                 self.last_sent = frame["id"]
-        if frames:
-            if self.pending_version == version:
-                self.pending_unread = None  # the replay's count is newer than the pending one
-            await self.send_json({"type": "unread", "count": unread})
+        if frames and self.pending_version == version:
+            # The frames carried the count (ADR 0714), newer than one still waiting to go out.
+            self.pending_unread = None
 
     async def notification_start(self, event: dict) -> None:
         if self.started:
@@ -355,9 +359,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             # worker on an in-memory layer). The store holds them all, in order.
             await self._replay()
             return
-        await self.send_json(frame)
+        await self.send_json(self._counted(frame, event["unread"]))
         self.last_sent = frame["id"]
-        self._unread_soon(event["unread"])
 
     async def notification_catchup(self, event: dict) -> None:
         if self.started:
@@ -369,6 +372,14 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
 
     async def unread_changed(self, event: dict) -> None:
         self._unread_soon(event["unread"])
+
+    def _counted(self, frame: dict, count: int) -> dict:
+        """The notification frame as sent: with the recipient's unread count including it
+        (ADR 0714), and no `unread` frame after it — a count still waiting to go out is older
+        and is dropped. A copy: the bus message may be handed to several tabs."""
+        self.pending_unread = None
+        self.pending_version += 1
+        return {**frame, "unread": count}
 
     def _unread_soon(self, count: int) -> None:
         self.pending_unread = count
@@ -400,15 +411,16 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         self.last_sent = frame["id"]
         self.busy += 1
         try:
-            await self.send_json(frame)
+            await self.send_json(self._counted(frame, message["unread"]))
         finally:
             self.busy -= 1
-        self._unread_with_frames(message["unread"])
         return True
 
     def _unread_with_frames(self, count: int) -> None:
-        """The bus hand-over sends this count (`send_unread`) right after the frames it wrote
-        in the same turn of the loop: the server then writes both to the kernel at once."""
+        """A count alone (`unread.changed`): the bus hand-over sends it (`send_unread`) right
+        after the frames it wrote in the same turn of the loop, so the server writes them to the
+        kernel at once; a notification frame handed over after it carries a newer count and
+        drops this one."""
         self.pending_unread = count
         self.pending_version += 1
 

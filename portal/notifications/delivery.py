@@ -91,24 +91,26 @@ async def deliver_here(messages: list) -> None:
     keep their order either way: the socket takes a message directly only while none of its
     earlier ones is queued or being handled.
 
-    The unread counts of the sockets that took messages go out after every frame, in the same
-    turn of the loop: daphne (Twisted) writes to a socket when the loop next polls, so each
-    socket's frame and count reach the kernel in one write, and no frame waits for a count."""
+    A notification frame carries its unread count (ADR 0714). A count alone (`unread.changed`)
+    taken here goes out after every frame, in the same turn of the loop: daphne (Twisted)
+    writes to a socket when the loop next polls, so a socket's frames and count reach the kernel
+    in one write, and no frame waits for a count."""
     loop = asyncio.get_running_loop()
-    took: dict[LocalSocket, None] = {}
+    counted: dict[LocalSocket, None] = {}
     for user_id, message in messages:
         for socket in list(_LOCAL.get(user_id, {}).values()):
             if socket.socket_loop is not loop:
                 continue  # another loop (tests run one per test) has its own hand-over
             if await socket.take_live(message):
-                took[socket] = None
+                if message["type"] == "unread.changed":
+                    counted[socket] = None
                 continue
             try:
                 socket.queue_live(message)
             except ChannelFull:
                 # A socket this far behind gets the rest from the store on its next catch-up.
                 logger.warning("Notification socket %s is full", socket.channel_name)
-    for socket in took:
+    for socket in counted:
         await socket.send_unread()
 
 
@@ -156,7 +158,9 @@ def publish(messages: list[tuple[int, dict]]) -> None:
 def push_frames(frames: list[tuple[int, dict, int]]) -> None:
     """After commit: send frames already built, as (user id, frame, the user's unread count
     with it) — the count came back from the statement that numbered the rows, so the push is
-    one publish and no query, whatever the fan-out (ADR 0713)."""
+    one publish and no query, whatever the fan-out (ADR 0713). The socket sends the frame with
+    the count in it (`"unread"`, ADR 0714); the bus message keeps it beside the frame, so
+    processes of the previous release read it as before during a rolling restart."""
     publish(
         [
             (uid, {"type": "notification.created", "frame": frame, "unread": unread})

@@ -1,6 +1,7 @@
 /* Agora live notifications: one socket per tab to /ws/notifications/, reconnecting with
  * backoff and resuming from the last id this tab saw, so nothing is lost or shown twice.
- * Updates the shell's #unread-badge and shows a Bootstrap toast in #toasts. */
+ * Updates the shell's #unread-badge (from unread frames and the count a notification frame
+ * carries) and shows a Bootstrap toast in #toasts. */
 (function () {
   "use strict";
   if (window.agoraNotifications) { return; }
@@ -85,6 +86,9 @@
     if (frame.type === "unread") {
       setBadge(frame.count);
     } else if (frame.type === "notification") {
+      // The frame carries the unread count with it (ADR 0714): no unread frame follows it.
+      // Before the duplicate check: a frame shown already still brings the current count.
+      if (typeof frame.unread === "number") { setBadge(frame.unread); }
       if (lastSeen !== null && frame.id <= lastSeen &&
           (resumedAfter === null || frame.id <= resumedAfter || seenHere[frame.id])) { return; }
       seenHere[frame.id] = true;

@@ -33,16 +33,18 @@ async def test_socket_gets_unread_count_then_live_frames_in_the_design_shape(peo
     assert await communicator.receive_json_from() == {"type": "unread", "count": 1}
     await communicator.send_json_to({"type": "resume", "after": 1})
     await notify([sales2.pk], Kind.TOPIC, "新话题", "正文", "/forum/t/1/", dedupe_key="t1")
-    frame, unread = await _frames(communicator, 2)
-    assert set(frame) == {"type", "id", "kind", "title", "body", "url", "created_at"}
-    assert (frame["type"], frame["id"], frame["kind"], frame["title"], frame["url"]) == (
-        "notification",
-        2,
-        "topic",
-        "新话题",
-        "/forum/t/1/",
-    )
-    assert unread == {"type": "unread", "count": 2}
+    (frame,) = await _frames(communicator, 1)
+    # the frame carries the unread count with it, and no unread frame follows (ADR 0714)
+    assert set(frame) == {"type", "id", "kind", "title", "body", "url", "created_at", "unread"}
+    assert (
+        frame["type"],
+        frame["id"],
+        frame["kind"],
+        frame["title"],
+        frame["url"],
+        frame["unread"],
+    ) == ("notification", 2, "topic", "新话题", "/forum/t/1/", 2)
+    assert await communicator.receive_nothing(timeout=0.3)
     await communicator.disconnect()
 
 
@@ -175,6 +177,129 @@ async def test_presence_is_recorded_while_connected(people):
     await communicator.disconnect()
     count = await database_sync_to_async(Presence.objects.filter(user=sales2).count)()
     assert count == 0
+
+
+async def _everything(communicator, timeout: float = 0.5) -> list[dict]:
+    """Every frame, unread frames included, until the socket goes quiet."""
+    found = []
+    while not await communicator.receive_nothing(timeout=timeout, interval=0.02):
+        found.append(await communicator.receive_json_from())
+    return found
+
+
+def _shape(frames: list[dict]) -> list[tuple]:
+    return [
+        ("notification", f["id"], f["unread"])
+        if f["type"] == "notification"
+        else (f["type"], f["count"])
+        for f in frames
+    ]
+
+
+async def test_live_frames_carry_the_count_and_no_unread_frame_follows_them(people, monkeypatch):
+    """ADR 0714: each live frame says the recipient's unread count including it — through the
+    bus's direct hand-over and through the socket's queue alike — and is the only frame."""
+    from portal.notifications.consumers import NotificationConsumer
+
+    queued = []
+    original = NotificationConsumer.queue_live
+
+    def spy(self, message):
+        queued.append(message["frame"]["id"])
+        original(self, message)
+
+    monkeypatch.setattr(NotificationConsumer, "queue_live", spy)
+    sales1, sales2 = people["sales1"], people["sales2"]
+    communicator = await open_socket(sales2, after=0)
+    assert await _everything(communicator, timeout=0.2) == []
+    for n in range(1, 4):  # an idle socket: handed over directly
+        await notify([sales2.pk], Kind.ANNOUNCEMENT, f"N{n}", dedupe_key=f"n{n}")
+    assert _shape(await _everything(communicator)) == [
+        ("notification", 1, 1),
+        ("notification", 2, 2),
+        ("notification", 3, 3),
+    ]
+    (socket,) = [s for s in _local_sockets() if s.user_id == sales2.pk]
+    socket.busy += 1  # a handler of its own is in flight: the bus queues
+    await notify([sales2.pk, sales1.pk], Kind.ANNOUNCEMENT, "N4", dedupe_key="n4")  # a fan-out
+    await notify([sales2.pk], Kind.ANNOUNCEMENT, "N5", dedupe_key="n5")
+    assert _shape(await _everything(communicator)) == [
+        ("notification", 4, 4),
+        ("notification", 5, 5),
+    ]
+    socket.busy -= 1
+    assert queued == [4, 5]
+    await communicator.disconnect()
+
+
+async def test_a_read_still_sends_an_unread_frame(people):
+    sales2 = people["sales2"]
+    communicator = await open_socket(sales2, after=0)
+    assert await _everything(communicator, timeout=0.2) == []
+    for n in range(1, 4):
+        await notify([sales2.pk], Kind.ANNOUNCEMENT, f"N{n}", dedupe_key=f"n{n}")
+    assert [f["unread"] for f in await _everything(communicator)] == [1, 2, 3]
+    await database_sync_to_async(actions.mark_read)([2], acting_user=sales2)
+    assert await _everything(communicator) == [{"type": "unread", "count": 2}]
+    await database_sync_to_async(actions.mark_all_read)(acting_user=sales2)
+    assert await _everything(communicator) == [{"type": "unread", "count": 0}]
+    # and the next frame counts from there
+    await notify([sales2.pk], Kind.ANNOUNCEMENT, "N4", dedupe_key="n4")
+    assert _shape(await _everything(communicator)) == [("notification", 4, 1)]
+    await communicator.disconnect()
+
+
+async def test_a_count_waiting_to_go_out_is_dropped_when_a_newer_frame_carries_one(
+    people, monkeypatch
+):
+    """A badge from the socket's queue waits a moment (only the latest goes out); a
+    notification frame handled after it carries a newer count, so the older one must not
+    follow the frame and undo it."""
+    from portal.notifications import consumers
+
+    monkeypatch.setattr(consumers, "UNREAD_DELAY_SECONDS", 1.0)
+    sales2 = people["sales2"]
+    await notify([sales2.pk], Kind.ANNOUNCEMENT, "N1", dedupe_key="n1")
+    communicator = await open_socket(sales2, after=1)
+    assert await _everything(communicator, timeout=0.2) == []
+    (socket,) = _local_sockets()
+    socket.busy += 1  # everything goes through the queue: the count waits there
+    await database_sync_to_async(actions.mark_all_read)(acting_user=sales2)
+    await notify([sales2.pk], Kind.ANNOUNCEMENT, "N2", dedupe_key="n2")
+    assert _shape(await _everything(communicator, timeout=1.5)) == [("notification", 2, 1)]
+    socket.busy -= 1
+    await communicator.disconnect()
+
+
+async def test_replayed_frames_carry_the_current_count_and_no_unread_frame_follows(
+    people, settings
+):
+    settings.NOTIFICATIONS_CATCHUP_SECONDS = 60  # only the gap may bring the lost one here
+    sales2 = people["sales2"]
+    for n in range(1, 6):
+        await notify([sales2.pk], Kind.ANNOUNCEMENT, f"N{n}", dedupe_key=f"n{n}")
+    await database_sync_to_async(actions.mark_read)([1, 4], acting_user=sales2)
+    communicator, connected, _ = await connect(sales2)
+    assert connected
+    assert await communicator.receive_json_from() == {"type": "unread", "count": 3}
+    # a resume: every replayed frame says the count now, which counts each one still unread
+    await communicator.send_json_to({"type": "resume", "after": 2})
+    assert _shape(await _everything(communicator)) == [
+        ("notification", 3, 3),
+        ("notification", 4, 3),
+        ("notification", 5, 3),
+    ]
+    # a gap: the live frame brings the lost one from the store, both with the count
+    await database_sync_to_async(_store_without_push)(sales2, "Lost")
+    await notify([sales2.pk], Kind.ANNOUNCEMENT, "N7", dedupe_key="n7")
+    assert _shape(await _everything(communicator)) == [
+        ("notification", 6, 5),
+        ("notification", 7, 5),
+    ]
+    # a resume with nothing to replay sends nothing at all
+    await communicator.send_json_to({"type": "resume", "after": 7})
+    assert await _everything(communicator) == []
+    await communicator.disconnect()
 
 
 async def test_read_elsewhere_updates_the_badge_of_open_tabs(people):

@@ -109,7 +109,7 @@ async def test_a_stopped_daphne_clears_its_presence_and_the_tab_resumes_on_the_o
     # when daphne A is stopped as systemd stops it (SIGTERM)
     daphne_a.terminate()
     # then the socket is closed with 1012 "service restart" (portal.core.serve, ADR 0701)
-    # (the unread count that followed frame 1 may still be on its way: nothing else is)
+    # (frame 1 carried its unread count: no frame is on its way, ADR 0714)
     with pytest.raises(websockets.ConnectionClosed) as closed:
         while True:
             assert json.loads(await asyncio.wait_for(tab.recv(), 30))["type"] == "unread"
