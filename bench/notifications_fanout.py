@@ -209,6 +209,24 @@ def cpu_seconds(processes: list[subprocess.Popen]) -> list[float]:
     return seconds
 
 
+def gc_figures(port: int) -> dict[int, tuple[float, float]]:
+    """The process's collector pauses by generation, from its /metrics (loopback, direct):
+    {generation: (collections, seconds stopped)} since the process started."""
+    import re
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30) as response:  # noqa: S310
+        text = response.read().decode()
+
+    def figure(name: str, generation: int) -> float:
+        match = re.search(rf'^{name}{{generation="{generation}"}} (\S+)$', text, re.M)
+        return float(match.group(1)) if match else float("nan")
+
+    return {
+        g: (figure("agora_gc_pauses_total", g), figure("agora_gc_pause_seconds_total", g))
+        for g in range(3)
+    }
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -240,6 +258,7 @@ async def run(
         await asyncio.sleep(2)
         loop = asyncio.get_running_loop()
         # one notification fanned out to everyone, several rounds
+        gc_before = [gc_figures(port) for port in ports]
         cpu_before = cpu_seconds(processes)
         client_cpu_before = time.process_time()
         last_frame, per_frame = [], []
@@ -258,6 +277,11 @@ async def run(
         print(
             f"  commit-to-last-frame  p50 {statistics.median(last_frame):7.1f} ms   "
             f"p99 {pct(last_frame, 99):7.1f} ms   max {max(last_frame):7.1f} ms"
+        )
+        slowest = sorted(range(len(last_frame)), key=last_frame.__getitem__)[-3:][::-1]
+        print(
+            "  slowest rounds: "
+            + ", ".join(f"round {r + 1} {last_frame[r]:.0f} ms" for r in slowest)
         )
         print(
             f"  per-frame latency     p50 {statistics.median(per_frame):7.1f} ms   "
@@ -320,6 +344,18 @@ async def run(
             f"  every frame carried its unread count: {counted}; "
             f"unread frames besides: {extra} ({extra / deliveries:.2f} per delivery)"
         )
+        # Garbage collections stop a process and every frame in flight in it (ADR 0714's
+        # metrics): how many ran during the rounds and the burst, and how long they stopped it.
+        for port, before in zip(ports, gc_before, strict=True):
+            after = gc_figures(port)
+            print(
+                f"  garbage collections during the run, daphne on port {port}: "
+                + "; ".join(
+                    f"gen {g}: {after[g][0] - before[g][0]:.0f} "
+                    f"({(after[g][1] - before[g][1]) * 1000:.0f} ms)"
+                    for g in range(3)
+                )
+            )
         for listener in listeners:
             listener.cancel()
         await asyncio.gather(*(c.ws.close() for c in clients), return_exceptions=True)
