@@ -247,12 +247,12 @@ def deal_list_urls(user) -> list[str]:
 
 
 def deal_page_urls(user, count: int = 20) -> list[str]:
-    from portal.records.deals.permissions import deals_visible_to
+    from portal.records.deals.policy import deal_policy
     from portal.records.models import Activity
 
     # Deals with activities (the heavier pages), spread over the visible set.
     ids = list(
-        deals_visible_to(user)
+        deal_policy.visible_to(user)
         .filter(pk__in=Activity.objects.values("deal_id")[:5000])
         .order_by("pk")
         .values_list("pk", flat=True)[:2000]
