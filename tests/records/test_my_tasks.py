@@ -284,3 +284,61 @@ def test_query_count_is_constant(client, people, customer, org, username, url, e
     assert one == many
     if expected is not None:
         assert one == expected
+
+
+def test_narrowing_a_few_rows_keeps_exactly_what_the_policies_keep(people, customer, org):
+    """My tasks cut rows down first and let the policy ask per row (`narrow`): the same rows
+    as `visible_to` for every reader, hidden deals, customer-only activities and the recycle
+    bin included."""
+    from portal.records.customers import actions as customer_actions
+    from portal.records.deals import policy
+    from portal.records.models import Activity, DealReminder, DealUrge
+
+    _fill(people, customer, org, 2)
+    north = customer_actions.create_customer(acting_user=people["sales2"], name="北方超市")
+    hidden = open_deal(north, people["sales2"], name="North deal")
+    deal_actions.urge_deal(
+        hidden, acting_user=people["manager"], message="?", due_on=timezone.localdate()
+    )
+    soon = timezone.now() + datetime.timedelta(hours=1)
+    for deal in (hidden, None):
+        deal_actions.create_activity(
+            deal,
+            customer=None if deal else north,
+            acting_user=people["sales2"],
+            kind="call",
+            subject="North call",
+            due_at=soon,
+        )
+        deal_actions.create_activity(
+            deal,
+            customer=None if deal else customer,
+            acting_user=people["sales1"] if deal is None else people["sales2"],
+            kind="visit",
+            subject="Visit",
+            due_at=soon,
+        )
+    deal_actions.create_deal_reminder(
+        hidden, acting_user=people["sales2"], subject="North reminder", due_at=soon
+    )
+    binned = customer_actions.create_customer(acting_user=people["sales1"], name="将删除客户")
+    binned_deal = open_deal(binned, people["sales1"], name="Binned deal")
+    deal_actions.create_activity(
+        binned_deal, acting_user=people["sales1"], kind="call", subject="Gone", due_at=soon
+    )
+    customer_actions.delete_customer(binned, acting_user=people["sales1"])
+
+    checked = 0
+    for person in people.values():
+        for model, narrow, visible in (
+            (Activity, policy.narrow_activities, policy.activities_visible_to),
+            (DealReminder, policy.narrow_reminders, policy.reminders_visible_to),
+            (DealUrge, policy.narrow_urges, policy.urge_policy.visible_to),
+        ):
+            expected = set(visible(person).values_list("pk", flat=True))
+            assert set(narrow(model.objects.all(), person).values_list("pk", flat=True)) == (
+                expected
+            ), (person.username, model.__name__)
+            checked += len(expected)
+    everything = Activity.objects.count() + DealReminder.objects.count()
+    assert checked and everything > len(set(policy.activities_visible_to(people["sales1"])))

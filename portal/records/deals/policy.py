@@ -114,6 +114,14 @@ class DealPartPolicy(AccessPolicy):
     def visible_to(self, user: User) -> QuerySet:
         return self.model.objects.filter(deal__in=deal_policy.visible_to(user).values("pk"))
 
+    def narrow(self, queryset: QuerySet, user: User) -> QuerySet:
+        """`queryset` — rows of this kind already cut down to a few (a person's own, due
+        today) — kept exactly where `visible_to` keeps them, asked per row through the deal's
+        `filter_related` (module gate, recycle bin, keys as a correlated EXISTS). The
+        `deal__in=<visible deals>` shape first reads every deal the reader may see: on a
+        rep's My tasks that was the whole page's time (60k deals: 0.9 s)."""
+        return deal_policy.filter_related(queryset, user, "deal")
+
     def key_object(self, obj) -> Deal:
         return obj.deal
 
@@ -141,6 +149,15 @@ class ActivityPolicy(DealPartPolicy):
             customer__in=customer_policy.visible_to(user).values("pk"),
         )
         return Activity.objects.filter(on_deals | on_customers)
+
+    def narrow(self, queryset: QuerySet[Activity], user: User) -> QuerySet[Activity]:
+        """As `DealPartPolicy.narrow`, with `visible_to`'s two halves: an activity on a deal
+        asks the deal, one on a customer alone asks the customer, each per row."""
+        on_deals = deal_policy.filter_related(queryset.filter(deal__isnull=False), user, "deal")
+        on_customers = customer_policy.filter_related(
+            queryset.filter(deal__isnull=True), user, "customer"
+        )
+        return on_deals | on_customers
 
     def key_object(self, obj: Activity):
         return obj.deal if obj.deal_id else obj.customer
@@ -183,6 +200,9 @@ deals_visible_to = deal_policy.visible_to
 access_deal = deal_policy.access
 activities_visible_to = activity_policy.visible_to
 reminders_visible_to = reminder_policy.visible_to
+narrow_activities = activity_policy.narrow
+narrow_reminders = reminder_policy.narrow
+narrow_urges = urge_policy.narrow
 can_edit_deal = deal_policy.can_edit
 can_hand_over = deal_policy.can_hand_over
 can_urge = deal_policy.can_urge

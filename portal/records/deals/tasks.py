@@ -22,11 +22,12 @@ from portal.records.deals.models import (
     Contract,
     Deal,
     DealReminder,
+    DealUrge,
     Payment,
     PaymentInstallment,
 )
-from portal.records.deals.policy import activities_visible_to, reminders_visible_to
-from portal.records.deals.queries import DealFilters, open_urges_visible_to, visible_filtered_deals
+from portal.records.deals.policy import narrow_activities, narrow_reminders, narrow_urges
+from portal.records.deals.queries import DealFilters, visible_filtered_deals
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
@@ -48,7 +49,17 @@ def my_deals(user: User) -> QuerySet[Deal]:
 
 
 def urges_to_answer(user: User) -> list[Task]:
-    urges = open_urges_visible_to(user).filter(Q(urged_user=user) | Q(deal__owner=user))
+    # The person's own few first, then the policy asks per row (not every visible deal).
+    urges = (
+        narrow_urges(
+            DealUrge.objects.filter(answered_at__isnull=True).filter(
+                Q(urged_user=user) | Q(deal__owner=user)
+            ),
+            user,
+        )
+        .select_related("deal", "deal__customer", "urged_by", "urged_user")
+        .order_by("due_on", "pk")
+    )
     return [
         Task(
             kind="deals.urge",
@@ -66,8 +77,12 @@ def urges_to_answer(user: User) -> list[Task]:
 
 def activities_due(user: User) -> list[Task]:
     activities = (
-        activities_visible_to(user)
-        .filter(owner=user, status=Activity.Status.PLANNED, due_at__lt=_end_of_today())
+        narrow_activities(
+            Activity.objects.filter(
+                owner=user, status=Activity.Status.PLANNED, due_at__lt=_end_of_today()
+            ),
+            user,
+        )
         .select_related("deal", "customer")
         .order_by("due_at", "pk")
     )
@@ -101,8 +116,12 @@ def reminders_due(user: User) -> list[Task]:
     below, not a second task)."""
     now = timezone.now()
     reminders = (
-        reminders_visible_to(user)
-        .filter(people=user, due_at__gte=now - REMINDER_LOOKBACK, due_at__lt=_end_of_today())
+        narrow_reminders(
+            DealReminder.objects.filter(
+                people=user, due_at__gte=now - REMINDER_LOOKBACK, due_at__lt=_end_of_today()
+            ),
+            user,
+        )
         .exclude(kind__in=[DealReminder.Kind.PAYMENT, DealReminder.Kind.CONTRACT])
         .select_related("deal")
         .order_by("due_at", "pk")
