@@ -557,11 +557,18 @@ def set_follow_level(
     return follow
 
 
+def _own(model, pk: int, acting_user, refusal: str):
+    """The acting person's own follow or interest, or PermissionDenied (nobody removes
+    another person's)."""
+    row = model.objects.filter(user=acting_user, pk=pk).first()
+    if row is None:
+        raise PermissionDenied(refusal)
+    return row
+
+
 def remove_follow(follow_id: int, *, acting_user) -> None:
     with transaction.atomic():
-        follow = Follow.objects.filter(user=acting_user, pk=follow_id).first()
-        if follow is None:
-            raise PermissionDenied(_("That follow is not yours."))
+        follow = _own(Follow, follow_id, acting_user, _("That follow is not yours."))
         audit.record(acting_user, "notifications.follow_removed", follow)
         follow.delete()
         events.publish(
@@ -596,9 +603,7 @@ def add_keyword_interest(
 
 def remove_keyword_interest(interest_id: int, *, acting_user) -> None:
     with transaction.atomic():
-        interest = KeywordInterest.objects.filter(user=acting_user, pk=interest_id).first()
-        if interest is None:
-            raise PermissionDenied(_("That interest is not yours."))
+        interest = _own(KeywordInterest, interest_id, acting_user, _("That interest is not yours."))
         search_interests.delete_interest_query(interest_id)
         audit.record(acting_user, "notifications.interest_removed", interest)
         interest.delete()
