@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 from portal.core.bounds import parse_id
 from portal.core.formatting import format_date
 from portal.records.customers import actions, protection
-from portal.records.customers.models import Customer, CustomerCategory
 from portal.records.customers.policy import customer_policy, pool_customers_visible_to
 from portal.records.customers.pool import PoolFilters, pool_page
+from portal.records.customers.queries import filter_choices
 
 
 @login_required
@@ -36,9 +36,7 @@ def pool_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filters": filters,
         "query": filters.as_query(),
-        "categories": CustomerCategory.objects.all(),
-        "regions": Customer.Region.choices,
-        "industries": Customer.Industry.choices,
+        **filter_choices(),
         "rules": rules,
         "may_claim": may_claim,
         "held": actions.held_from_pool(request.user) if may_claim else 0,

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from portal.core import pagination
 from portal.core.bounds import parse_id
-from portal.records.customers.models import Customer
+from portal.records.customers.models import Customer, CustomerCategory
 from portal.records.customers.policy import customers_visible_to
 
 if TYPE_CHECKING:
@@ -264,6 +264,15 @@ def drill_context(filters: CustomerFilters) -> dict:
     if period_bounds(filters.won):
         labels.append(_("With a deal won in %(period)s") % {"period": filters.won})
     return {"drill": drill, "drill_labels": labels}
+
+
+def filter_choices() -> dict:
+    """What the customer list's and the public pool's filter forms offer (one place)."""
+    return {
+        "categories": CustomerCategory.objects.all(),
+        "regions": Customer.Region.choices,
+        "industries": Customer.Industry.choices,
+    }
 
 
 def visible_filtered_customers(user: User, filters: CustomerFilters) -> QuerySet[Customer]:

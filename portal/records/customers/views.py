@@ -31,7 +31,6 @@ from portal.records.customers.mail_views import fax_compose_for, mail_compose_fo
 from portal.records.customers.models import (
     Contact,
     Customer,
-    CustomerCategory,
     CustomerShare,
     ImportJob,
 )
@@ -49,6 +48,7 @@ from portal.records.customers.policy import (
 from portal.records.customers.queries import (
     CustomerFilters,
     drill_context,
+    filter_choices,
     keyset_page,
     visible_filtered_customers,
 )
@@ -82,9 +82,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "query": filters.as_query(),
         **drill_context(filters),
-        "categories": CustomerCategory.objects.all(),
-        "regions": Customer.Region.choices,
-        "industries": Customer.Industry.choices,
+        **filter_choices(),
         "levels": Customer.Level.choices,
         "owners": owners,
         "may_register": has_module_perm(request.user, "customers", "register"),
