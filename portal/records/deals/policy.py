@@ -118,8 +118,9 @@ class DealPartPolicy(AccessPolicy):
         """`queryset` — rows of this kind already cut down to a few (a person's own, due
         today) — kept exactly where `visible_to` keeps them, asked per row through the deal's
         `filter_related` (module gate, recycle bin, keys as a correlated EXISTS). The
-        `deal__in=<visible deals>` shape first reads every deal the reader may see: on a
-        rep's My tasks that was the whole page's time (60k deals: 0.9 s)."""
+        `deal__in=<visible deals>` shape first reads every deal the reader may see: on the
+        split A/B's 60k deals that made the dashboard's My tasks most of a 0.8–1.2 s page
+        (bench/README.md)."""
         return deal_policy.filter_related(queryset, user, "deal")
 
     def key_object(self, obj) -> Deal:
