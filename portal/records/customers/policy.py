@@ -53,6 +53,22 @@ class CustomerPolicy(AccessPolicy):
         correlated = visibility.reaches_many(Customer, user)
         return visibility.filter_visible(queryset, user, correlated=correlated)
 
+    def narrow(self, queryset: QuerySet[Customer], user: User) -> QuerySet[Customer]:
+        """`queryset` — `live_queryset()` (the recycle bin already out) cut down by a search
+        (its matches, which the planner reads first through the name-pieces index, or, for a
+        term most names hold, by walking the name index) — kept exactly where `visible_to`
+        keeps it: module gate and keys. A manager, whose keys open whole departments, keeps
+        `visible_to`'s shape (a probe per row: their keyed ids are nearly the whole table).
+        Any other reader's keyed ids are read once and each row looked up in memory on
+        PostgreSQL: for a rep, 54 index pages for ≈ 9k ids, where probing the 2,413 matches
+        of "Nordic" one by one read 7,240 (ADR 0429)."""
+        if not self.module_allows(user):
+            return queryset.none()
+        if visibility.is_administrator(user) or visibility.whole_department_keys(user):
+            return self.filter_keys(queryset, user)
+        correlated = visibility.reaches_many(Customer, user)
+        return visibility.filter_visible(queryset, user, correlated=correlated, as_set=True)
+
     def counting_reach(self, user: User) -> tuple[frozenset[str] | None, QuerySet[Customer]]:
         """How the customers a reader sees split for counting (decision 1003): the manager
         keys whose customers they see whole — counted from the roll-up, which is kept per
