@@ -43,7 +43,7 @@ def _store(interest_id: int, query: str, parsed: ParsedQuery) -> None:
         )
         InterestTerm.objects.filter(interest=stored).delete()
         InterestTerm.objects.bulk_create(
-            [InterestTerm(interest=stored, term=term) for term in terms]
+            [InterestTerm(interest=stored, term=term, required=required) for term in terms]
         )
 
 
@@ -79,7 +79,7 @@ def reparse_interests(outdated: list[tuple[int, str, ParsedQuery]] | None = None
     outdated = outdated_interests() if outdated is None else outdated
     for interest_id, query, parsed in outdated:
         _store(interest_id, query, parsed)
-    _parsed_cache.clear()
+    forget_parsed_queries()
     return len(outdated)
 
 
@@ -142,66 +142,79 @@ def _candidates_many(anchor_lists: list[list[str]]) -> list[list[tuple[int, str]
     return found
 
 
-# Up to this many (document, term) pairs, PostgreSQL reads the inverted index and the stored
-# queries by index, row by row: its planner, which cannot know how few rows a document's terms
-# hit, otherwise hashes both whole tables (24k terms, 10k queries: 7 of a single document's
-# 9 ms). Larger batches keep the hash joins, which are cheaper for them.
+# Up to this many (document, term) pairs, PostgreSQL reads the passing stored queries' text by
+# primary key, one probe each: its planner cannot know how few of the hit queries pass (≈170 of
+# ≈1,100 for one document) and would otherwise hash every stored query. Larger batches keep the
+# hash join, which suits them.
 PROBE_PAIRS = 1_000
 
 
 def _read_candidates(pairs: list[tuple[int, str]], found: list[list[tuple[int, str]]]) -> None:
-    values = ", ".join(["(%s, %s)"] * len(pairs))
+    """One statement: the documents' (number, term) pairs joined with the inverted index, hits
+    counted per (document, stored query) and compared with the `required` copied on each index
+    row (ADR 0430), so that the count is answered by one index-only scan; only the stored
+    queries that pass are read, for their text."""
+    if connection.vendor == "postgresql":
+        # Two array parameters whatever the batch: one short statement text, nothing to build
+        # or quote placeholder by placeholder, and the planner still sees the arrays' length.
+        with_pairs = "WITH "
+        pairs_from = "unnest(%s::int[], %s::text[]) AS d(doc, term)"
+        params: list = [[doc for doc, _ in pairs], [term for _, term in pairs]]
+    else:
+        with_pairs = "WITH d(doc, term) AS (VALUES " + ", ".join(["(%s, %s)"] * len(pairs)) + "), "
+        pairs_from = "d"
+        params = [value for pair in pairs for value in pair]
     if connection.vendor == "postgresql" and len(pairs) <= PROBE_PAIRS:
-        # OFFSET 0 keeps each LATERAL subquery from being flattened into a join the planner
-        # would hash: one index probe per term, one primary-key read per hit query.
-        hits = (
-            f"h AS (SELECT d.doc, t.interest_id AS qid, COUNT(*) AS hits FROM d "  # noqa: S608
-            f"  CROSS JOIN LATERAL (SELECT t.interest_id FROM {TERM_TABLE} t "
-            f"  WHERE t.term = d.term OFFSET 0) t GROUP BY d.doc, t.interest_id), "
-        )
+        # OFFSET 0 keeps the LATERAL subquery from being flattened into a hash join.
         passing = (
-            f"m AS MATERIALIZED (SELECT h.doc, h.qid FROM h CROSS JOIN LATERAL "  # noqa: S608
-            f"  (SELECT r.required FROM {QUERY_TABLE} r WHERE r.id = h.qid OFFSET 0) r "
-            f"  WHERE h.hits >= r.required) "
+            f"CROSS JOIN LATERAL (SELECT q.interest_id, q.query FROM {QUERY_TABLE} q "  # noqa: S608
+            "WHERE q.id = m.qid OFFSET 0) q"
         )
     else:
-        hits = (
-            f"h AS (SELECT d.doc, t.interest_id AS qid, COUNT(*) AS hits FROM d "  # noqa: S608
-            f"  JOIN {TERM_TABLE} t ON t.term = d.term GROUP BY d.doc, t.interest_id), "
-        )
-        passing = (
-            f"m AS MATERIALIZED (SELECT h.doc, h.qid FROM h JOIN {QUERY_TABLE} r "  # noqa: S608
-            f"  ON r.id = h.qid WHERE h.hits >= r.required) "
-        )
-    # Hit counts are compared with `required` on the narrow (id, required, interest_id)
-    # index; only the stored queries that pass are read for their text.
+        passing = f"JOIN {QUERY_TABLE} q ON q.id = m.qid"
     sql = (
-        f"WITH d(doc, term) AS (VALUES {values}), "  # noqa: S608 - constants, placeholders
-        + hits
-        + passing
-        + f"SELECT m.doc, q.interest_id, q.query FROM m JOIN {QUERY_TABLE} q ON q.id = m.qid "  # noqa: S608
-        # The planner cannot know how few pass: this makes it look them up by primary key
-        # instead of hashing every stored query.
-        + "WHERE q.id IN (SELECT qid FROM m)"
+        f"{with_pairs}m AS MATERIALIZED (SELECT d.doc, t.interest_id AS qid FROM {pairs_from} "  # noqa: S608 - constants, placeholders
+        f"JOIN {TERM_TABLE} t ON t.term = d.term "
+        "GROUP BY d.doc, t.interest_id HAVING COUNT(*) >= MIN(t.required)) "
+        f"SELECT m.doc, q.interest_id, q.query FROM m {passing}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for pair in pairs for value in pair])
+        cursor.execute(sql, params)
         for number, interest_id, text in cursor.fetchall():
             found[number].append((interest_id, text))
 
 
 # Parsed stored queries, by their text: matching the same queries against many documents would
 # otherwise decode them again every time. The candidates query returns only the text (a few
-# bytes, where the parsed JSON is hundreds); the parsed form of the ones not cached yet is read
-# in one more query. Keyed by content, so never stale.
+# bytes, where the parsed JSON is hundreds). Keyed by content, so never stale.
 _parsed_cache: dict[str, ParsedQuery] = {}
 
 
 CACHE_LIMIT = 50_000
 
+# The first document with candidates in a process reads the parsed form of up to this many
+# stored queries in one statement (10k queries: ≈0.25 s of CPU, ≈15 MB) instead of a second
+# statement for the ones not cached yet with each of the next ≈1,000 documents; later misses
+# (queries saved since) are still read per document (ADR 0430).
+PRELOAD_LIMIT = 20_000
+_preloaded = False
+
+
+def forget_parsed_queries() -> None:
+    """Empty the cache; the next match reads every stored query's parsed form again."""
+    global _preloaded
+    _parsed_cache.clear()
+    _preloaded = False
+
 
 def _parsed_queries(candidates: list[tuple[int, str]]) -> dict[str, ParsedQuery]:
     """The parsed form of every candidate's query, from the cache or read in one query."""
+    global _preloaded
+    if candidates and not _preloaded:
+        _preloaded = True
+        rows = InterestQuery.objects.values_list("query", "parsed")[:PRELOAD_LIMIT]
+        for text, parsed in rows:
+            _parsed_cache[text] = ParsedQuery.from_dict(parsed)
     if len(_parsed_cache) > CACHE_LIMIT:  # before deciding what is missing, never after
         _parsed_cache.clear()
     missing = [interest_id for interest_id, text in candidates if text not in _parsed_cache]
