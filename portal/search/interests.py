@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.db import connection, transaction
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
 
 from .documents import SearchDocument
 from .matching import AnalysedDocument, anchors_of, matches
@@ -111,13 +113,20 @@ def match_interests_many(documents: list[SearchDocument]) -> list[list[int]]:
     analysed = [AnalysedDocument.of(document) for document in documents]
     candidates = _candidates_many([sorted(a.anchors()) for a in analysed])
     parsed = _parsed_queries([row for rows in candidates for row in rows])
+    # A query missing from `parsed` was deleted or replaced between the two reads: the document
+    # came before its new form.
     return [
-        sorted({interest_id for interest_id, text in rows if matches(parsed[text], a)})
+        sorted({row[0] for row in rows if row in parsed and matches(parsed[row], a)})
         for a, rows in zip(analysed, candidates, strict=True)
     ]
 
 
-def _candidates(anchors: list[str]) -> list[tuple[int, str]]:
+# A stored query as matching knows it: (interest id, version). The version is the row's
+# `updated_at` as text, changed by every save (a replaced query, a reparse in another process).
+Candidate = tuple[int, str]
+
+
+def _candidates(anchors: list[str]) -> list[Candidate]:
     """Stored queries whose every required term the document holds (one grouped SQL query)."""
     return _candidates_many([anchors])[0]
 
@@ -126,11 +135,11 @@ def _candidates(anchors: list[str]) -> list[tuple[int, str]]:
 MAX_PAIRS = 5_000
 
 
-def _candidates_many(anchor_lists: list[list[str]]) -> list[list[tuple[int, str]]]:
+def _candidates_many(anchor_lists: list[list[str]]) -> list[list[Candidate]]:
     """For each document's anchors, the stored queries whose every required term it holds:
     the documents' (number, term) pairs are joined with the inverted index and counted per
     (document, query) in one statement per batch."""
-    found: list[list[tuple[int, str]]] = [[] for _ in anchor_lists]
+    found: list[list[Candidate]] = [[] for _ in anchor_lists]
     batch: list[tuple[int, str]] = []
     for number, anchors in enumerate(anchor_lists):
         if batch and len(batch) + len(anchors) > MAX_PAIRS:
@@ -149,11 +158,11 @@ def _candidates_many(anchor_lists: list[list[str]]) -> list[list[tuple[int, str]
 PROBE_PAIRS = 1_000
 
 
-def _read_candidates(pairs: list[tuple[int, str]], found: list[list[tuple[int, str]]]) -> None:
+def _read_candidates(pairs: list[tuple[int, str]], found: list[list[Candidate]]) -> None:
     """One statement: the documents' (number, term) pairs joined with the inverted index, hits
     counted per (document, stored query) and compared with the `required` copied on each index
     row (ADR 0430), so that the count is answered by one index-only scan; only the stored
-    queries that pass are read, for their text."""
+    queries that pass are read, for their version."""
     if connection.vendor == "postgresql":
         # Two array parameters whatever the batch: one short statement text, nothing to build
         # or quote placeholder by placeholder, and the planner still sees the arrays' length.
@@ -167,7 +176,7 @@ def _read_candidates(pairs: list[tuple[int, str]], found: list[list[tuple[int, s
     if connection.vendor == "postgresql" and len(pairs) <= PROBE_PAIRS:
         # OFFSET 0 keeps the LATERAL subquery from being flattened into a hash join.
         passing = (
-            f"CROSS JOIN LATERAL (SELECT q.interest_id, q.query FROM {QUERY_TABLE} q "  # noqa: S608
+            f"CROSS JOIN LATERAL (SELECT q.interest_id, q.updated_at FROM {QUERY_TABLE} q "  # noqa: S608
             "WHERE q.id = m.qid OFFSET 0) q"
         )
     else:
@@ -176,18 +185,20 @@ def _read_candidates(pairs: list[tuple[int, str]], found: list[list[tuple[int, s
         f"{with_pairs}m AS MATERIALIZED (SELECT d.doc, t.interest_id AS qid FROM {pairs_from} "  # noqa: S608 - constants, placeholders
         f"JOIN {TERM_TABLE} t ON t.term = d.term "
         "GROUP BY d.doc, t.interest_id HAVING COUNT(*) >= MIN(t.required)) "
-        f"SELECT m.doc, q.interest_id, q.query FROM m {passing}"
+        f"SELECT m.doc, q.interest_id, CAST(q.updated_at AS TEXT) FROM m {passing}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for number, interest_id, text in cursor.fetchall():
-            found[number].append((interest_id, text))
+        for number, interest_id, version in cursor.fetchall():
+            found[number].append((interest_id, version))
 
 
-# Parsed stored queries, by their text: matching the same queries against many documents would
-# otherwise decode them again every time. The candidates query returns only the text (a few
-# bytes, where the parsed JSON is hundreds). Keyed by content, so never stale.
-_parsed_cache: dict[str, ParsedQuery] = {}
+# Parsed stored queries by (interest id, version): matching the same queries against many
+# documents would otherwise decode them again every time. The candidates statement returns only
+# the version (a few bytes, where the parsed JSON is hundreds); a version changes with every save
+# of the row, so an entry is never stale — also when another process replaced the query or
+# reparsed it after a synonym change (ADR 0430).
+_parsed_cache: dict[Candidate, ParsedQuery] = {}
 
 
 CACHE_LIMIT = 50_000
@@ -207,19 +218,21 @@ def forget_parsed_queries() -> None:
     _preloaded = False
 
 
-def _parsed_queries(candidates: list[tuple[int, str]]) -> dict[str, ParsedQuery]:
+def _parsed_queries(candidates: list[Candidate]) -> dict[Candidate, ParsedQuery]:
     """The parsed form of every candidate's query, from the cache or read in one query."""
     global _preloaded
     if candidates and not _preloaded:
         _preloaded = True
-        rows = InterestQuery.objects.values_list("query", "parsed")[:PRELOAD_LIMIT]
-        for text, parsed in rows:
-            _parsed_cache[text] = ParsedQuery.from_dict(parsed)
+        _parsed_cache.update(_read_parsed(InterestQuery.objects.all()[:PRELOAD_LIMIT]))
     if len(_parsed_cache) > CACHE_LIMIT:  # before deciding what is missing, never after
         _parsed_cache.clear()
-    missing = [interest_id for interest_id, text in candidates if text not in _parsed_cache]
+    missing = [row[0] for row in candidates if row not in _parsed_cache]
     if missing:
-        rows = InterestQuery.objects.filter(interest_id__in=missing).values_list("query", "parsed")
-        for text, parsed in rows:
-            _parsed_cache[text] = ParsedQuery.from_dict(parsed)
+        _parsed_cache.update(_read_parsed(InterestQuery.objects.filter(interest_id__in=missing)))
     return _parsed_cache
+
+
+def _read_parsed(stored: QuerySet[InterestQuery]) -> Iterator[tuple[Candidate, ParsedQuery]]:
+    rows = stored.annotate(version=Cast("updated_at", TextField()))
+    for interest_id, version, parsed in rows.values_list("interest_id", "version", "parsed"):
+        yield (interest_id, version), ParsedQuery.from_dict(parsed)

@@ -120,5 +120,6 @@ def test_matching_survives_the_parsed_query_cache_filling_up(monkeypatch):
     assert match_interests(doc("商机")) == [1]  # "商机" is cached now
     monkeypatch.setattr(interests, "CACHE_LIMIT", 1)
     # a document needing one cached and one new query makes the cache overflow and clear
-    monkeypatch.setitem(interests._parsed_cache, "filler", interests._parsed_cache["商机"])
+    cached = next(iter(interests._parsed_cache.values()))
+    monkeypatch.setitem(interests._parsed_cache, (0, "filler"), cached)
     assert match_interests(doc("商机 报价")) == [1, 2]
