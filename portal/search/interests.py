@@ -104,7 +104,7 @@ def match_interests(document: SearchDocument) -> list[int]:
 
 def match_interests_many(documents: list[SearchDocument]) -> list[list[int]]:
     """`match_interests` of each document, reading the inverted index once per batch (one
-    round trip for up to MAX_PAIRS document terms, ADR 0423)."""
+    round trip for up to MAX_PAIRS document terms, ADR 0423, 0430)."""
     from .backends import get_backend
 
     backend = get_backend()
@@ -204,7 +204,7 @@ _parsed_cache: dict[Candidate, ParsedQuery] = {}
 CACHE_LIMIT = 50_000
 
 # The first document with candidates in a process reads the parsed form of up to this many
-# stored queries in one statement (10k queries: ≈0.25 s of CPU, ≈15 MB) instead of a second
+# stored queries in one statement (10k queries: ≈0.25 s of CPU, ≈15–17 MB) instead of a second
 # statement for the ones not cached yet with each of the next ≈1,000 documents; later misses
 # (queries saved since) are still read per document (ADR 0430).
 PRELOAD_LIMIT = 20_000
