@@ -226,10 +226,20 @@ def _parsed_queries(candidates: list[Candidate]) -> dict[Candidate, ParsedQuery]
         _parsed_cache.update(_read_parsed(InterestQuery.objects.all()[:PRELOAD_LIMIT]))
     if len(_parsed_cache) > CACHE_LIMIT:  # before deciding what is missing, never after
         _parsed_cache.clear()
-    missing = [row[0] for row in candidates if row not in _parsed_cache]
+    # The candidates' own entries, so that another thread clearing the cache cannot lose them.
+    found: dict[Candidate, ParsedQuery] = {}
+    missing: list[int] = []
+    for row in candidates:
+        parsed = _parsed_cache.get(row)
+        if parsed is None:
+            missing.append(row[0])
+        else:
+            found[row] = parsed
     if missing:
-        _parsed_cache.update(_read_parsed(InterestQuery.objects.filter(interest_id__in=missing)))
-    return _parsed_cache
+        read = dict(_read_parsed(InterestQuery.objects.filter(interest_id__in=missing)))
+        _parsed_cache.update(read)
+        found.update(read)
+    return found
 
 
 def _read_parsed(stored: QuerySet[InterestQuery]) -> Iterator[tuple[Candidate, ParsedQuery]]:
