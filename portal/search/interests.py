@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.db import connection, transaction
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
 
 from .documents import SearchDocument
 from .matching import AnalysedDocument, anchors_of, matches
@@ -43,7 +45,7 @@ def _store(interest_id: int, query: str, parsed: ParsedQuery) -> None:
         )
         InterestTerm.objects.filter(interest=stored).delete()
         InterestTerm.objects.bulk_create(
-            [InterestTerm(interest=stored, term=term) for term in terms]
+            [InterestTerm(interest=stored, term=term, required=required) for term in terms]
         )
 
 
@@ -79,7 +81,7 @@ def reparse_interests(outdated: list[tuple[int, str, ParsedQuery]] | None = None
     outdated = outdated_interests() if outdated is None else outdated
     for interest_id, query, parsed in outdated:
         _store(interest_id, query, parsed)
-    _parsed_cache.clear()
+    forget_parsed_queries()
     return len(outdated)
 
 
@@ -102,7 +104,7 @@ def match_interests(document: SearchDocument) -> list[int]:
 
 def match_interests_many(documents: list[SearchDocument]) -> list[list[int]]:
     """`match_interests` of each document, reading the inverted index once per batch (one
-    round trip for up to MAX_PAIRS document terms, ADR 0423)."""
+    round trip for up to MAX_PAIRS document terms, ADR 0423, 0430)."""
     from .backends import get_backend
 
     backend = get_backend()
@@ -111,13 +113,20 @@ def match_interests_many(documents: list[SearchDocument]) -> list[list[int]]:
     analysed = [AnalysedDocument.of(document) for document in documents]
     candidates = _candidates_many([sorted(a.anchors()) for a in analysed])
     parsed = _parsed_queries([row for rows in candidates for row in rows])
+    # A query missing from `parsed` was deleted or replaced between the two reads: the document
+    # came before its new form.
     return [
-        sorted({interest_id for interest_id, text in rows if matches(parsed[text], a)})
+        sorted({row[0] for row in rows if row in parsed and matches(parsed[row], a)})
         for a, rows in zip(analysed, candidates, strict=True)
     ]
 
 
-def _candidates(anchors: list[str]) -> list[tuple[int, str]]:
+# A stored query as matching knows it: (interest id, version). The version is the row's
+# `updated_at` as text, changed by every save (a replaced query, a reparse in another process).
+Candidate = tuple[int, str]
+
+
+def _candidates(anchors: list[str]) -> list[Candidate]:
     """Stored queries whose every required term the document holds (one grouped SQL query)."""
     return _candidates_many([anchors])[0]
 
@@ -126,11 +135,11 @@ def _candidates(anchors: list[str]) -> list[tuple[int, str]]:
 MAX_PAIRS = 5_000
 
 
-def _candidates_many(anchor_lists: list[list[str]]) -> list[list[tuple[int, str]]]:
+def _candidates_many(anchor_lists: list[list[str]]) -> list[list[Candidate]]:
     """For each document's anchors, the stored queries whose every required term it holds:
     the documents' (number, term) pairs are joined with the inverted index and counted per
     (document, query) in one statement per batch."""
-    found: list[list[tuple[int, str]]] = [[] for _ in anchor_lists]
+    found: list[list[Candidate]] = [[] for _ in anchor_lists]
     batch: list[tuple[int, str]] = []
     for number, anchors in enumerate(anchor_lists):
         if batch and len(batch) + len(anchors) > MAX_PAIRS:
@@ -142,71 +151,98 @@ def _candidates_many(anchor_lists: list[list[str]]) -> list[list[tuple[int, str]
     return found
 
 
-# Up to this many (document, term) pairs, PostgreSQL reads the inverted index and the stored
-# queries by index, row by row: its planner, which cannot know how few rows a document's terms
-# hit, otherwise hashes both whole tables (24k terms, 10k queries: 7 of a single document's
-# 9 ms). Larger batches keep the hash joins, which are cheaper for them.
+# Up to this many (document, term) pairs, PostgreSQL reads the passing stored queries' text by
+# primary key, one probe each: its planner cannot know how few of the hit queries pass (≈170 of
+# ≈1,100 for one document) and would otherwise hash every stored query. Larger batches keep the
+# hash join, which suits them.
 PROBE_PAIRS = 1_000
 
 
-def _read_candidates(pairs: list[tuple[int, str]], found: list[list[tuple[int, str]]]) -> None:
-    values = ", ".join(["(%s, %s)"] * len(pairs))
+def _read_candidates(pairs: list[tuple[int, str]], found: list[list[Candidate]]) -> None:
+    """One statement: the documents' (number, term) pairs joined with the inverted index, hits
+    counted per (document, stored query) and compared with the `required` copied on each index
+    row (ADR 0430), so that the count is answered by one index-only scan; only the stored
+    queries that pass are read, for their version."""
+    if connection.vendor == "postgresql":
+        # Two array parameters whatever the batch: one short statement text, nothing to build
+        # or quote placeholder by placeholder, and the planner still sees the arrays' length.
+        with_pairs = "WITH "
+        pairs_from = "unnest(%s::int[], %s::text[]) AS d(doc, term)"
+        params: list = [[doc for doc, _ in pairs], [term for _, term in pairs]]
+    else:
+        with_pairs = "WITH d(doc, term) AS (VALUES " + ", ".join(["(%s, %s)"] * len(pairs)) + "), "
+        pairs_from = "d"
+        params = [value for pair in pairs for value in pair]
     if connection.vendor == "postgresql" and len(pairs) <= PROBE_PAIRS:
-        # OFFSET 0 keeps each LATERAL subquery from being flattened into a join the planner
-        # would hash: one index probe per term, one primary-key read per hit query.
-        hits = (
-            f"h AS (SELECT d.doc, t.interest_id AS qid, COUNT(*) AS hits FROM d "  # noqa: S608
-            f"  CROSS JOIN LATERAL (SELECT t.interest_id FROM {TERM_TABLE} t "
-            f"  WHERE t.term = d.term OFFSET 0) t GROUP BY d.doc, t.interest_id), "
-        )
+        # OFFSET 0 keeps the LATERAL subquery from being flattened into a hash join.
         passing = (
-            f"m AS MATERIALIZED (SELECT h.doc, h.qid FROM h CROSS JOIN LATERAL "  # noqa: S608
-            f"  (SELECT r.required FROM {QUERY_TABLE} r WHERE r.id = h.qid OFFSET 0) r "
-            f"  WHERE h.hits >= r.required) "
+            f"CROSS JOIN LATERAL (SELECT q.interest_id, q.updated_at FROM {QUERY_TABLE} q "  # noqa: S608
+            "WHERE q.id = m.qid OFFSET 0) q"
         )
     else:
-        hits = (
-            f"h AS (SELECT d.doc, t.interest_id AS qid, COUNT(*) AS hits FROM d "  # noqa: S608
-            f"  JOIN {TERM_TABLE} t ON t.term = d.term GROUP BY d.doc, t.interest_id), "
-        )
-        passing = (
-            f"m AS MATERIALIZED (SELECT h.doc, h.qid FROM h JOIN {QUERY_TABLE} r "  # noqa: S608
-            f"  ON r.id = h.qid WHERE h.hits >= r.required) "
-        )
-    # Hit counts are compared with `required` on the narrow (id, required, interest_id)
-    # index; only the stored queries that pass are read for their text.
+        passing = f"JOIN {QUERY_TABLE} q ON q.id = m.qid"
     sql = (
-        f"WITH d(doc, term) AS (VALUES {values}), "  # noqa: S608 - constants, placeholders
-        + hits
-        + passing
-        + f"SELECT m.doc, q.interest_id, q.query FROM m JOIN {QUERY_TABLE} q ON q.id = m.qid "  # noqa: S608
-        # The planner cannot know how few pass: this makes it look them up by primary key
-        # instead of hashing every stored query.
-        + "WHERE q.id IN (SELECT qid FROM m)"
+        f"{with_pairs}m AS MATERIALIZED (SELECT d.doc, t.interest_id AS qid FROM {pairs_from} "  # noqa: S608 - constants, placeholders
+        f"JOIN {TERM_TABLE} t ON t.term = d.term "
+        "GROUP BY d.doc, t.interest_id HAVING COUNT(*) >= MIN(t.required)) "
+        f"SELECT m.doc, q.interest_id, CAST(q.updated_at AS TEXT) FROM m {passing}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for pair in pairs for value in pair])
-        for number, interest_id, text in cursor.fetchall():
-            found[number].append((interest_id, text))
+        cursor.execute(sql, params)
+        for number, interest_id, version in cursor.fetchall():
+            found[number].append((interest_id, version))
 
 
-# Parsed stored queries, by their text: matching the same queries against many documents would
-# otherwise decode them again every time. The candidates query returns only the text (a few
-# bytes, where the parsed JSON is hundreds); the parsed form of the ones not cached yet is read
-# in one more query. Keyed by content, so never stale.
-_parsed_cache: dict[str, ParsedQuery] = {}
+# Parsed stored queries by (interest id, version): matching the same queries against many
+# documents would otherwise decode them again every time. The candidates statement returns only
+# the version (a few bytes, where the parsed JSON is hundreds); a version changes with every save
+# of the row, so an entry is never stale — also when another process replaced the query or
+# reparsed it after a synonym change (ADR 0430).
+_parsed_cache: dict[Candidate, ParsedQuery] = {}
 
 
 CACHE_LIMIT = 50_000
 
+# The first document with candidates in a process reads the parsed form of up to this many
+# stored queries in one statement (10k queries: ≈0.25 s of CPU, ≈15–17 MB) instead of a second
+# statement for the ones not cached yet with each of the next ≈1,000 documents; later misses
+# (queries saved since) are still read per document (ADR 0430).
+PRELOAD_LIMIT = 20_000
+_preloaded = False
 
-def _parsed_queries(candidates: list[tuple[int, str]]) -> dict[str, ParsedQuery]:
+
+def forget_parsed_queries() -> None:
+    """Empty the cache; the next match reads every stored query's parsed form again."""
+    global _preloaded
+    _parsed_cache.clear()
+    _preloaded = False
+
+
+def _parsed_queries(candidates: list[Candidate]) -> dict[Candidate, ParsedQuery]:
     """The parsed form of every candidate's query, from the cache or read in one query."""
+    global _preloaded
+    if candidates and not _preloaded:
+        _preloaded = True
+        _parsed_cache.update(_read_parsed(InterestQuery.objects.all()[:PRELOAD_LIMIT]))
     if len(_parsed_cache) > CACHE_LIMIT:  # before deciding what is missing, never after
         _parsed_cache.clear()
-    missing = [interest_id for interest_id, text in candidates if text not in _parsed_cache]
+    # The candidates' own entries, so that another thread clearing the cache cannot lose them.
+    found: dict[Candidate, ParsedQuery] = {}
+    missing: list[int] = []
+    for row in candidates:
+        parsed = _parsed_cache.get(row)
+        if parsed is None:
+            missing.append(row[0])
+        else:
+            found[row] = parsed
     if missing:
-        rows = InterestQuery.objects.filter(interest_id__in=missing).values_list("query", "parsed")
-        for text, parsed in rows:
-            _parsed_cache[text] = ParsedQuery.from_dict(parsed)
-    return _parsed_cache
+        read = dict(_read_parsed(InterestQuery.objects.filter(interest_id__in=missing)))
+        _parsed_cache.update(read)
+        found.update(read)
+    return found
+
+
+def _read_parsed(stored: QuerySet[InterestQuery]) -> Iterator[tuple[Candidate, ParsedQuery]]:
+    rows = stored.annotate(version=Cast("updated_at", TextField()))
+    for interest_id, version, parsed in rows.values_list("interest_id", "version", "parsed"):
+        yield (interest_id, version), ParsedQuery.from_dict(parsed)

@@ -98,9 +98,15 @@ class InterestTerm(models.Model):
 
     term = models.CharField(max_length=200)
     interest = models.ForeignKey(InterestQuery, on_delete=models.CASCADE, related_name="terms")
+    # The query's `required`, copied beside each of its terms: a document's hit counts are
+    # compared with it while the index is read, without probing every stored query a term hit
+    # (ADR 0430).
+    required = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
-        indexes = [models.Index(fields=["term", "interest"], name="search_interest_term")]
+        indexes = [
+            models.Index(fields=["term", "interest", "required"], name="search_interest_term_req")
+        ]
 
     def __str__(self) -> str:
         return self.term

@@ -3,7 +3,10 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from portal.search import interests
 from portal.search.documents import SearchDocument
 from portal.search.interests import (
     _candidates,
@@ -12,6 +15,7 @@ from portal.search.interests import (
     save_interest_query,
 )
 from portal.search.models import InterestTerm
+from portal.search.query import parse_query
 
 pytestmark = pytest.mark.django_db
 
@@ -120,5 +124,52 @@ def test_matching_survives_the_parsed_query_cache_filling_up(monkeypatch):
     assert match_interests(doc("商机")) == [1]  # "商机" is cached now
     monkeypatch.setattr(interests, "CACHE_LIMIT", 1)
     # a document needing one cached and one new query makes the cache overflow and clear
-    monkeypatch.setitem(interests._parsed_cache, "filler", interests._parsed_cache["商机"])
+    cached = next(iter(interests._parsed_cache.values()))
+    monkeypatch.setitem(interests._parsed_cache, (0, "filler"), cached)
     assert match_interests(doc("商机 报价")) == [1, 2]
+
+
+def test_each_index_row_carries_how_many_terms_its_query_requires():
+    save_interest_query(interest_id=1, query="华为 降价 2026")
+    assert set(InterestTerm.objects.values_list("term", "required")) == {
+        ("2026", 3), ("华为", 3), ("降价", 3),
+    }  # fmt: skip
+    # replaced by a filter-only query: any one of its values will do
+    save_interest_query(interest_id=1, query="type:deal,topic")
+    assert sorted(InterestTerm.objects.values_list("required", flat=True)) == [1, 1]
+    assert match_interests(doc("x", kind="deal")) == [1]
+
+
+def _statements(document) -> tuple[int, list[int]]:
+    with CaptureQueriesContext(connection) as captured:
+        matched = match_interests(document)
+    return len(captured.captured_queries), matched
+
+
+def test_a_document_is_matched_in_one_statement_once_the_process_has_the_parsed_queries():
+    # ADR 0430: the inverted index, the hit counts and the passing queries' versions in one
+    # statement; the parsed forms read once per process, not with each document.
+    for interest_id, query in enumerate(["商机", "报价", "合同 华为", "price", "type:topic"], 1):
+        save_interest_query(interest_id=interest_id, query=query)
+    interests.forget_parsed_queries()  # as in a new process
+
+    assert _statements(doc("nothing stored matches this")) == (1, [])  # no candidate: no read
+    assert _statements(doc("商机")) == (2, [1])  # every stored query's parsed form, at once
+    assert _statements(doc("报价 price")) == (1, [2, 4])
+    assert _statements(doc("华为合同", kind="topic")) == (1, [3, 5])
+    # A query saved since is read with the first document it is a candidate for, then cached.
+    save_interest_query(interest_id=6, query="回款")
+    assert _statements(doc("回款 商机")) == (2, [1, 6])
+    assert _statements(doc("回款")) == (1, [6])
+
+
+def test_a_query_reparsed_by_another_process_is_matched_in_its_new_form():
+    # Stored before 竞品 had synonyms, and matched (so cached) in that form.
+    interests._store(1, "竞品 报价", parse_query("竞品 报价", synonyms={}))
+    assert match_interests(doc("竞品报价")) == [1]
+    assert match_interests(doc("竞争对手的报价单")) == []
+    # The rebuild command, in another process, reparses it with the synonyms (reparse_interests
+    # stores each outdated query so); nobody tells this process's cache.
+    interests._store(1, "竞品 报价", parse_query("竞品 报价"))
+
+    assert match_interests(doc("竞争对手的报价单")) == [1]
