@@ -7,6 +7,7 @@ full-text structure and the text-match SQL supplied by each vendor subclass."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -219,7 +220,9 @@ class EmbeddedBackend(SearchBackend):
         if offset + per_page > MAX_RESULT_WINDOW:
             offset = MAX_RESULT_WINDOW  # past the last page: counts and facets, no hits
         window = max(min(offset + per_page, MAX_RESULT_WINDOW), FACET_SAMPLE if facets else 0)
-        sql = f"SELECT e.id, {score} FROM {join} WHERE {where} ORDER BY {order} LIMIT %s"
+        # The kind comes with the ranking (the covering index holds it): when every match is in
+        # hand, the kind counts are tallied from these rows, without another statement.
+        sql = f"SELECT e.id, {score}, e.kind FROM {join} WHERE {where} ORDER BY {order} LIMIT %s"
         hits = []
         counts: dict[str, list[tuple[str, int]]] = {}
         sample = 0
@@ -229,11 +232,11 @@ class EmbeddedBackend(SearchBackend):
             page_rows = ranked[offset : offset + per_page]
             rows = {
                 entry.pk: entry
-                for entry in SearchEntry.objects.filter(pk__in=[pk for pk, _ in page_rows]).only(
+                for entry in SearchEntry.objects.filter(pk__in=[pk for pk, _, _ in page_rows]).only(
                     "kind", "object_id", "title", "url", "created_at", "body"
                 )
             }
-            for pk, rank in page_rows:
+            for pk, rank, _ in page_rows:
                 entry = rows.get(pk)
                 if entry is None:
                     continue
@@ -243,13 +246,9 @@ class EmbeddedBackend(SearchBackend):
                         body=entry.body)
                 )  # fmt: skip
             if len(ranked) < window:
-                # Every match is in hand: count kinds from it (no second full-text pass).
-                kind_counts: dict[str, int] = {}
-                for entry_kind in SearchEntry.objects.filter(
-                    pk__in=[pk for pk, _ in ranked]
-                ).values_list("kind", flat=True):
-                    kind_counts[entry_kind] = kind_counts.get(entry_kind, 0) + 1
-                kinds = list(kind_counts.items())
+                # Every match is in hand: count kinds from it (no second full-text pass, and
+                # no statement at all: the ranking brought each match's kind).
+                kinds = list(Counter(kind for _, _, kind in ranked).items())
             else:
                 cursor.execute(
                     f"SELECT e.kind, COUNT(*) FROM {join} WHERE {where} GROUP BY e.kind",
@@ -260,7 +259,7 @@ class EmbeddedBackend(SearchBackend):
             total = sum(n for _, n in kinds)
             if facets and total:
                 counts["kind"] = kinds
-                ids = [pk for pk, _ in ranked[:FACET_SAMPLE]]
+                ids = [pk for pk, _, _ in ranked[:FACET_SAMPLE]]
                 sample = len(ids) if total > len(ids) else 0
                 # By entry id only (the covering index); filtering on `facet` in SQL lets
                 # planners pick the (facet, norm) index and scan every tag in the database.
