@@ -1,7 +1,7 @@
 """Where a served search request's CPU goes: one daphne on the search benchmark's database,
 sampled by py-spy (every thread) while it answers the benchmark's queries one at a time.
 
-    AGORA_VAR_DIR=/tmp/my-search .venv/bin/python bench/served_profile.py [--requests 400]
+    AGORA_VAR_DIR=/tmp/my-search .venv/bin/python bench/servedprofile.py [--requests 400]
         [--py-spy PATH] [--raw out.txt] [--rate 500]
 
 The database is the one `search_bench.py` prepared (same AGORA_VAR_DIR / DATABASE_URL, the
@@ -10,6 +10,9 @@ samples grouped into phases — Twisted/daphne HTTP, the ASGI handler's event-lo
 start-up, each middleware's own time, authentication, the view's parse / backend / highlight
 / rendering — as a share of all samples and as milliseconds per request. py-spy is not a
 project dependency: `pip install --target DIR py-spy` and pass `--py-spy DIR/bin/py-spy`.
+`--no-profile --concurrency 8 --processes 2` measures latency and CPU as served, without py-spy.
+(No underscore in the file name: `bench/run.py` runs every `bench/<app>_*.py`, and this one
+needs py-spy.)
 """
 
 from __future__ import annotations
