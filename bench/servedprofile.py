@@ -88,7 +88,10 @@ def classify(stack: list[str]) -> str:
     return "other"
 
 
-def report(raw: Path, requests: int, cpu_ms: float) -> None:
+def report(raw: Path, requests: int, cpu_ms: float, rate: int) -> None:
+    """Samples by phase: their share, and the thread time they stand for per request (samples
+    / rate / requests). With --gil that is the Python time holding the interpreter; without,
+    every non-idle thread's time (waits for the interpreter included)."""
     counts: collections.Counter[str] = collections.Counter()
     total = 0
     for line in raw.read_text().splitlines():
@@ -98,10 +101,11 @@ def report(raw: Path, requests: int, cpu_ms: float) -> None:
         count = int(count_text)
         total += count
         counts[classify(stack_text.split(";"))] += count
-    print(f"  {total} samples; daphne CPU {cpu_ms:.1f} ms per request over {requests}")
+    print(f"  {total} samples = {total / rate * 1000 / requests:.2f} ms per request; "
+          f"daphne CPU {cpu_ms:.1f} ms per request over {requests}")  # fmt: skip
     for phase, count in counts.most_common():
-        share = count / total
-        print(f"    {phase:48s} {100 * share:5.1f} %  ≈ {share * cpu_ms:5.2f} ms/request")
+        print(f"    {phase:48s} {100 * count / total:5.1f} %  "
+              f"{count / rate * 1000 / requests:5.2f} ms/request")  # fmt: skip
 
 
 def user_system(servers) -> tuple[float, float]:
@@ -119,6 +123,10 @@ def main() -> int:
     parser.add_argument("--py-spy", default="py-spy")
     parser.add_argument("--rate", type=int, default=500, help="py-spy samples per second")
     parser.add_argument("--raw", default=str(VAR / "served-profile.txt"))
+    parser.add_argument(
+        "--report", metavar="RAW",
+        help="only print the phases of a saved run (with the --requests it had)",
+    )  # fmt: skip
     parser.add_argument("--no-profile", action="store_true", help="CPU per request only")
     parser.add_argument(
         "--concurrency", type=int, default=1,
@@ -131,6 +139,9 @@ def main() -> int:
         "runs without it and is then missed)",
     )  # fmt: skip
     args = parser.parse_args()
+    if args.report:
+        report(Path(args.report), args.requests, float("nan"), args.rate)
+        return 0
 
     import django
 
@@ -186,7 +197,7 @@ def main() -> int:
               f"in {elapsed:.1f} s: p50 {p50:.1f} ms, p95 {p95:.1f} ms "
               f"(load average {benchdb.load()})")  # fmt: skip
         if spy is not None:
-            report(Path(args.raw), len(sample), cpu_ms)
+            report(Path(args.raw), len(sample), cpu_ms, args.rate)
         else:
             print(f"  daphne CPU {cpu_ms:.1f} ms per request ({split})")
     finally:
