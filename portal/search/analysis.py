@@ -9,6 +9,7 @@ Offsets into the original text are kept so that highlights mark the original cha
 
 from __future__ import annotations
 
+import array
 import logging
 import re
 from collections.abc import Iterable
@@ -58,13 +59,21 @@ def _load_t2s_table() -> dict[int, int]:
 
 
 _T2S = _load_t2s_table()
+# str.translate looks every character up in its table, and a dict raises (and clears) a
+# KeyError for each character it does not map, which is nearly all of them: normalizing was a
+# large part of a search hit's highlighting. An array indexed by code point (up to the last
+# mapped one; beyond it the IndexError means "unmapped", as the KeyError did) never misses for
+# the characters that matter: 0.7 MB per process, about twice as fast (ADR 0428).
+_T2S_CODES = array.array("I", range(max(_T2S) + 1))
+for _code, _target in _T2S.items():
+    _T2S_CODES[_code] = _target
 
 
 def normalize(text: str) -> str:
     """Simplified, half-width, lower-case text of exactly the same length as the input."""
     if not text:
         return ""
-    text = text.translate(_T2S)
+    text = text.translate(_T2S_CODES)
     lowered = text.lower()
     if len(lowered) != len(text):
         lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)

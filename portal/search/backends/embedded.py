@@ -204,14 +204,15 @@ class EmbeddedBackend(SearchBackend):
         facets: bool,
     ) -> SearchResults:
         join, where, params, score = self._where(parsed, keys)
-        by_score = [f"{score} DESC"] if score != "0" else []
-        boost, order_params = self._boost(parsed)
-        newest = "e.created_at DESC NULLS LAST"
+        by_score = ["score DESC"] if score != "0" else []
+        boost, boost_params = self._boost(parsed)
+        newest = "created_at DESC NULLS LAST"
+        tie_break = [term.removeprefix("e.") for term in self._tie_break()]
         if sort == "date":
-            order = ", ".join([newest, *by_score, *self._tie_break()])
-            order_params = []  # no kind boost when sorting by date
+            order = ", ".join([newest, *by_score, *tie_break])
+            boost, boost_params = [], []  # no kind boost when sorting by date
         else:
-            order = ", ".join([*boost, *by_score, newest, *self._tie_break()])
+            order = ", ".join([*(["boost ASC"] if boost else []), *by_score, newest, *tie_break])
         # Two phases: rank on narrow columns only (the best FACET_SAMPLE ids, which also
         # feed the value facets), then read the wide rows of the page alone. Pages end where
         # every engine's window ends (base.MAX_RESULT_WINDOW), so all engines serve the same.
@@ -219,13 +220,32 @@ class EmbeddedBackend(SearchBackend):
         if offset + per_page > MAX_RESULT_WINDOW:
             offset = MAX_RESULT_WINDOW  # past the last page: counts and facets, no hits
         window = max(min(offset + per_page, MAX_RESULT_WINDOW), FACET_SAMPLE if facets else 0)
-        sql = f"SELECT e.id, {score} FROM {join} WHERE {where} ORDER BY {order} LIMIT %s"
+        # One pass over the matches (ADR 0428): the full-text match, its join to the covering
+        # index and the score are computed once into `m`, which gives both the ranked window
+        # (part 0) and the kind counts of every match (part 1). Reading the matches a second
+        # time to count them cost a third of a broad search. The outer ORDER BY keeps the
+        # window's order whatever order the compound's parts come out in.
+        columns = "part, id, score, kind, created_at, object_id, boost"
+        sql = (
+            f"WITH m AS MATERIALIZED (SELECT e.id AS id, {score} AS score, e.kind AS kind, "
+            f"e.created_at AS created_at, e.object_id AS object_id, "
+            f"{boost[0] if boost else '0'} AS boost FROM {join} WHERE {where}) "
+            f"SELECT {columns} FROM (SELECT 0 AS {columns} FROM m "
+            f"ORDER BY {order} LIMIT %s) "
+            f"UNION ALL SELECT 1, NULL, COUNT(*), kind, NULL, NULL, NULL FROM m GROUP BY kind "
+            f"ORDER BY part, {order}"
+        )
         hits = []
         counts: dict[str, list[tuple[str, int]]] = {}
         sample = 0
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, *order_params, window])
-            ranked = cursor.fetchall()
+            cursor.execute(sql, [*boost_params, *params, window])
+            ranked, kinds = [], []
+            for part, pk, rank, kind, *_ in cursor.fetchall():
+                if part == 0:
+                    ranked.append((pk, rank))
+                else:
+                    kinds.append((kind, rank))  # rank holds the kind's count here
             page_rows = ranked[offset : offset + per_page]
             rows = {
                 entry.pk: entry
@@ -242,20 +262,6 @@ class EmbeddedBackend(SearchBackend):
                         url=entry.url, score=float(rank or 0), created_at=entry.created_at,
                         body=entry.body)
                 )  # fmt: skip
-            if len(ranked) < window:
-                # Every match is in hand: count kinds from it (no second full-text pass).
-                kind_counts: dict[str, int] = {}
-                for entry_kind in SearchEntry.objects.filter(
-                    pk__in=[pk for pk, _ in ranked]
-                ).values_list("kind", flat=True):
-                    kind_counts[entry_kind] = kind_counts.get(entry_kind, 0) + 1
-                kinds = list(kind_counts.items())
-            else:
-                cursor.execute(
-                    f"SELECT e.kind, COUNT(*) FROM {join} WHERE {where} GROUP BY e.kind",
-                    params,
-                )
-                kinds = cursor.fetchall()
             kinds.sort(key=lambda row: (-row[1], row[0]))
             total = sum(n for _, n in kinds)
             if facets and total:
