@@ -191,6 +191,13 @@ class _InKeyedSet(models.Func):
         return f"({pk_sql} IN {keyed_sql}) IS TRUE", (*pk_params, *keyed_params)
 
 
+def hashes_keyed_sets(queryset: models.QuerySet) -> bool:
+    """Whether `filter_visible(as_set=True)` reads the keyed ids once into a hashed set for
+    this queryset's database (PostgreSQL): then the `correlated` choice is moot and need not
+    be made (no bounded count)."""
+    return connections[queryset.db].vendor == "postgresql"
+
+
 def filter_visible(
     queryset: models.QuerySet[M], user: User, *, correlated: bool = False, as_set: bool = False
 ) -> models.QuerySet[M]:
@@ -211,7 +218,8 @@ def filter_visible(
     if not keys:
         return queryset.none()
     content_type = ContentType.objects.get_for_model(queryset.model, for_concrete_model=True)
-    if correlated and not (as_set and connections[queryset.db].vendor == "postgresql"):
+    hashed = as_set and hashes_keyed_sets(queryset)
+    if correlated and not hashed:
         return queryset.filter(
             models.Exists(
                 ObjectAccess.objects.filter(
@@ -222,7 +230,7 @@ def filter_visible(
     visible_ids = ObjectAccess.objects.filter(content_type=content_type, key__in=keys).values(
         "object_id"
     )
-    if as_set and connections[queryset.db].vendor == "postgresql":
+    if hashed:
         return queryset.filter(_InKeyedSet(visible_ids.order_by()))
     return queryset.filter(pk__in=visible_ids)
 

@@ -90,8 +90,11 @@ def test_search_page_runs_the_list_s_fixed_number_of_queries(
     client = client_for(people["sales1"])
     url = reverse("records:customer_list")
     client.get(url)  # warm the content-type cache
+    # PostgreSQL hashes a rep's keyed ids for a search (CustomerPolicy.narrow, ADR 0429): no
+    # bounded count is needed to choose the access test's shape there.
+    statements = 7 if connection.vendor == "postgresql" else 8
     for q in ("华东", "Ltd", "x", customer.code):
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(statements):
             response = client.get(url, {"q": q})
         assert response.status_code == 200
     html = client.get(url, {"q": "华东"}).content.decode()
