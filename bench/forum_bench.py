@@ -149,7 +149,7 @@ def measure(label: str, func, runs: int) -> list[float]:
         timings.append((time.perf_counter() - started) * 1000)
     print(
         f"{label:<44} n={runs:<4} p50={statistics.median(timings):7.1f} ms   "
-        f"p95={percentile(timings, 95):7.1f} ms",
+        f"p95={percentile(timings, 95):7.1f} ms   (load average {os.getloadavg()[0]:.2f})",
         flush=True,
     )
     return timings
