@@ -119,3 +119,15 @@ def get_pages(client, urls: list[str], requests: int, choose=None) -> tuple[list
 def p50_p95(timings: list[float]) -> tuple[float, float]:
     """Median and 95th percentile of sorted timings."""
     return statistics.median(timings), timings[max(0, int(len(timings) * 0.95) - 1)]
+
+
+def page_breakdown(client, urls: list[str], title: str) -> None:
+    """Where the time of these pages goes (connection, every statement, template rendering,
+    the rest) and the plans of the slowest statements: one request per url (bench/breakdown.py)."""
+    from breakdown import Breakdown
+
+    with Breakdown({"render": "django.template.base.Template:render"}) as measured:
+        for url in urls:
+            with measured.time("request"):
+                client.get(url)
+    measured.print(f"{title} breakdown over {len(urls)} pages", requests=len(urls))

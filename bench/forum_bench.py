@@ -2,6 +2,7 @@
 posting a reply (through the full Django stack: middleware, views, templates, actions, events).
 
     .venv/bin/python bench/forum_bench.py            # SQLite in /tmp/agora-forum-bench
+    .venv/bin/python bench/forum_bench.py --breakdown   # and where the two pages' time goes
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/agora_forum_bench \
         .venv/bin/python bench/forum_bench.py
 
@@ -200,6 +201,14 @@ def main() -> None:
 
     measure("topic list (GET /forum/?page=1..20)", list_page, RUNS["list"])
     measure(f"2,000-post topic, random page of {pages}", topic_page, RUNS["page"])
+    if "--breakdown" in sys.argv[1:]:  # connection, statements, rendering, the slowest plans
+        import benchdb
+
+        benchdb.page_breakdown(client, [f"/forum/?page={n}" for n in range(1, 21)], "topic list")
+        benchdb.page_breakdown(
+            client, [f"/forum/t/{topic.pk}/?page={n}" for n in range(1, pages + 1, 5)],
+            "2,000-post topic",
+        )  # fmt: skip
     measure("reply: action (render, write, audit, events)", reply_action, RUNS["reply"])
     measure("reply: HTTP POST incl. redirect response", reply_http, RUNS["reply"])
     # The same, without other apps' subscribers (search indexing, notifications), which run

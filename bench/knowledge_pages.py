@@ -166,6 +166,9 @@ def build(pages: int):
     return index
 
 
+BREAKDOWN = False  # --breakdown: where each page type's time goes, with the slowest plans
+
+
 def measure(label: str, client, urls: list[str], requests: int) -> None:
     import benchdb
 
@@ -176,13 +179,21 @@ def measure(label: str, client, urls: list[str], requests: int) -> None:
         f"p95={p95:6.1f} ms  max={timings[-1]:6.1f} ms  queries={min(queries)}–{max(queries)}"
         f"  (load average {benchdb.load()})"
     )
+    if BREAKDOWN:
+        benchdb.page_breakdown(client, urls[:20], label)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=5000)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument(
+        "--breakdown", action="store_true",
+        help="per page type: connection, statements, rendering and the slowest statements' plans",
+    )  # fmt: skip
     args = parser.parse_args()
+    global BREAKDOWN
+    BREAKDOWN = args.breakdown
     setup_django()
     from django.test import Client
     from wagtail.models import Page

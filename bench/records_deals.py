@@ -222,15 +222,7 @@ def measure(
         flush=True,
     )
     if breakdown:
-        from breakdown import Breakdown
-
-        with Breakdown({"render": "django.template.base.Template:render"}) as measured:
-            for url in urls:
-                with measured.time("request"):
-                    client.get(url)
-        measured.print(
-            f"{label} ({user.username}) breakdown over the {len(urls)} pages", requests=len(urls)
-        )
+        benchdb.page_breakdown(client, urls, f"{label} ({user.username})")
     return p50, p95, min(queries), max(queries)
 
 
