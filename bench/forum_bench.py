@@ -143,14 +143,23 @@ def build() -> tuple[int, object]:
 
 
 def measure(label: str, func, runs: int) -> list[float]:
+    import benchdb
+
     timings = []
+    database_before, cpu_before = benchdb.database_cpu(), time.process_time()
     for _ in range(runs):
         started = time.perf_counter()
         func()
         timings.append((time.perf_counter() - started) * 1000)
+    app = (time.process_time() - cpu_before) * 1000 / runs
+    database = sum(
+        after - database_before.get(pid, 0.0) for pid, after in benchdb.database_cpu().items()
+    )
+    benchdb.LAST_CPU[:] = [app, database * 1000 / runs]
     print(
         f"{label:<44} n={runs:<4} p50={statistics.median(timings):7.1f} ms   "
-        f"p95={percentile(timings, 95):7.1f} ms   (load average {os.getloadavg()[0]:.2f})",
+        f"p95={percentile(timings, 95):7.1f} ms   (load average {os.getloadavg()[0]:.2f}; "
+        f"{benchdb.cpu_note()})",
         flush=True,
     )
     return timings

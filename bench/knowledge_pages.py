@@ -177,7 +177,7 @@ def measure(label: str, client, urls: list[str], requests: int) -> None:
     print(
         f"{label:<28} n={requests:<5} p50={p50:6.1f} ms  "
         f"p95={p95:6.1f} ms  max={timings[-1]:6.1f} ms  queries={min(queries)}–{max(queries)}"
-        f"  (load average {benchdb.load()})"
+        f"  (load average {benchdb.load()}; {benchdb.cpu_note()})"
     )
     if BREAKDOWN:
         benchdb.page_breakdown(client, urls[:20], label)

@@ -218,7 +218,8 @@ def measure(
     print(
         f"{label:<34} {user.username:>8}: p50 {p50:6.1f} ms  p95 {p95:6.1f} ms"
         f"  max {timings[-1]:6.1f} ms  queries {min(queries)}–{max(queries)}"
-        f"  ({requests} requests, {len(urls)} distinct, load average {benchdb.load()})",
+        f"  ({requests} requests, {len(urls)} distinct, load average {benchdb.load()};"
+        f" {benchdb.cpu_note()})",
         flush=True,
     )
     if breakdown:
