@@ -166,6 +166,9 @@ def measure(label: str, func, runs: int) -> list[float]:
 
 
 def main() -> None:
+    import benchdb
+
+    benchdb.prepare(fresh=False)  # PostgreSQL: create the scratch database when missing
     call_command("migrate", verbosity=0)
     from portal.forum import actions, queries
     from portal.forum.models import Post, Topic

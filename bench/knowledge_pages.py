@@ -201,6 +201,9 @@ def main() -> int:
     args = parser.parse_args()
     global BREAKDOWN
     BREAKDOWN = args.breakdown
+    import benchdb
+
+    benchdb.prepare(fresh=False)  # PostgreSQL: create the scratch database when missing
     setup_django()
     from django.test import Client
     from wagtail.models import Page
