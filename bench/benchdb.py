@@ -94,13 +94,53 @@ def load() -> str:
     return f"{os.getloadavg()[0]:.2f}"
 
 
+def database_cpu() -> dict[int, float]:
+    """CPU seconds (user + system) so far of each PostgreSQL backend connected to this
+    database, read from /proc (the server runs on this machine); empty on SQLite or when /proc
+    cannot be read. Latency on a shared machine measures the queue for the cores; CPU per
+    request measures the work."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend'"
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    seconds = {}
+    for pid in pids:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()  # noqa: SIM115
+        except OSError:
+            continue
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
+
+
+# The last get_pages(): CPU ms per request in this process and in the database.
+LAST_CPU: list[float] = [0.0, 0.0]
+
+
+def cpu_note() -> str:
+    """The CPU per request of the last get_pages(), for the benchmark's line."""
+    app, database = LAST_CPU
+    if not database:
+        return f"CPU/request {app:.1f} ms"
+    return f"CPU/request {app:.1f} ms here + {database:.1f} ms PostgreSQL"
+
+
 def get_pages(client, urls: list[str], requests: int, choose=None) -> tuple[list[float], list[int]]:
     """GET `requests` pages through a test client — the urls in turn, or `choose(urls)` each
-    time — each answering 200: the milliseconds per request (sorted) and the queries of each."""
+    time — each answering 200: the milliseconds per request (sorted) and the queries of each.
+    The CPU per request (this process; the PostgreSQL backends) is left in LAST_CPU."""
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
     timings, queries = [], []
+    database_before = database_cpu()
+    cpu_before = time.process_time()
     for i in range(requests):
         url = choose(urls) if choose else urls[i % len(urls)]
         # The captured log is a deque of 9,000: not emptied, it fills up within a long run and
@@ -112,6 +152,10 @@ def get_pages(client, urls: list[str], requests: int, choose=None) -> tuple[list
             timings.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, (url, response.status_code)
         queries.append(len(captured.captured_queries))
+    app = time.process_time() - cpu_before
+    database_after = database_cpu()
+    database = sum(after - database_before.get(pid, 0.0) for pid, after in database_after.items())
+    LAST_CPU[:] = [app * 1000 / requests, database * 1000 / requests]
     timings.sort()
     return timings, queries
 
@@ -119,3 +163,15 @@ def get_pages(client, urls: list[str], requests: int, choose=None) -> tuple[list
 def p50_p95(timings: list[float]) -> tuple[float, float]:
     """Median and 95th percentile of sorted timings."""
     return statistics.median(timings), timings[max(0, int(len(timings) * 0.95) - 1)]
+
+
+def page_breakdown(client, urls: list[str], title: str) -> None:
+    """Where the time of these pages goes (connection, every statement, template rendering,
+    the rest) and the plans of the slowest statements: one request per url (bench/breakdown.py)."""
+    from breakdown import Breakdown
+
+    with Breakdown({"render": "django.template.base.Template:render"}) as measured:
+        for url in urls:
+            with measured.time("request"):
+                client.get(url)
+    measured.print(f"{title} breakdown over {len(urls)} pages", requests=len(urls))

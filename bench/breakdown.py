@@ -38,9 +38,11 @@ class Breakdown:
             self.totals["sql"] += elapsed
             self.calls["sql"] += 1
             shape = " ".join(sql.split())[:160]
-            entry = self.statements.setdefault(shape, [0, 0.0, sql, params])
+            entry = self.statements.setdefault(shape, [0, 0.0, sql, params, 0.0])
             entry[0] += 1
             entry[1] += elapsed
+            if elapsed > entry[4]:  # explain the slowest execution of the shape, not the first
+                entry[2], entry[3], entry[4] = sql, params, elapsed
             for name in getattr(self._local, "open", []):
                 self.totals[f"{name} (sql)"] += elapsed
 
@@ -125,10 +127,10 @@ class Breakdown:
             )
             lines.append(f"    {total:<14} {whole * per:7.2f} ms/request")
         slowest = sorted(self.statements.items(), key=lambda item: -item[1][1])[:6]
-        for shape, (count, seconds, _sql, _params) in slowest:
+        for shape, (count, seconds, _sql, _params, longest) in slowest:
             lines.append(
                 f"      {seconds * per:6.2f} ms/request  x{count / max(requests, 1):.1f}"
-                f"  {shape[:110]}"
+                f"  (longest {longest * 1000:.1f} ms)  {shape[:100]}"
             )
         return lines
 
@@ -144,7 +146,7 @@ class Breakdown:
 
     def slowest_statements(self, n: int = 3) -> list[tuple[str, list]]:
         ordered = sorted(self.statements.values(), key=lambda entry: -entry[1])
-        return [(sql, params) for _count, _seconds, sql, params in ordered[:n]]
+        return [(sql, params) for _count, _seconds, sql, params, _slowest in ordered[:n]]
 
 
 def explain(sql: str, params) -> str:

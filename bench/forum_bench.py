@@ -2,6 +2,7 @@
 posting a reply (through the full Django stack: middleware, views, templates, actions, events).
 
     .venv/bin/python bench/forum_bench.py            # SQLite in /tmp/agora-forum-bench
+    .venv/bin/python bench/forum_bench.py --breakdown   # and where the two pages' time goes
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/agora_forum_bench \
         .venv/bin/python bench/forum_bench.py
 
@@ -142,20 +143,32 @@ def build() -> tuple[int, object]:
 
 
 def measure(label: str, func, runs: int) -> list[float]:
+    import benchdb
+
     timings = []
+    database_before, cpu_before = benchdb.database_cpu(), time.process_time()
     for _ in range(runs):
         started = time.perf_counter()
         func()
         timings.append((time.perf_counter() - started) * 1000)
+    app = (time.process_time() - cpu_before) * 1000 / runs
+    database = sum(
+        after - database_before.get(pid, 0.0) for pid, after in benchdb.database_cpu().items()
+    )
+    benchdb.LAST_CPU[:] = [app, database * 1000 / runs]
     print(
         f"{label:<44} n={runs:<4} p50={statistics.median(timings):7.1f} ms   "
-        f"p95={percentile(timings, 95):7.1f} ms",
+        f"p95={percentile(timings, 95):7.1f} ms   (load average {os.getloadavg()[0]:.2f}; "
+        f"{benchdb.cpu_note()})",
         flush=True,
     )
     return timings
 
 
 def main() -> None:
+    import benchdb
+
+    benchdb.prepare(fresh=False)  # PostgreSQL: create the scratch database when missing
     call_command("migrate", verbosity=0)
     from portal.forum import actions, queries
     from portal.forum.models import Post, Topic
@@ -200,6 +213,14 @@ def main() -> None:
 
     measure("topic list (GET /forum/?page=1..20)", list_page, RUNS["list"])
     measure(f"2,000-post topic, random page of {pages}", topic_page, RUNS["page"])
+    if "--breakdown" in sys.argv[1:]:  # connection, statements, rendering, the slowest plans
+        import benchdb
+
+        benchdb.page_breakdown(client, [f"/forum/?page={n}" for n in range(1, 21)], "topic list")
+        benchdb.page_breakdown(
+            client, [f"/forum/t/{topic.pk}/?page={n}" for n in range(1, pages + 1, 5)],
+            "2,000-post topic",
+        )  # fmt: skip
     measure("reply: action (render, write, audit, events)", reply_action, RUNS["reply"])
     measure("reply: HTTP POST incl. redirect response", reply_http, RUNS["reply"])
     # The same, without other apps' subscribers (search indexing, notifications), which run

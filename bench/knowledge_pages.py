@@ -159,11 +159,21 @@ def build(pages: int):
         for pk in ids[::500]:
             competitor.products.add(CompetitorProduct(name=f"Rival {pk}", our_product_id=pk))
         actions.create_page(competitors, competitor, acting_user=admin)
+    # Statistics for the bulk-loaded tables, as production's autovacuum would have gathered by
+    # now (and a server with autovacuum off never would): without them PostgreSQL drove the
+    # related-products panels from every visible page's access rows (35 ms each) instead of
+    # from the page's three related rows.
+    import benchdb
+
+    benchdb.analyze()
     print(
         f"built {wanted} product pages in {time.perf_counter() - started:.1f} s "
         f"({connection.vendor})"
     )
     return index
+
+
+BREAKDOWN = False  # --breakdown: where each page type's time goes, with the slowest plans
 
 
 def measure(label: str, client, urls: list[str], requests: int) -> None:
@@ -174,14 +184,26 @@ def measure(label: str, client, urls: list[str], requests: int) -> None:
     print(
         f"{label:<28} n={requests:<5} p50={p50:6.1f} ms  "
         f"p95={p95:6.1f} ms  max={timings[-1]:6.1f} ms  queries={min(queries)}–{max(queries)}"
+        f"  (load average {benchdb.load()}; {benchdb.cpu_note()})"
     )
+    if BREAKDOWN:
+        benchdb.page_breakdown(client, urls[:20], label)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=5000)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument(
+        "--breakdown", action="store_true",
+        help="per page type: connection, statements, rendering and the slowest statements' plans",
+    )  # fmt: skip
     args = parser.parse_args()
+    global BREAKDOWN
+    BREAKDOWN = args.breakdown
+    import benchdb
+
+    benchdb.prepare(fresh=False)  # PostgreSQL: create the scratch database when missing
     setup_django()
     from django.test import Client
     from wagtail.models import Page

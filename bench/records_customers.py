@@ -107,7 +107,7 @@ def measure(user, requests: int, breakdown: bool = False) -> None:
     print(
         f"{user.username:>8}: p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  max {timings[-1]:6.1f} ms"
         f"  queries/page {min(queries)}–{max(queries)}  ({requests} requests,"
-        f" {len(urls)} distinct pages, load average {benchdb.load()})"
+        f" {len(urls)} distinct pages, load average {benchdb.load()}; {benchdb.cpu_note()})"
     )
     if breakdown:
         from breakdown import Breakdown

@@ -201,7 +201,9 @@ def seed_deals(count: int) -> None:
         cursor.execute("ANALYZE")
 
 
-def measure(label: str, user, urls: list[str], requests: int) -> tuple[float, float, int, int]:
+def measure(
+    label: str, user, urls: list[str], requests: int, breakdown: bool = False
+) -> tuple[float, float, int, int]:
     from django.test import Client
 
     client = Client()
@@ -216,9 +218,12 @@ def measure(label: str, user, urls: list[str], requests: int) -> tuple[float, fl
     print(
         f"{label:<34} {user.username:>8}: p50 {p50:6.1f} ms  p95 {p95:6.1f} ms"
         f"  max {timings[-1]:6.1f} ms  queries {min(queries)}–{max(queries)}"
-        f"  ({requests} requests, {len(urls)} distinct)",
+        f"  ({requests} requests, {len(urls)} distinct, load average {benchdb.load()};"
+        f" {benchdb.cpu_note()})",
         flush=True,
     )
+    if breakdown:
+        benchdb.page_breakdown(client, urls, f"{label} ({user.username})")
     return p50, p95, min(queries), max(queries)
 
 
@@ -266,8 +271,20 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 100k customers, 300k deals")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--no-statistics", action="store_true", help="skip the statistics page")
+    parser.add_argument(
+        "--breakdown", action="store_true",
+        help="per page and user: where a request's time goes (connection, SQL, rendering) and "
+        "the plans of the slowest statements (EXPLAIN ANALYZE on PostgreSQL)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--prepare-only", action="store_true",
+        help="seed the database, keep it and stop (a later run reuses it)",
+    )  # fmt: skip
     args = parser.parse_args()
     configure(args.scale)
+    import benchdb
+
+    benchdb.prepare(fresh=False)  # PostgreSQL: create the scratch database when missing
     import django
 
     django.setup()
@@ -288,19 +305,21 @@ def main() -> None:
         f" deals: {Deal.objects.count()}, activities: {Activity.objects.count()}",
         flush=True,
     )
+    if args.prepare_only:
+        return
     users = {name: User.objects.get(username=name) for name in ("sales1", "manager", "admin")}
     results = {}
     for name, user in users.items():
         results[("deal list", name)] = measure(
-            "deal list", user, deal_list_urls(user), args.requests
+            "deal list", user, deal_list_urls(user), args.requests, args.breakdown
         )
     for name in ("sales1", "manager"):
         user = users[name]
         results[("deal page", name)] = measure(
-            "deal page", user, deal_page_urls(user), args.requests
+            "deal page", user, deal_page_urls(user), args.requests, args.breakdown
         )
     results[("dashboard", "sales1")] = measure(
-        "rep dashboard", users["sales1"], ["/"], args.requests
+        "rep dashboard", users["sales1"], ["/"], args.requests, args.breakdown
     )
     results[("dashboard", "manager")] = measure(
         "manager dashboard", users["manager"], ["/"], max(args.requests // 4, 10)

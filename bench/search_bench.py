@@ -4,6 +4,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/agora_bench_search \
         .venv/bin/python bench/search_bench.py --skip-wagtail --fresh --drop
     .venv/bin/python bench/search_bench.py --queries-only [--served 0]   # on the kept database
+    DATABASE_URL=… .venv/bin/python bench/search_bench.py --queries-only --replicate 10
+        # PostgreSQL: the kept 100k corpus copied in SQL to 1M, then measured (see --replicate)
 
 Uses its own database (default: a fresh SQLite file under /tmp/agora-bench-search; set
 DATABASE_URL for PostgreSQL: the scratch database is created when missing, see bench/benchdb.py).
@@ -333,11 +335,26 @@ def main() -> int:
         help="served mode: keep one connection per client thread and process (nginx does not: "
         "a new connection per request)",
     )  # fmt: skip
+    parser.add_argument(
+        "--replicate", type=int, default=1, metavar="N",
+        help="PostgreSQL: after preparing the corpus (or, with --queries-only, on the kept one) "
+        "copy its analysed rows inside the database until it holds N copies (10: 100k -> 1M "
+        "documents; each word then matches N times as many documents); a corpus already at N "
+        "copies is kept",
+    )  # fmt: skip
     parser.add_argument("--fresh", action="store_true", help="PostgreSQL: recreate the database")
     parser.add_argument("--drop", action="store_true", help="PostgreSQL: drop it at the end")
     args = parser.parse_args()
     if args.prepare_only and (args.queries_only or args.drop):
         parser.error("--prepare-only keeps the database for a later --queries-only run")
+    if args.replicate < 1:
+        parser.error("--replicate takes a number of copies, 1 or more")
+    if args.replicate > 1 and not os.environ["DATABASE_URL"].startswith("postgres"):
+        parser.error(
+            "--replicate copies PostgreSQL's rows (tsvector, keys array): set DATABASE_URL"
+        )
+    if args.replicate > 1 and not args.queries_only and not args.skip_wagtail:
+        parser.error("--replicate: add --skip-wagtail (Wagtail's comparison indexes one copy)")
 
     import benchdb
 
@@ -605,6 +622,145 @@ def measure_matching(args) -> float:
     return rate
 
 
+COPY_MARK = "~"  # object_id of a copy: the original's id, this mark, the copy's number
+
+
+def relation_sizes() -> list[tuple[str, int]]:
+    """Bytes on disk of the two search tables (with their indexes and TOAST) and of each of
+    their indexes."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'table ' || c.relname, pg_total_relation_size(c.oid) FROM pg_class c "
+            "WHERE c.relname IN ('search_searchentry', 'search_searchfacet') UNION ALL "
+            "SELECT 'index ' || i.indexname, pg_relation_size(quote_ident(i.indexname)) "
+            "FROM pg_indexes i WHERE i.tablename IN ('search_searchentry', 'search_searchfacet') "
+            "ORDER BY 1"
+        )
+        return cursor.fetchall()
+
+
+def replicate(copies: int) -> None:
+    """Make the corpus `copies` times as large inside PostgreSQL, without the Python analysis
+    (~180 docs/s, 90 minutes for 1M): every analysed entry row — its tsvector, keys array,
+    title/body terms and phrase text — is copied `copies - 1` times with a fresh object_id
+    (`<id>~<n>`, so (kind, object_id) stays unique) and id, with its facet rows. The text
+    distribution is the original's, so each word matches `copies` times as many documents.
+
+    The secondary indexes of both tables are dropped first and built again after the copy (as
+    a bulk load would), each build timed; the primary keys and the (kind, object_id)
+    constraint stay. Then VACUUM ANALYZE. A corpus that already holds `copies` copies is kept.
+    """
+    import benchdb
+    from django.db import connection, transaction
+
+    from portal.search.models import SearchEntry
+
+    entries = SearchEntry.objects
+    base = entries.exclude(object_id__contains=COPY_MARK).count()
+    have = entries.filter(object_id__contains=COPY_MARK).count()
+    if base and have == base * (copies - 1):
+        print(f"  replicated corpus kept: {base} documents x {copies} = {base + have}")
+        print(f"  NOTE: {copies} copies of {base} documents: each word matches {copies} times "
+              "as many documents as in a corpus of distinct texts this size")  # fmt: skip
+        return
+    print(f"  replicating {base} documents to {copies} copies inside PostgreSQL "
+          f"(load average {benchdb.load()})")  # fmt: skip
+    tables = ("search_searchentry", "search_searchfacet")
+    steps: list[tuple[str, float]] = []
+    total_started = time.perf_counter()
+
+    def step(label: str, sql: str, params=()) -> None:
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            count = cursor.rowcount
+        elapsed = time.perf_counter() - started
+        steps.append((label, elapsed))
+        rows = f", {count} rows" if count and count > 0 else ""
+        print(f"    {label}: {elapsed:.1f} s{rows} (load average {benchdb.load()})", flush=True)
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The facets' foreign key is deferred: checked at each statement instead, so that no
+        # pending check stands in the way of the index builds in this transaction.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        if have:  # a different number of copies: start again from the originals
+            step("remove the earlier copies' facets",
+                 "DELETE FROM search_searchfacet f USING search_searchentry e WHERE "
+                 "e.id = f.entry_id AND strpos(e.object_id, %s) > 0", [COPY_MARK])  # fmt: skip
+            step("remove the earlier copies",
+                 "DELETE FROM search_searchentry WHERE strpos(object_id, %s) > 0",
+                 [COPY_MARK])  # fmt: skip
+        # Secondary indexes (not those behind a constraint): dropped, rebuilt after the copy.
+        cursor.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = ANY(%s) AND "
+            "i.indexname NOT IN (SELECT c.conname FROM pg_constraint c "
+            "WHERE c.conindid <> 0) ORDER BY i.indexname",
+            [list(tables)],
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        cursor.execute("SELECT max(id) FROM search_searchentry")
+        span = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = ANY(%s) "
+            "ORDER BY table_name, ordinal_position",
+            [list(tables)],
+        )
+        columns: dict[str, list[str]] = {}
+        for table, column in cursor.fetchall():
+            columns.setdefault(table, []).append(column)
+        # Every column copied as it is but these: the copy's id, object_id and URL.
+        changed = {
+            "id": "e.id + n.n * %s",
+            "object_id": "e.object_id || %s || n.n",
+            "url": "e.url || %s || n.n",
+        }
+        entry_columns = columns["search_searchentry"]
+        select = ", ".join(changed.get(c, f"e.{c}") for c in entry_columns)
+        marks = {"id": span, "object_id": COPY_MARK, "url": f"#{COPY_MARK}"}
+        step(
+            f"copy the entries {copies - 1} times",
+            f"INSERT INTO search_searchentry ({', '.join(entry_columns)}) SELECT {select} "  # noqa: S608
+            f"FROM search_searchentry e CROSS JOIN generate_series(1, %s) AS n(n) "
+            "ORDER BY n.n, e.id",
+            [marks[c] for c in entry_columns if c in changed] + [copies - 1],
+        )  # fmt: skip
+        facet_columns = [c for c in columns["search_searchfacet"] if c != "id"]
+        select = ", ".join("f.entry_id + n.n * %s" if c == "entry_id" else f"f.{c}"
+                           for c in facet_columns)  # fmt: skip
+        step(
+            f"copy the facet rows {copies - 1} times",
+            f"INSERT INTO search_searchfacet ({', '.join(facet_columns)}) SELECT {select} "  # noqa: S608
+            "FROM search_searchfacet f CROSS JOIN generate_series(1, %s) AS n(n) "
+            "WHERE f.entry_id <= %s ORDER BY n.n, f.id",
+            [span, copies - 1, span],
+        )  # fmt: skip
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('search_searchentry', 'id'), "
+            "(SELECT max(id) FROM search_searchentry))"
+        )
+        cursor.execute("SHOW maintenance_work_mem")
+        memory = cursor.fetchone()[0]
+        for name, definition in indexes:
+            step(f"build index {name} (maintenance_work_mem {memory})", definition)
+    started = time.perf_counter()
+    benchdb.analyze()
+    steps.append(("VACUUM ANALYZE", time.perf_counter() - started))
+    print(f"    VACUUM ANALYZE: {steps[-1][1]:.1f} s (load average {benchdb.load()})")
+    builds = sum(elapsed for label, elapsed in steps if label.startswith("build index"))
+    print(f"  replicated to {entries.count()} documents in "
+          f"{time.perf_counter() - total_started:.1f} s (index builds {builds:.1f} s); "
+          f"database size {benchdb.disk_size()}")  # fmt: skip
+    for name, size in relation_sizes():
+        print(f"    {name}: {size / 2**20:.0f} MiB")
+    print(f"  NOTE: {copies} copies of {base} documents: each word matches {copies} times as "
+          "many documents as in a corpus of distinct texts this size")  # fmt: skip
+
+
 def run(args) -> int:
     import django
 
@@ -623,6 +779,8 @@ def run(args) -> int:
 
     backend = get_backend()
     if args.queries_only:
+        if args.replicate > 1:
+            replicate(args.replicate)
         TAIL_ZH[:], TAIL_EN[:] = long_tail()
         user = User.objects.get(username="bench-reader")
         texts, _chinese = queries()
@@ -653,6 +811,8 @@ def run(args) -> int:
     benchdb.analyze()
     print(f"  ANALYZE after the bulk load: {time.perf_counter() - started:.1f} s; "
           f"database size {benchdb.disk_size()}")  # fmt: skip
+    if args.replicate > 1:
+        replicate(args.replicate)
 
     user = User.objects.create_user(username="bench-reader", password="x")  # noqa: S106
     if args.prepare_only:
