@@ -263,11 +263,13 @@ def _fill(people, customer, org, n: int):
     [
         # 20, + customers about to lapse (ADR 1002): the protection rules and the customers;
         # a rep + the policy's read of their visibility keys' reach, and the customer policy's
-        # bounded count choosing its query shape for activities without a deal (decision 1001)
+        # bounded count choosing its query shape for activities without a deal (decision 1001);
+        # a rep - 1: contracts and plan rows are read from their own side and kept through the
+        # deal policy's `narrow`, so no bounded count of the rep's deal keys (ADR 1006)
         ("manager", "/tasks/", 21),
         ("manager", "/api/v1/tasks/", 21),
-        ("sales1", "/tasks/", 22),
-        ("sales1", "/api/v1/tasks/", 22),
+        ("sales1", "/tasks/", 21),
+        ("sales1", "/api/v1/tasks/", 21),
         ("manager", "/", None),
     ],
 )
@@ -342,3 +344,75 @@ def test_narrowing_a_few_rows_keeps_exactly_what_the_policies_keep(people, custo
             checked += len(expected)
     everything = Activity.objects.count() + DealReminder.objects.count()
     assert checked and everything > len(set(policy.activities_visible_to(people["sales1"])))
+
+
+def test_contracts_and_payments_read_from_their_side_keep_the_mine_lists_rows(
+    people, customer, org
+):
+    """Contracts ending and plan rows falling due are read from their own side and kept
+    through the deal policy's `narrow` (ADR 1006): exactly the tasks the "mine" list's deals
+    gave — owned and co-owned deals, others' deals, the recycle bin and
+    rows outside the windows included."""
+    from portal.records.customers import actions as customer_actions
+    from portal.records.deals import policy
+    from portal.records.deals import tasks as deal_tasks
+    from portal.records.deals.queries import DealFilters, visible_filtered_deals
+    from portal.records.models import Contract, PaymentInstallment
+
+    sales1, sales2 = people["sales1"], people["sales2"]
+    today = timezone.localdate()
+    north = customer_actions.create_customer(acting_user=sales2, name="北方超市")
+    binned = customer_actions.create_customer(acting_user=sales1, name="将删除客户")
+    deals = [
+        won_deal(customer, sales1, name="Own"),
+        won_deal(north, sales2, name="Co-owned", co_owners=[sales1]),
+        won_deal(north, sales2, name="North"),
+        won_deal(binned, sales1, name="Binned"),
+        open_deal(customer, sales1, name="Still open"),
+    ]
+    for index, deal in enumerate(deals[:4]):  # plans and contracts belong to won deals
+        for days in (-40, -20, 0, 5, 20, 60):
+            deal_actions.add_installment(
+                deal,
+                acting_user=deal.owner,
+                due_on=today + datetime.timedelta(days=days),
+                amount=Decimal("100"),
+            )
+        deal_actions.save_contract(
+            deal,
+            acting_user=deal.owner,
+            number=f"HT-{index}",
+            signed_on=today - datetime.timedelta(days=300),
+            ends_on=today + datetime.timedelta(days=(-10, 10, 25, 5)[index]),
+            amount=Decimal("600"),
+        )
+    deal_actions.record_payment(deals[0], acting_user=sales1, amount=Decimal("250"))
+    customer_actions.delete_customer(binned, acting_user=sales1)
+    window = (
+        today - deal_tasks.CONTRACT_LOOKBACK,
+        today + deal_tasks.CONTRACT_LOOKAHEAD,
+    )
+    seen = set()
+    for person in people.values():
+        mine = visible_filtered_deals(person, DealFilters(view="mine")).values("pk")
+        contracts = Contract.objects.filter(deal__in=mine, ends_on__range=window)
+        assert {task.object_id for task in deal_tasks.contracts_expiring(person)} == set(
+            contracts.values_list("pk", flat=True)
+        ), person.username
+        rows = PaymentInstallment.objects.filter(
+            deal__in=mine.filter(state="won"), due_on__lte=today + deal_tasks.PAYMENT_LOOKAHEAD
+        )
+        payments = {task.object_id for task in deal_tasks.payments_due(person)}
+        # the first deal's 250 pays its oldest rows: the 100 due 40 days ago and 20 days ago
+        paid = set(rows.filter(deal=deals[0], due_on__lt=today).values_list("pk", flat=True))
+        assert payments == set(rows.values_list("pk", flat=True)) - paid, person.username
+        seen |= payments | {task.object_id for task in deal_tasks.contracts_expiring(person)}
+        for model, narrow in (
+            (Contract, policy.narrow_contracts),
+            (PaymentInstallment, policy.narrow_installments),
+        ):
+            visible = model.objects.filter(deal__in=policy.deals_visible_to(person).values("pk"))
+            assert set(narrow(model.objects.all(), person).values_list("pk", flat=True)) == set(
+                visible.values_list("pk", flat=True)
+            ), (person.username, model.__name__)
+    assert seen

@@ -13,7 +13,14 @@ from portal.core import visibility
 from portal.core.policy import AccessPolicy, gated, register
 from portal.records.customers.models import Customer
 from portal.records.customers.policy import customer_keys, customer_policy
-from portal.records.deals.models import Activity, Deal, DealReminder, DealUrge
+from portal.records.deals.models import (
+    Activity,
+    Contract,
+    Deal,
+    DealReminder,
+    DealUrge,
+    PaymentInstallment,
+)
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
@@ -61,8 +68,12 @@ class DealPolicy(AccessPolicy):
         return live_deals()
 
     def live_related(self, queryset: QuerySet, field: str) -> QuerySet:
-        # NOT IN the few binned customers: the shape every row hanging off deals used
-        return queryset.exclude(**{f"{field}__customer_id__in": binned_customers()})
+        """NOT IN the deals of the few binned customers, tested on the row's own column: no
+        join to the deal, so inside `ActivityPolicy.narrow`'s OR the access test stays a test
+        of the activity alone, evaluated once (as the customer's NOT IN through a join to the
+        deal it ran twice on PostgreSQL, the reader's deal keys hashed each time; ADR 1006)."""
+        binned_deals = Deal.objects.filter(customer_id__in=binned_customers()).values("pk")
+        return queryset.exclude(**{f"{field}_id__in": binned_deals})
 
     def keys(self, obj: Deal) -> set[str]:
         return deal_keys(obj)
@@ -195,6 +206,11 @@ deal_policy = register(Deal, DealPolicy())
 activity_policy = register(Activity, ActivityPolicy())
 reminder_policy = register(DealReminder, DealPartPolicy(DealReminder))
 urge_policy = register(DealUrge, DealPartPolicy(DealUrge))
+# A deal's contract and plan rows, read by My tasks from their own side (contracts ending in a
+# window, rows falling due) and kept through their deal, per row, as its other parts are. Not
+# registered: the contracts list and the deal page read them through `deals_visible_to`.
+contract_policy = DealPartPolicy(Contract)
+installment_policy = DealPartPolicy(PaymentInstallment)
 
 # The names the rest of records calls (one rule: each is the policy's answer).
 deals_visible_to = deal_policy.visible_to
@@ -204,6 +220,8 @@ reminders_visible_to = reminder_policy.visible_to
 narrow_activities = activity_policy.narrow
 narrow_reminders = reminder_policy.narrow
 narrow_urges = urge_policy.narrow
+narrow_contracts = contract_policy.narrow
+narrow_installments = installment_policy.narrow
 can_edit_deal = deal_policy.can_edit
 can_hand_over = deal_policy.can_hand_over
 can_urge = deal_policy.can_urge

@@ -70,6 +70,22 @@ class DealFilters:
         )
 
 
+def worked_on_by(user: User, field: str = "deal", **deal_filters: Any) -> Q:
+    """Rows hanging off deals (`field` their foreign key) whose deal `user` works on — owns or
+    co-owns, the "mine" view's rule — and matches `deal_filters`, as one condition for rows
+    read from their own side (My tasks: contracts ending, plan rows falling due). Asks first
+    whether the user co-owns any deal, as the "mine" view does: in the usual case the deals
+    are `owner = user`, which the (owner, …) indexes answer, where the OR with co-owned deals
+    would let SQLite walk every deal in a state. No access in it: the deal policy is asked
+    apart (`narrow_contracts`, `narrow_installments`)."""
+    on_deal = {f"{field}__{name}": value for name, value in deal_filters.items()}
+    owned = Q(**{f"{field}__owner": user}, **on_deal)
+    co_owned = Deal.co_owners.through.objects.filter(user_id=user.pk)
+    if not co_owned.exists():
+        return owned
+    return owned | Q(**{f"{field}__in": co_owned.values("deal_id")}, **on_deal)
+
+
 def filter_deals(queryset: QuerySet[Deal], filters: DealFilters, user: User) -> QuerySet[Deal]:
     if filters.view == "mine":
         co_owned = Deal.co_owners.through.objects.filter(user_id=user.pk)

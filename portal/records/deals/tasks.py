@@ -2,7 +2,8 @@
 overdue, due reminders, payments due and contracts about to expire on the deals they work.
 
 Every read goes through the deal domain's visibility helpers (`deals_visible_to` and what is
-built on it), so a task never names a deal its reader may not open."""
+built on it, or the policy's `narrow` for rows read from their own side), so a task never
+names a deal its reader may not open."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,8 +27,14 @@ from portal.records.deals.models import (
     Payment,
     PaymentInstallment,
 )
-from portal.records.deals.policy import narrow_activities, narrow_reminders, narrow_urges
-from portal.records.deals.queries import DealFilters, visible_filtered_deals
+from portal.records.deals.policy import (
+    narrow_activities,
+    narrow_contracts,
+    narrow_installments,
+    narrow_reminders,
+    narrow_urges,
+)
+from portal.records.deals.queries import worked_on_by
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
@@ -41,11 +48,6 @@ REMINDER_LOOKBACK = datetime.timedelta(days=3)  # reminders have no "done": rece
 def _end_of_today() -> datetime.datetime:
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     return start + datetime.timedelta(days=1)
-
-
-def my_deals(user: User) -> QuerySet[Deal]:
-    """Deals the user works on (owns or co-owns), as the Deals list's "mine" view reads them."""
-    return visible_filtered_deals(user, DealFilters(view="mine"))
 
 
 def urges_to_answer(user: User) -> list[Task]:
@@ -149,17 +151,28 @@ def reminders_due(user: User) -> list[Task]:
 
 
 def payments_due(user: User) -> list[Task]:
-    """Plan rows of the user's won deals due within a week and not yet covered by payments."""
+    """Plan rows of the user's won deals due within a week and not yet covered by payments.
+
+    Read from the rows' side: the rows due by the end of the week (the `due_on` index) of won
+    deals the user works on, kept where the deal policy lets them read the deal (`narrow`, per
+    row), name the deals; then those deals' whole plans and payments, for the allocation.
+    Reading every won deal of the user's "mine" list first probed the access index once per
+    deal they own (ADR 1006)."""
     today = timezone.localdate()
-    deals = my_deals(user).filter(state=Deal.State.WON)
+    due = narrow_installments(
+        PaymentInstallment.objects.filter(
+            worked_on_by(user, state=Deal.State.WON), due_on__lte=today + PAYMENT_LOOKAHEAD
+        ),
+        user,
+    ).values("deal_id")
     rows = list(
-        PaymentInstallment.objects.filter(deal__in=deals.values("pk"))
+        PaymentInstallment.objects.filter(deal_id__in=due)
         .select_related("deal", "deal__customer")
         .order_by("deal_id", "due_on", "pk")
     )
     due_deals = {row.deal_id for row in rows if row.due_on <= today + PAYMENT_LOOKAHEAD}
     # Always one query (no early return): the page's query count does not depend on the data.
-    payments = Payment.objects.filter(deal__in=deals.values("pk")).order_by("received_on", "pk")
+    payments = Payment.objects.filter(deal_id__in=due).order_by("received_on", "pk")
     by_deal: dict[int, list] = {}
     for payment in payments.only("deal_id", "installment_id", "amount"):
         by_deal.setdefault(payment.deal_id, []).append(payment)
@@ -193,12 +206,19 @@ def payments_due(user: User) -> list[Task]:
 
 
 def contracts_expiring(user: User) -> list[Task]:
+    """Contracts ending within the window on deals the user works on: read from the contracts'
+    side (the `ends_on` index), kept where the deal policy lets them read the deal (`narrow`,
+    per row). Reading the user's whole "mine" list first probed the access index once per deal
+    they own (ADR 1006)."""
     today = timezone.localdate()
     contracts = (
-        Contract.objects.filter(
-            deal__in=my_deals(user).values("pk"),
-            ends_on__gte=today - CONTRACT_LOOKBACK,
-            ends_on__lte=today + CONTRACT_LOOKAHEAD,
+        narrow_contracts(
+            Contract.objects.filter(
+                worked_on_by(user),
+                ends_on__gte=today - CONTRACT_LOOKBACK,
+                ends_on__lte=today + CONTRACT_LOOKAHEAD,
+            ),
+            user,
         )
         .select_related("deal", "deal__customer")
         .order_by("ends_on", "pk")

@@ -69,6 +69,8 @@ class Contract(TimeStampedModel):
     class Meta:
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
+        # My tasks reads the contracts ending within a window first (ADR 1006)
+        indexes = [models.Index(fields=["ends_on"], name="records_contract_ends")]
 
     def __str__(self) -> str:
         return self.number
