@@ -126,6 +126,8 @@ class PostgresBackend(EmbeddedBackend):
         once; from those narrow rows come the exact kind counts and the best candidates; only
         the candidates are ranked with ts_rank (the tsvector is read for them alone), and their
         facet values are counted in the same statement, which also returns the page's rows.
+        The candidates and the page's rows are read back by the match's ctid, and their facet
+        values taken from those rows (ADR 0431).
 
         The candidates are chosen by the order of ADR 0412 with the title-word count standing
         in for the rank — boosted kind, title words, newest, kind, object id — and the page is
