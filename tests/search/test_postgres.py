@@ -60,6 +60,53 @@ def test_the_search_statement_is_planned_on_the_text_and_keys_gin_index():
 
 
 @pytest.mark.postgres
+def test_the_candidates_are_read_back_by_tuple_id_and_facets_from_their_rows():
+    """ADR 0431: after the match, the candidates (ranked) and the page's rows are fetched by
+    the match's ctid, not through the primary key, and the value facets come from the
+    candidates' own tags/products/category, not from the facet table (both were as many
+    index descents as candidates: half the buffers of a broad word's statement)."""
+    _index(30)
+    backend = make_backend("postgresql")
+    backend.search(parse_query("报价"), keys=READER)  # the synonym sets, read once per process
+    with CaptureQueriesContext(connection) as captured:
+        backend.search(parse_query("报价"), keys=READER)
+    (statement,) = [q["sql"] for q in captured.captured_queries]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + statement)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert plan.count("Tid Scan on search_searchentry") == 2, plan
+    assert "search_searchentry_pkey" not in plan and "search_entry_cover" not in plan, plan
+    assert "search_searchfacet" not in plan and "search_facet" not in plan, plan
+
+
+@pytest.mark.postgres
+def test_facets_from_the_candidates_rows_equal_the_facet_rows():
+    long_tag = "长" * 230  # facet values are cut to 200 characters
+    docs = [
+        make_doc("topic", 1, "报价 one", tags=["pricing", "pricing", long_tag], products=["P1"],
+                 category="key"),
+        make_doc("topic", 2, "报价 two", tags=["pricing"], products=["P1", "P2"], category=""),
+        make_doc("qa", 3, "报价 three", tags=[], products=[], category="normal"),
+        make_doc("qa", 4, "报价 four", tags=["VIP"], category="key", owner="ann"),
+    ]  # fmt: skip
+    make_backend("postgresql").index(docs)
+    results = make_backend("postgresql").search(parse_query("报价"), keys=READER)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT facet, value, COUNT(*) FROM search_searchfacet "
+            "WHERE facet IN ('tag', 'product', 'category') GROUP BY facet, value"
+        )
+        expected: dict[str, dict[str, int]] = {}
+        for facet, value, n in cursor.fetchall():
+            expected.setdefault(facet, {})[value] = n
+    got = {f: dict(rows) for f, rows in results.facets.items() if f != "kind"}
+    assert got == expected
+    assert got["tag"] == {"pricing": 2, "长" * 200: 1, "VIP": 1}  # a document's tags are a set
+    assert "owner" not in results.facets
+
+
+@pytest.mark.postgres
 def test_a_match_too_broad_to_count_is_estimated_and_says_so(monkeypatch):
     from portal.search.backends import postgres
 

@@ -126,6 +126,8 @@ class PostgresBackend(EmbeddedBackend):
         once; from those narrow rows come the exact kind counts and the best candidates; only
         the candidates are ranked with ts_rank (the tsvector is read for them alone), and their
         facet values are counted in the same statement, which also returns the page's rows.
+        The candidates and the page's rows are read back by the match's ctid, and their facet
+        values taken from those rows (ADR 0431).
 
         The candidates are chosen by the order of ADR 0412 with the title-word count standing
         in for the rank — boosted kind, title words, newest, kind, object id — and the page is
@@ -141,7 +143,7 @@ class PostgresBackend(EmbeddedBackend):
         join, where, params, _score = self._where(parsed, keys)
         title_hits, title_params = title_hits_sql(parsed)
         boost = list(parsed.boost_kinds) if sort != "date" else []
-        columns = f"e.id, e.kind, e.object_id, e.created_at, {title_hits} AS th"
+        columns = f"e.ctid AS t, e.id, e.kind, e.object_id, e.created_at, {title_hits} AS th"
         if boost:
             # The boosted kind's matches and the others are read separately, each up to the
             # cap, so that a broad match never crowds the kind that must come first out.
@@ -173,23 +175,31 @@ class PostgresBackend(EmbeddedBackend):
             rank_params = [tsquery_literal(parsed)]
         else:
             rank, rank_params = "0::float8", []
+        # The candidates' rows are read again by their tuple id (`t`, the match's ctid: one
+        # heap page each, no primary-key descent; same statement, same snapshot), for ts_rank
+        # and for their tag, product and category values, which are the facet rows' sources
+        # (`_index_batch` writes both from the same document): no facet-table lookups.
         sql = (
             f"WITH m AS MATERIALIZED ({match}), "
-            "top AS MATERIALIZED (SELECT m.id, m.kind, m.object_id, m.created_at, m.b, m.th "
-            f"FROM m ORDER BY {order} LIMIT %s), "
-            "s AS MATERIALIZED (SELECT top.id, top.kind, top.object_id, top.created_at, top.b, "
-            f"{rank} AS score FROM top JOIN {ENTRY} r ON r.id = top.id), "
-            f"pg AS (SELECT s.id, s.score, row_number() OVER (ORDER BY {final}) AS pos FROM s "
-            f"ORDER BY {final} OFFSET %s LIMIT %s) "
+            "top AS MATERIALIZED (SELECT m.t, m.id, m.kind, m.object_id, m.created_at, m.b, "
+            f"m.th FROM m ORDER BY {order} LIMIT %s), "
+            "s AS MATERIALIZED (SELECT top.t, top.id, top.kind, top.object_id, top.created_at, "
+            f"top.b, {rank} AS score, r.tags, r.products, r.category FROM top "
+            f"JOIN {ENTRY} r ON r.ctid = top.t), "
+            f"pg AS (SELECT s.t, s.id, s.score, row_number() OVER (ORDER BY {final}) AS pos "
+            f"FROM s ORDER BY {final} OFFSET %s LIMIT %s) "
             "SELECT 'hit', pg.id, pg.score, pg.pos, h.kind, NULL, h.object_id, h.title, h.url, "
-            f"h.body, h.created_at FROM pg JOIN {ENTRY} h ON h.id = pg.id "
+            f"h.body, h.created_at FROM pg JOIN {ENTRY} h ON h.ctid = pg.t "
             "UNION ALL SELECT 'kind', NULL, COUNT(*), NULL, m.kind, NULL, NULL, NULL, NULL, NULL, "
             "NULL FROM m GROUP BY m.kind "
             "UNION ALL SELECT 'window', NULL, COUNT(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
             "NULL FROM s "
-            "UNION ALL SELECT 'facet', NULL, COUNT(*), NULL, f.facet, f.value, NULL, NULL, NULL, "
-            f"NULL, NULL FROM {FACET} f WHERE %s AND f.entry_id IN (SELECT id FROM top) "
-            "GROUP BY f.facet, f.value"
+            "UNION ALL SELECT 'facet', NULL, COUNT(*), NULL, v.facet, v.value, NULL, NULL, NULL, "
+            "NULL, NULL FROM s CROSS JOIN LATERAL ("
+            "SELECT 'tag', left(x, 200) FROM jsonb_array_elements_text(s.tags) AS x "
+            "UNION ALL SELECT 'product', left(x, 200) FROM jsonb_array_elements_text(s.products) "
+            "AS x UNION ALL SELECT 'category', left(s.category, 200) WHERE s.category <> '') "
+            "AS v(facet, value) WHERE %s GROUP BY v.facet, v.value"
         )
         all_params = [
             *match_params, window, *rank_params, offset, per_page, bool(facets),
