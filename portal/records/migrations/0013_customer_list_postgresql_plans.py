@@ -20,6 +20,8 @@ SQLite: nothing (its list keeps the plans it had)."""
 
 from django.db import migrations
 
+from portal.core.migration_ops import postgresql_statements
+
 POSTGRES_FORWARD = [
     "CREATE INDEX CONCURRENTLY IF NOT EXISTS records_cust_live_region "
     "ON records_customer (region, name, id) WHERE deleted_at IS NULL",
@@ -32,17 +34,8 @@ POSTGRES_BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     atomic = False
     dependencies = [("records", "0012_customer_rollup")]
 
-    operations = [migrations.RunPython(_run(POSTGRES_FORWARD), _run(POSTGRES_BACKWARD))]
+    operations = [postgresql_statements(POSTGRES_FORWARD, POSTGRES_BACKWARD)]

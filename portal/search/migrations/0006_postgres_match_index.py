@@ -7,6 +7,8 @@ rows only. Built CONCURRENTLY so that writes go on during the migration. SQLite:
 
 from django.db import migrations
 
+from portal.core.migration_ops import postgresql_statements
+
 POSTGRES_FORWARD = [
     "CREATE INDEX CONCURRENTLY IF NOT EXISTS search_entry_match "
     "ON search_searchentry USING GIN (tsv, keys_arr)",
@@ -23,17 +25,8 @@ POSTGRES_BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     atomic = False
     dependencies = [("search", "0005_covering_indexes")]
 
-    operations = [migrations.RunPython(_run(POSTGRES_FORWARD), _run(POSTGRES_BACKWARD))]
+    operations = [postgresql_statements(POSTGRES_FORWARD, POSTGRES_BACKWARD)]
