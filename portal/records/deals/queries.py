@@ -71,31 +71,26 @@ class DealFilters:
 
 
 def worked_on_by(user: User, field: str = "deal", **deal_filters: Any) -> Q:
-    """Rows hanging off deals (`field` their foreign key) whose deal `user` works on — owns or
-    co-owns, the "mine" view's rule — and matches `deal_filters`, as one condition for rows
-    read from their own side (My tasks: contracts ending, plan rows falling due). Asks first
-    whether the user co-owns any deal, as the "mine" view does: in the usual case the deals
-    are `owner = user`, which the (owner, …) indexes answer, where the OR with co-owned deals
-    would let SQLite walk every deal in a state. No access in it: the deal policy is asked
-    apart (`narrow_contracts`, `narrow_installments`)."""
-    on_deal = {f"{field}__{name}": value for name, value in deal_filters.items()}
-    owned = Q(**{f"{field}__owner": user}, **on_deal)
+    """Deals `user` works on — owns or co-owns: the "mine" view's rule — that match
+    `deal_filters`, as one condition: on deals themselves (`field=""`) or on rows hanging off
+    deals (`field` their foreign key; My tasks reads contracts ending and plan rows falling due
+    from their own side). Asks first whether the user co-owns any deal: in the usual case the
+    condition is `owner = user`, which the (owner, …) indexes answer in order, where the OR
+    with co-owned deals makes the database sort (or walk) every deal the rep owns; co-owned
+    deals come as a subquery, not a join, so a page needs no DISTINCT. No access in it: the
+    deal policy is asked apart."""
+    prefix = f"{field}__" if field else ""
+    on_deal = {f"{prefix}{name}": value for name, value in deal_filters.items()}
+    owned = Q(**{f"{prefix}owner": user}, **on_deal)
     co_owned = Deal.co_owners.through.objects.filter(user_id=user.pk)
     if not co_owned.exists():
         return owned
-    return owned | Q(**{f"{field}__in": co_owned.values("deal_id")}, **on_deal)
+    return owned | Q(**{f"{field or 'pk'}__in": co_owned.values("deal_id")}, **on_deal)
 
 
 def filter_deals(queryset: QuerySet[Deal], filters: DealFilters, user: User) -> QuerySet[Deal]:
     if filters.view == "mine":
-        co_owned = Deal.co_owners.through.objects.filter(user_id=user.pk)
-        if co_owned.exists():
-            # A subquery rather than a join: no DISTINCT over the page (co-owners are few).
-            queryset = queryset.filter(Q(owner=user) | Q(pk__in=co_owned.values("deal_id")))
-        else:
-            # The usual case: the (owner, updated_at, id) index serves the page in order, where
-            # the OR above makes the database sort every deal the rep owns.
-            queryset = queryset.filter(owner=user)
+        queryset = queryset.filter(worked_on_by(user, field=""))
     if filters.state == "open":
         queryset = queryset.filter(state__in=[Deal.State.TRACKING, Deal.State.WON])
     elif filters.state:
