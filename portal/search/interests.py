@@ -41,7 +41,7 @@ def _store(interest_id: int, query: str, parsed: ParsedQuery) -> None:
     with transaction.atomic():
         stored, _ = InterestQuery.objects.update_or_create(
             interest_id=interest_id,
-            defaults={"query": query, "parsed": parsed.to_dict(), "required": required},
+            defaults={"query": query, "parsed": parsed.to_dict()},
         )
         InterestTerm.objects.filter(interest=stored).delete()
         InterestTerm.objects.bulk_create(

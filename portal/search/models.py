@@ -82,9 +82,6 @@ class InterestQuery(models.Model):
     query = models.TextField()
     # The parsed query (portal.search.query.ParsedQuery.to_dict) so matching never re-parses.
     parsed = models.JSONField(default=dict)
-    # How many of its InterestTerm rows a document must contain: all the query's words (or one
-    # of the alternatives of a filter-only query).
-    required = models.PositiveSmallIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -98,9 +95,9 @@ class InterestTerm(models.Model):
 
     term = models.CharField(max_length=200)
     interest = models.ForeignKey(InterestQuery, on_delete=models.CASCADE, related_name="terms")
-    # The query's `required`, copied beside each of its terms: a document's hit counts are
-    # compared with it while the index is read, without probing every stored query a term hit
-    # (ADR 0430).
+    # How many of its query's terms a document must contain: all the query's words (or one of
+    # the alternatives of a filter-only query). Kept on each term row, and only there, so that
+    # a document's hit counts are compared with it while the index is read (ADR 0430).
     required = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
