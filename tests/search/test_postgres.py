@@ -25,6 +25,20 @@ def _index(count: int, title: str = "报价 price") -> None:
     )
 
 
+def _planned_alone(call):
+    """(what `call()` returns, the one statement it ran, that statement's plan). Tables this
+    small are read whole by any sane planner: with sequential scans priced out, the plan shows
+    what the statement's shape allows on a large table."""
+    with CaptureQueriesContext(connection) as captured:
+        result = call()
+    (statement,) = [q["sql"] for q in captured.captured_queries]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + statement)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    return result, statement, plan
+
+
 @pytest.mark.postgres
 def test_a_search_is_one_statement_whatever_the_page(django_assert_num_queries):
     _index(30)
@@ -44,16 +58,9 @@ def test_a_search_is_one_statement_whatever_the_page(django_assert_num_queries):
 def test_the_search_statement_is_planned_on_the_text_and_keys_gin_index():
     _index(30)
     backend = make_backend("postgresql")
-    with CaptureQueriesContext(connection) as captured:
-        backend.search(parse_query("报价 price"), keys=READER)
-    (statement,) = [q["sql"] for q in captured.captured_queries]
-    with connection.cursor() as cursor:
-        # A 30-row table is read whole by any sane planner; with sequential scans priced out,
-        # the plan shows whether the statement's shape lets the GIN index answer both the
-        # words and the reader's keys in one scan (the old shape ANDed two bitmaps).
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + statement)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # Whether the statement's shape lets the GIN index answer both the words and the reader's
+    # keys in one scan (the old shape ANDed two bitmaps).
+    _, _, plan = _planned_alone(lambda: backend.search(parse_query("报价 price"), keys=READER))
     assert "search_entry_match" in plan
     index_cond = next(line for line in plan.splitlines() if "Index Cond" in line and "tsv" in line)
     assert "@@" in index_cond and "keys_arr &&" in index_cond
@@ -68,13 +75,7 @@ def test_the_candidates_are_read_back_by_tuple_id_and_facets_from_their_rows():
     _index(30)
     backend = make_backend("postgresql")
     backend.search(parse_query("报价"), keys=READER)  # the synonym sets, read once per process
-    with CaptureQueriesContext(connection) as captured:
-        backend.search(parse_query("报价"), keys=READER)
-    (statement,) = [q["sql"] for q in captured.captured_queries]
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + statement)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    _, _, plan = _planned_alone(lambda: backend.search(parse_query("报价"), keys=READER))
     assert plan.count("Tid Scan on search_searchentry") == 2, plan
     assert "search_searchentry_pkey" not in plan and "search_entry_cover" not in plan, plan
     assert "search_searchfacet" not in plan and "search_facet" not in plan, plan
@@ -155,15 +156,8 @@ def test_a_document_s_candidates_are_counted_on_the_term_index_alone():
     document = make_doc("topic", 1, "竞品报价 price list")
     interests.forget_parsed_queries()
     match_interests(document)
-    with CaptureQueriesContext(connection) as captured:
-        assert match_interests(document) == [1, 2, 4]
-    (statement,) = [q["sql"] for q in captured.captured_queries]
-    with connection.cursor() as cursor:
-        # Tables this small are read whole by any sane planner: with sequential scans priced
-        # out, the plan shows what the statement's shape allows on a large table.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + statement)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    matched, statement, plan = _planned_alone(lambda: match_interests(document))
+    assert matched == [1, 2, 4]
     assert "Index Only Scan using search_interest_term_req on search_interestterm" in plan
     query_reads = [line for line in plan.splitlines() if "on search_interestquery" in line]
     assert len(query_reads) == 1 and "Index Scan using search_interestquery_pkey" in query_reads[0]
