@@ -4,9 +4,11 @@ scheme, host and port must be the site's own, as Django's CSRF check compares th
 import gc
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
+
+from portal.core.asgi import get_asgi_application  # noqa: E402
+
+# Django's ASGI handler, with the middleware chain and the view run in one thread hop (ADR 0432).
 django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402

@@ -4,6 +4,8 @@ match cap; the inverted index read once per batch of documents (every engine).""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -61,9 +63,26 @@ def test_the_search_statement_is_planned_on_the_text_and_keys_gin_index():
     # Whether the statement's shape lets the GIN index answer both the words and the reader's
     # keys in one scan (the old shape ANDed two bitmaps).
     _, _, plan = _planned_alone(lambda: backend.search(parse_query("报价 price"), keys=READER))
-    assert "search_entry_match" in plan
+    assert "search_entry_match_kind" in plan
     index_cond = next(line for line in plan.splitlines() if "Index Cond" in line and "tsv" in line)
     assert "@@" in index_cond and "keys_arr &&" in index_cond
+
+
+@pytest.mark.postgres
+def test_the_readable_kinds_are_checked_inside_the_match_index_scan():
+    """ADR 0432: a reader's kinds are the match index's third column, not a second bitmap of
+    every row of those kinds from the (kind, created_at) b-tree ANDed with the match's."""
+    _index(30)
+    backend = make_backend("postgresql")
+    parsed = dataclasses.replace(parse_query("报价"), kinds=["article", "topic"])
+    backend.search(parsed, keys=READER)  # the synonym sets, read once per process
+    results, _, plan = _planned_alone(lambda: backend.search(parsed, keys=READER))
+    assert results.count == 30  # the fixture's topics are all readable here
+    index_cond = next(line for line in plan.splitlines() if "Index Cond" in line and "tsv" in line)
+    assert "ARRAY[(kind)::text] &&" in index_cond, plan
+    assert "search_entry_kind_date" not in plan and "BitmapAnd" not in plan, plan
+    narrowed = dataclasses.replace(parsed, kinds=["article"])
+    assert backend.search(narrowed, keys=READER).count == 0
 
 
 @pytest.mark.postgres

@@ -164,8 +164,9 @@ class EmbeddedBackend(SearchBackend):
         join, where, params, score = self._text_clause(parsed, keys)
         clauses = [where] if where else []
         if parsed.kinds:
-            clauses.append(f"e.kind IN ({', '.join(['%s'] * len(parsed.kinds))})")
-            params += parsed.kinds
+            kinds_clause, kinds_params = self._kinds_clause(parsed.kinds)
+            clauses.append(kinds_clause)
+            params += kinds_params
         for facet, values in (
             ("tag", parsed.tags), ("product", parsed.products),
             ("category", parsed.categories), ("owner", parsed.owners),
@@ -192,6 +193,10 @@ class EmbeddedBackend(SearchBackend):
 
     def _contains(self, column: str) -> str:
         raise NotImplementedError
+
+    def _kinds_clause(self, kinds: list[str]) -> tuple[str, list]:
+        """The match narrowed to these kinds (the reader's readable ones, or `type:`)."""
+        return f"e.kind IN ({', '.join(['%s'] * len(kinds))})", list(kinds)
 
     def _search(
         self,
