@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db import connections, router
 
 
 class PermissionsBackend(ModelBackend):
@@ -33,18 +35,43 @@ class PermissionsBackend(ModelBackend):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
-            if user_obj.is_superuser:
-                permissions = Permission.objects.all()
-            else:
-                own = user_obj.user_permissions.through.objects.filter(user_id=user_obj.pk)
-                roles = Group.permissions.through.objects.filter(group__user=user_obj.pk)
-                permissions = Permission.objects.filter(
-                    Q(pk__in=own.values("permission_id")) | Q(pk__in=roles.values("permission_id"))
-                )
-            user_obj._perm_cache = {
-                f"{app_label}.{codename}"
-                for app_label, codename in permissions.values_list(
-                    "content_type__app_label", "codename"
-                ).order_by()
-            }
+            sql, params = _permissions_sql(user_obj)
+            with connections[router.db_for_read(Permission)].cursor() as cursor:
+                cursor.execute(sql, params)
+                user_obj._perm_cache = {f"{label}.{codename}" for label, codename in cursor}
         return user_obj._perm_cache
+
+
+@functools.cache
+def _statements() -> tuple[str, str]:
+    """(every permission, a person's own and their roles') as SQL, written once from the
+    models' tables (ADR 0432): the ORM spent ≈ 0.5 ms building this one statement on every
+    request, more than reading it. `tests/accounts/test_permissions_backend.py` compares the
+    answer with Django's `ModelBackend` for every role."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import User
+
+    permission, content_type = Permission._meta.db_table, ContentType._meta.db_table
+    own = User._meta.get_field("user_permissions")  # (user, permission)
+    roles = Group._meta.get_field("permissions")  # (group, permission)
+    membership = User._meta.get_field("groups")  # (user, group)
+    # Table and column names from the models' metadata; the one value is a bound parameter.
+    every = (
+        f"SELECT ct.app_label, p.codename FROM {permission} p "  # noqa: S608
+        f"JOIN {content_type} ct ON ct.id = p.content_type_id"
+    )
+    held = (
+        f"{every} WHERE p.id IN (SELECT o.{own.m2m_reverse_name()} FROM {own.m2m_db_table()} o "  # noqa: S608
+        f"WHERE o.{own.m2m_column_name()} = %s) "
+        f"OR p.id IN (SELECT r.{roles.m2m_reverse_name()} FROM {roles.m2m_db_table()} r "
+        f"JOIN {membership.m2m_db_table()} m "
+        f"ON m.{membership.m2m_reverse_name()} = r.{roles.m2m_column_name()} "
+        f"WHERE m.{membership.m2m_column_name()} = %s)"
+    )
+    return every, held
+
+
+def _permissions_sql(user) -> tuple[str, list]:
+    every, held = _statements()
+    return (every, []) if user.is_superuser else (held, [user.pk, user.pk])

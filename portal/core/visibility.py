@@ -16,11 +16,12 @@ through `filter_visible` / `can_see`, and search indexes the same keys with each
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connections, models
+from django.db import connections, models, router
 
 from .models import ObjectAccess
 
@@ -76,14 +77,9 @@ def _load_access(user: User) -> None:
     subtrees of a manager. Caches both the keys and the administrator flag on the user."""
     from portal.accounts.models import Department
 
-    def tagged(queryset, tag: str, label: str):
-        return queryset.order_by().annotate(tag=models.Value(tag)).values_list("tag", "id", label)
-
-    rows = tagged(user.groups.all(), "g", "name").union(
-        tagged(Department.objects.filter(pk=user.department_id or 0), "d", "path"),
-        tagged(Department.objects.filter(manager_id=user.pk), "m", "path"),
-        all=True,
-    )
+    with connections[router.db_for_read(Department)].cursor() as cursor:
+        cursor.execute(_access_sql(), [user.pk, user.department_id or 0, user.pk])
+        rows = cursor.fetchall()
     keys = {STAFF, user_key(user.pk)}
     is_admin = user.is_superuser
     managed: list[str] = []
@@ -107,6 +103,27 @@ def _load_access(user: User) -> None:
         )
     user._agora_is_admin = is_admin
     user._agora_keys = frozenset(keys)
+
+
+@functools.cache
+def _access_sql() -> str:
+    """The groups, the department's path and the managed departments' paths of one person,
+    tagged, as one SQL statement written once from the models' tables (ADR 0432): the ORM
+    spent ≈ 0.7 ms building its three-part union on every request, thirty times the reading."""
+    from django.contrib.auth.models import Group
+
+    from portal.accounts.models import Department, User
+
+    membership = User._meta.get_field("groups")  # (user, group)
+    group, department = Group._meta.db_table, Department._meta.db_table
+    manager = Department._meta.get_field("manager").column
+    # Table and column names from the models' metadata; the one value is a bound parameter.
+    return (
+        f"SELECT 'g', g.id, g.name FROM {group} g JOIN {membership.m2m_db_table()} m "  # noqa: S608
+        f"ON m.{membership.m2m_reverse_name()} = g.id WHERE m.{membership.m2m_column_name()} = %s "
+        f"UNION ALL SELECT 'd', d.id, d.path FROM {department} d WHERE d.id = %s "
+        f"UNION ALL SELECT 'm', d.id, d.path FROM {department} d WHERE d.{manager} = %s"
+    )
 
 
 def owner_keys(owner: User | None) -> set[str]:
