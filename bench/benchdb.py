@@ -94,6 +94,21 @@ def load() -> str:
     return f"{os.getloadavg()[0]:.2f}"
 
 
+def cpu_reference() -> str:
+    """Milliseconds this machine takes for a fixed piece of pure Python (best of 3), printed
+    with a run's figures: the machines these benchmarks run on are shared, and the same
+    database and code measured 2x apart in one evening as the host's speed changed. Latencies
+    from runs whose reference differs are not comparable; this says which runs those are."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return f"{best * 1000:.0f} ms"
+
+
 def database_cpu() -> dict[int, float]:
     """CPU seconds (user + system) so far of each PostgreSQL backend connected to this
     database, read from /proc (the server runs on this machine); empty on SQLite or when /proc

@@ -143,6 +143,9 @@ def main() -> None:
         print(f"database: {connection.vendor}, customers: {Customer.objects.count()}")
         if args.prepare_only:
             return
+        import benchdb
+
+        print(f"CPU reference {benchdb.cpu_reference()} (bench/benchdb.py)")
         for user in users.values():
             measure(user, args.requests, args.breakdown)
     finally:

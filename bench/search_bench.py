@@ -788,7 +788,8 @@ def run(args) -> int:
         from portal.search.models import SearchEntry
 
         print(f"Engine: {backend.name} on {connection.vendor}; corpus "
-              f"{SearchEntry.objects.count()} documents")  # fmt: skip
+              f"{SearchEntry.objects.count()} documents; CPU reference "
+              f"{benchdb.cpu_reference()} (bench/benchdb.py)")  # fmt: skip
         if not args.matching_only:
             report_latency(user, texts)
             if args.served:
