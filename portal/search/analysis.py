@@ -144,6 +144,16 @@ def _probe(term: str) -> str:
     return term
 
 
+def _term_pattern(term: str) -> re.Pattern:
+    """Where an English term (a stem) occurs in normalized text: the words it begins."""
+    return re.compile(r"(?<![a-z0-9])" + re.escape(_probe(term)) + r"[a-z0-9]*")
+
+
+def occurs(norm: str, term: str) -> bool:
+    """Whether `spans` would mark `term` somewhere in this normalized text."""
+    return bool(_term_pattern(term).search(norm)) if term.isascii() else term in norm
+
+
 def spans(text: str, terms: Iterable[str], phrases: Iterable[str] = ()) -> list[tuple[int, int]]:
     """Character ranges of the original text that a query matched (terms and phrases), merged.
 
@@ -156,8 +166,7 @@ def spans(text: str, terms: Iterable[str], phrases: Iterable[str] = ()) -> list[
         if not term:
             continue
         if term.isascii():
-            pattern = re.compile(r"(?<![a-z0-9])" + re.escape(_probe(term)) + r"[a-z0-9]*")
-            found.extend(match.span() for match in pattern.finditer(norm))
+            found.extend(match.span() for match in _term_pattern(term).finditer(norm))
             continue
         start = norm.find(term)
         while start != -1:

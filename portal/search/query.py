@@ -46,6 +46,9 @@ class ParsedQuery:
     date_from: datetime | None = None  # inclusive
     date_to: datetime | None = None  # exclusive
     highlight_terms: list[str] = field(default_factory=list)
+    # An alternative of several terms (销售机会 → 销售, 机会): marked only in a text holding
+    # every one of them, never one part alone (a hit found by 商机 has no 销售 to mark).
+    highlight_groups: list[list[str]] = field(default_factory=list)
     words: list[str] = field(default_factory=list)  # the positive words as typed, for hints
     # A word with synonyms (portal.search.synonyms): one of its alternatives must match, each
     # alternative being terms that must all be present. [[["竞品"], ["竞争", "对手", "竞争对手"]]]
@@ -151,12 +154,13 @@ def _add_words(parsed: ParsedQuery, words: list[str], synonyms: SynonymTable | N
             parsed.words.append(text)
             if alternatives not in parsed.alternatives:
                 parsed.alternatives.append(alternatives)
-            parsed.highlight_terms.extend(
-                term  # the whole word of an alternative, not its sub-words (销售机会, not 销售)
-                for alt in alternatives
-                for term in alt
-                if not any(term != other and term in other for other in alt)
-            )
+            for alt in alternatives:
+                # The whole word of an alternative, not its sub-words (竞争对手, not 竞争).
+                whole = [t for t in alt if not any(t != other and t in other for other in alt)]
+                if len(whole) == 1:
+                    parsed.highlight_terms.extend(whole)
+                elif whole not in parsed.highlight_groups:
+                    parsed.highlight_groups.append(whole)
         else:
             _add_word(parsed, text)
         start += size

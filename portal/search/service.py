@@ -8,6 +8,7 @@ import dataclasses
 from portal.core import visibility
 from portal.core.policy import policy_for
 
+from .analysis import normalize, occurs
 from .backends import get_backend
 from .backends.base import Hit, SearchResults
 from .highlight import highlight_title, snippet
@@ -78,8 +79,17 @@ def search(
 
 
 def decorate(hit: Hit, parsed: ParsedQuery) -> None:
-    hit.title_highlight = highlight_title(hit.title, parsed.highlight_terms, parsed.phrases)
-    hit.highlight = snippet(hit.body, parsed.highlight_terms, parsed.phrases)
+    terms = parsed.highlight_terms
+    if parsed.highlight_groups:
+        text = normalize(f"{hit.title} {hit.body}")
+        terms = terms + [
+            term
+            for group in parsed.highlight_groups
+            if all(occurs(text, term) for term in group)
+            for term in group
+        ]
+    hit.title_highlight = highlight_title(hit.title, terms, parsed.phrases)
+    hit.highlight = snippet(hit.body, terms, parsed.phrases)
 
 
 def suggestions(

@@ -102,3 +102,26 @@ def test_the_page_says_when_results_go_deeper_than_can_be_browsed(client_for, pe
     assert "45 results" in content
     assert 'id="result-window-note"' in content
     assert "Page 2 of 2" in content
+
+
+def test_a_synonym_of_several_words_is_marked_whole_or_not_at_all():
+    """商机's synonym 销售机会 analyses to 销售 + 机会: a hit found by 商机 alone must not get
+    its 销售 marked (the browser test's "nothing else is marked"), one holding 销售机会 gets it
+    marked whole, and a one-word alternative (opportunity) as before."""
+    from portal.search.backends.base import Hit
+
+    parsed = parse_query("商机")
+    assert ["销售", "机会"] in parsed.highlight_groups
+    assert "销售" not in parsed.highlight_terms
+
+    found_by_the_word = Hit(kind="article", object_id="1", title="跟踪商机",
+                            url="/a/1/", body="帮助销售人员跟踪商机。")  # fmt: skip
+    service.decorate(found_by_the_word, parsed)
+    assert found_by_the_word.highlight == "帮助销售人员跟踪<mark>商机</mark>。"
+    assert found_by_the_word.title_highlight == "跟踪<mark>商机</mark>"
+
+    found_by_the_synonym = Hit(kind="topic", object_id="2", title="New opportunities",
+                               url="/t/2/", body="本周的销售机会。")  # fmt: skip
+    service.decorate(found_by_the_synonym, parsed)
+    assert found_by_the_synonym.highlight == "本周的<mark>销售机会</mark>。"
+    assert found_by_the_synonym.title_highlight == "New <mark>opportunities</mark>"
