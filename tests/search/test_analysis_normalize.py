@@ -48,4 +48,3 @@ def test_text_on_every_plane_and_mixed_scripts_is_unchanged_in_meaning():
         out = analysis.normalize(text)
         assert out == reference(text), text
         assert len(out) == len(text)
-
