@@ -63,7 +63,7 @@ def test_the_search_statement_is_planned_on_the_text_and_keys_gin_index():
     # Whether the statement's shape lets the GIN index answer both the words and the reader's
     # keys in one scan (the old shape ANDed two bitmaps).
     _, _, plan = _planned_alone(lambda: backend.search(parse_query("报价 price"), keys=READER))
-    assert "search_entry_match_kind" in plan
+    assert "search_entry_match_all" in plan
     index_cond = next(line for line in plan.splitlines() if "Index Cond" in line and "tsv" in line)
     assert "@@" in index_cond and "keys_arr &&" in index_cond
 
@@ -83,6 +83,49 @@ def test_the_readable_kinds_are_checked_inside_the_match_index_scan():
     assert "search_entry_kind_date" not in plan and "BitmapAnd" not in plan, plan
     narrowed = dataclasses.replace(parsed, kinds=["article"])
     assert backend.search(narrowed, keys=READER).count == 0
+
+
+@pytest.mark.postgres
+def test_a_value_filter_is_checked_inside_the_match_index_scan():
+    """ADR 0432: `tag:` (and product, category, owner) filters are the match index's fourth
+    column, `facets_arr`, written from the same values as the facet rows; the facet table is
+    not probed per match."""
+    backend = make_backend("postgresql")
+    backend.index(
+        [make_doc("topic", i, f"报价 {i}", tags=["POS", "ＶＩＰ"] if i % 3 == 0 else ["CRM"],
+                  category="零售" if i % 2 else "", owner="sales1")
+         for i in range(30)]
+    )  # fmt: skip
+    backend.search(parse_query("报价"), keys=READER)  # the synonym sets, read once per process
+    results, _, plan = _planned_alone(
+        lambda: backend.search(parse_query("报价 tag:pos,vip"), keys=READER)
+    )
+    assert results.count == 10  # i % 3 == 0; matched case- and width-folded, either value
+    index_cond = next(line for line in plan.splitlines() if "Index Cond" in line and "tsv" in line)
+    assert "facets_arr &&" in index_cond, plan
+    assert "search_searchfacet" not in plan.split("CTE top")[0], plan
+    assert backend.search(parse_query("报价 category:零售 tag:CRM"), keys=READER).count == 10
+    assert backend.search(parse_query("报价 owner:sales1 tag:nothing"), keys=READER).count == 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT facets_arr FROM search_searchentry WHERE object_id = '3'")
+        assert sorted(cursor.fetchone()[0]) == [
+            "category:零售",
+            "owner:sales1",
+            "tag:pos",
+            "tag:vip",
+        ]
+
+
+@pytest.mark.postgres
+def test_entries_missing_their_filter_values_are_reported_and_repaired():
+    backend = make_backend("postgresql")
+    backend.index([make_doc("topic", 1, "报价", tags=["POS"]), make_doc("topic", 2, "报价")])
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE search_searchentry SET facets_arr = NULL")
+    assert backend.structural_problems() == ["2 entries without a tsvector"]
+    backend.repair_structure()
+    assert backend.structural_problems() == []
+    assert backend.search(parse_query("报价 tag:pos"), keys=READER).count == 1
 
 
 @pytest.mark.postgres

@@ -33,6 +33,22 @@ BATCH = 500
 VALUE_FACETS = ("tag", "category", "product")
 
 
+def facet_values(doc: SearchDocument) -> list[tuple[str, str, str]]:
+    """(facet, value, normalized value) of each filterable value of a document, as the facet
+    rows hold them and as a filter compares them (both cut at 200 characters); PostgreSQL's
+    `facets_arr` is written from the same list (ADR 0432)."""
+    return [
+        (facet, value[:200], normalize_value(value)[:200])
+        for facet, values in (
+            ("tag", doc.tags),
+            ("product", doc.products),
+            ("category", [doc.category] if doc.category else []),
+            ("owner", [doc.owner] if doc.owner else []),
+        )  # fmt: skip
+        for value in values
+    ]
+
+
 class EmbeddedBackend(SearchBackend):
     """Subclasses implement the _fts_* hooks and `_text_clause` (the WHERE part that matches
     terms, exclusions and visibility keys inside the full-text engine)."""
@@ -76,22 +92,11 @@ class EmbeddedBackend(SearchBackend):
                     for a in analysed
                 ]
             )  # fmt: skip
-            facets = []
-            for entry, a in zip(entries, analysed, strict=True):
-                doc = a.document
-                for facet, values in (
-                    ("tag", doc.tags), ("product", doc.products),
-                    ("category", [doc.category] if doc.category else []),
-                    ("owner", [doc.owner] if doc.owner else []),
-                ):  # fmt: skip
-                    for value in values:
-                        facets.append(
-                            SearchFacet(
-                                entry_id=entry.pk, facet=facet, value=value[:200],
-                                norm=normalize_value(value)[:200],
-                            )
-                        )  # fmt: skip
-            SearchFacet.objects.bulk_create(facets)
+            SearchFacet.objects.bulk_create(
+                SearchFacet(entry_id=entry.pk, facet=facet, value=value, norm=norm)
+                for entry, a in zip(entries, analysed, strict=True)
+                for facet, value, norm in facet_values(a.document)
+            )
             with connection.cursor() as cursor:
                 self._fts_insert(
                     cursor, [(entry.pk, a) for entry, a in zip(entries, analysed, strict=True)]
@@ -172,11 +177,9 @@ class EmbeddedBackend(SearchBackend):
             ("category", parsed.categories), ("owner", parsed.owners),
         ):  # fmt: skip
             if values:
-                clauses.append(
-                    f"EXISTS (SELECT 1 FROM {FACET} f WHERE f.entry_id = e.id AND f.facet = %s "
-                    f"AND f.norm IN ({', '.join(['%s'] * len(values))}))"
-                )
-                params += [facet, *values]
+                facet_clause, facet_params = self._facet_clause(facet, values)
+                clauses.append(facet_clause)
+                params += facet_params
         for phrase in parsed.phrases:
             clauses.append(self._contains("e.phrase_text") + " > 0")
             params.append(phrase)
@@ -193,6 +196,14 @@ class EmbeddedBackend(SearchBackend):
 
     def _contains(self, column: str) -> str:
         raise NotImplementedError
+
+    def _facet_clause(self, facet: str, values: list[str]) -> tuple[str, list]:
+        """Entries holding any of these normalized values of one facet (`tag:VIP,POS`)."""
+        return (
+            f"EXISTS (SELECT 1 FROM {FACET} f WHERE f.entry_id = e.id AND f.facet = %s "
+            f"AND f.norm IN ({', '.join(['%s'] * len(values))}))",
+            [facet, *values],
+        )
 
     def _kinds_clause(self, kinds: list[str]) -> tuple[str, list]:
         """The match narrowed to these kinds (the reader's readable ones, or `type:`)."""

@@ -17,7 +17,7 @@ from ..matching import AnalysedDocument
 from ..query import ParsedQuery
 from . import embedded
 from .base import MAX_RESULT_WINDOW, Hit, SearchResults
-from .embedded import ENTRY, FACET, VALUE_FACETS, EmbeddedBackend
+from .embedded import ENTRY, FACET, VALUE_FACETS, EmbeddedBackend, facet_values
 
 MAX_POSITION = 16383
 MAX_POSITIONS_PER_LEXEME = 255
@@ -31,6 +31,15 @@ RANK_WEIGHTS = "{0.1, 0.2, 0.1, 1.0}"
 # The entry's kind as the one-element array the match index holds (search 0011): spelt exactly
 # as the index expression, or the planner does not see that the index answers it.
 KIND_ARRAY = "ARRAY[e.kind::text]"
+
+
+def facet_key(facet: str, norm: str) -> str:
+    """One filterable value as `facets_arr` holds it: `tag:pos`."""
+    return f"{facet}:{norm}"
+
+
+def facet_array(doc) -> list[str]:
+    return [facet_key(facet, norm) for facet, _value, norm in facet_values(doc)]
 
 
 def lexeme(term: str) -> str:
@@ -82,13 +91,17 @@ class PostgresBackend(EmbeddedBackend):
     def _fts_insert(self, cursor, rows: list[tuple[int, AnalysedDocument]]) -> None:
         if not rows:
             return
-        values = ", ".join(["(%s, %s, %s)"] * len(rows))
+        values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
         params = []
         for pk, a in rows:
-            params += [pk, tsvector_literal(a.title_terms, a.body_terms), list(a.document.keys)]
+            params += [
+                pk, tsvector_literal(a.title_terms, a.body_terms), list(a.document.keys),
+                facet_array(a.document),
+            ]  # fmt: skip
         cursor.execute(
-            "UPDATE search_searchentry AS e SET tsv = v.tsv::tsvector, keys_arr = v.keys::text[] "
-            f"FROM (VALUES {values}) AS v(id, tsv, keys) WHERE e.id = v.id",
+            "UPDATE search_searchentry AS e SET tsv = v.tsv::tsvector, keys_arr = v.keys::text[], "
+            "facets_arr = v.facets::text[] "
+            f"FROM (VALUES {values}) AS v(id, tsv, keys, facets) WHERE e.id = v.id",
             params,
         )
 
@@ -100,6 +113,12 @@ class PostgresBackend(EmbeddedBackend):
 
     def _contains(self, column: str) -> str:
         return f"strpos({column}, %s)"
+
+    def _facet_clause(self, facet: str, values: list[str]) -> tuple[str, list]:
+        """The match index's fourth column (search 0011, ADR 0432): `tag:POS` is checked at the
+        word's postings in the one GIN scan, where the facet table's EXISTS probed it for every
+        match (a hash of every entry with the tag at 1M documents)."""
+        return "e.facets_arr && %s::text[]", [[facet_key(facet, value) for value in values]]
 
     def _kinds_clause(self, kinds: list[str]) -> tuple[str, list]:
         """Written as the match index's third column (search 0011, ADR 0432): the GIN scan
@@ -288,7 +307,8 @@ class PostgresBackend(EmbeddedBackend):
     def structural_problems(self) -> list[str]:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT COUNT(*) FROM search_searchentry WHERE tsv IS NULL OR keys_arr IS NULL"
+                "SELECT COUNT(*) FROM search_searchentry "
+                "WHERE tsv IS NULL OR keys_arr IS NULL OR facets_arr IS NULL"
             )
             missing = cursor.fetchone()[0]
         return [f"{missing} entries without a tsvector"] if missing else []
@@ -296,12 +316,15 @@ class PostgresBackend(EmbeddedBackend):
     def repair_structure(self) -> None:
         from ..models import SearchEntry
 
-        missing = SearchEntry.objects.extra(where=["tsv IS NULL OR keys_arr IS NULL"])
-        for entry in missing.iterator():
+        missing = SearchEntry.objects.extra(
+            where=["tsv IS NULL OR keys_arr IS NULL OR facets_arr IS NULL"]
+        ).prefetch_related("facets")
+        for entry in missing.iterator(chunk_size=500):
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "UPDATE search_searchentry SET tsv = %s::tsvector, keys_arr = %s::text[] "
-                    "WHERE id = %s",
+                    "UPDATE search_searchentry SET tsv = %s::tsvector, keys_arr = %s::text[], "
+                    "facets_arr = %s::text[] WHERE id = %s",
                     [tsvector_literal(entry.title_terms.split(), entry.body_terms.split()),
-                     list(entry.keys), entry.pk],
+                     list(entry.keys),
+                     [facet_key(f.facet, f.norm) for f in entry.facets.all()], entry.pk],
                 )  # fmt: skip
