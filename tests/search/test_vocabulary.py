@@ -125,3 +125,18 @@ def test_a_synonym_of_several_words_is_marked_whole_or_not_at_all():
     service.decorate(found_by_the_synonym, parsed)
     assert found_by_the_synonym.highlight == "本周的<mark>销售机会</mark>。"
     assert found_by_the_synonym.title_highlight == "New <mark>opportunities</mark>"
+
+
+def test_a_kind_the_reader_cannot_find_is_not_ranked_first():
+    """ADR 0432: 商机 ranks deals first — for a reader who may open deals. For one who may not,
+    the boost is dropped with the kind (PostgreSQL read every deal match for it, then filtered
+    them all out); the results are the same, the reading is not."""
+    parsed = parse_query("商机")
+    assert parsed.boost_kinds == ["deal"]
+    can_open_deals = service.gated(parsed, frozenset({"deal", "article"}))
+    assert can_open_deals.boost_kinds == ["deal"] and can_open_deals.kinds == ["article", "deal"]
+    cannot = service.gated(parsed, frozenset({"article", "qa"}))
+    assert cannot.boost_kinds == [] and cannot.kinds == ["article", "qa"]
+    administrator_typed = service.gated(parse_query("商机 type:article"), None)
+    assert administrator_typed.boost_kinds == [] and administrator_typed.kinds == ["article"]
+    assert service.gated(parsed, None).boost_kinds == ["deal"]  # every kind: unchanged
